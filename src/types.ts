@@ -1,0 +1,161 @@
+// The shared vocabulary of tunegate's data path:
+// suite (YAML → Suite) → prompts → engine (→ ArmRun) → stats/decision (→ SuiteReport) → reports.
+// Every stage takes the previous stage's output as plain data, so each can be tested on its own.
+
+/** The two arms that are always compared. `few_shot` = base model + few-shot prompt; `lora` = base + adapter + minimal prompt. */
+export type ArmName = "few_shot" | "lora";
+export const ARM_NAMES: readonly ArmName[] = ["few_shot", "lora"];
+
+/** A position in a source file, 1-based, as editors and GitHub annotations count. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type ScoringMode = "logprob" | "generate";
+export type FailOn = "fine-tune" | "gray-zone" | "never";
+export type MissPolicy = "warn" | "fail";
+
+/** A GGUF path after `${env:VAR}` interpolation and resolution against the suite file. */
+export interface ModelRef {
+  /** Absolute path. */
+  path: string;
+  /** The path exactly as written in the suite, for messages. */
+  written: string;
+  /** Environment variables the written path used, for messages. */
+  envVars: string[];
+  location: SourceLocation;
+}
+
+export interface FewShotExample {
+  input: string;
+  output: string;
+  location: SourceLocation;
+}
+
+export interface FewShotArm {
+  model: ModelRef;
+  role: string;
+  task: string;
+  format: string;
+  inputPrefix: string;
+  outputPrefix: string;
+  examples: FewShotExample[];
+  /** A full template with `{examples}` and `{input}`; replaces the structured prompt when set. */
+  template?: string;
+}
+
+export interface LoraArm {
+  model: ModelRef;
+  adapter: ModelRef;
+  scale: number;
+  /** Must contain `{input}`. */
+  template: string;
+}
+
+export interface SuiteCase {
+  /** 0-based position in `Suite.cases`; stable key for results. */
+  index: number;
+  input: string;
+  expected: string;
+  must: boolean;
+  location: SourceLocation;
+}
+
+export interface ArmPrices {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
+
+export interface CostConfig {
+  currency: string;
+  fewShot: ArmPrices;
+  lora: ArmPrices;
+  /** Engineering + training cost of the fine-tune, once, in `currency`. */
+  fineTuneOneOff?: number;
+}
+
+export interface GateConfig {
+  withinPoints: number;
+  loraWinsPoints: number;
+  volumeThreshold: number;
+  failOn: FailOn;
+}
+
+/** A validated, normalised suite: defaults applied, paths absolute, cases loaded. */
+export interface Suite {
+  name: string;
+  /** Absolute path of the YAML file. */
+  file: string;
+  labels: string[];
+  fewShot: FewShotArm;
+  lora: LoraArm;
+  cases: SuiteCase[];
+  scoring: ScoringMode;
+  /** Rank labels by mean log-probability per token instead of the sum (for label sets whose token lengths differ). */
+  lengthNormalize: boolean;
+  volume: { callsPerDay: number };
+  cost?: CostConfig;
+  gate: GateConfig;
+  misses: MissPolicy;
+}
+
+/** The label written when generate-mode output is no label. Never one of the suite's labels. */
+export const INVALID_PREDICTION = "invalid";
+
+/** One case run through one arm. */
+export interface CaseArmResult {
+  /** A label of the suite, or `INVALID_PREDICTION` (generate mode only). */
+  predicted: string;
+  correct: boolean;
+  /**
+   * Logprob mode: log P(label | prompt) per label (natural log; summed over the label's tokens, or the
+   * per-token mean when the suite asks for length normalisation). Generate mode: empty.
+   */
+  scores: Record<string, number>;
+  /** P(predicted) normalised over the label set (logprob mode); 1 or 0 in generate mode. */
+  confidence: number;
+  /** Score of the prediction minus the runner-up's (logprob mode); 0 in generate mode. */
+  margin: number;
+  /** Wall time of this case's own work, in milliseconds. */
+  latencyMs: number;
+  /** Tokens a standalone production call would send (the whole rendered prompt, BOS included). */
+  promptTokens: number;
+  /** Tokens a production call would produce (the predicted label's tokens, or the generated tokens). */
+  outputTokens: number;
+  /** Generate mode: the decoded output text. */
+  generated?: string;
+}
+
+/** One arm of one suite, run by the engine. `cases[i]` belongs to `suite.cases[i]`. */
+export interface ArmRun {
+  arm: ArmName;
+  scoring: ScoringMode;
+  cases: CaseArmResult[];
+  /** Tokens llama.cpp actually evaluated for this arm. */
+  tokensEvaluated: number;
+  /** Shared prefix once + each case's own suffix + the label tokens scored (logprob) or generated. */
+  tokensMinimum: number;
+  /** Labels that tokenise to more than one token in this arm's context. */
+  multiTokenLabels: string[];
+  /** Total wall time of the arm, in milliseconds. */
+  wallMs: number;
+}
+
+/** How the engine ran: reported so that latency figures can be read correctly. */
+export interface EngineInfo {
+  backend: string;
+  threads: number;
+  contextSize: number;
+  batchSize: number;
+  modelLoadMs: number;
+  nodeLlamaCppVersion: string;
+}
+
+/** Everything the engine produces for one suite, input to stats and reports. */
+export interface SuiteRun {
+  suite: Suite;
+  arms: Record<ArmName, ArmRun>;
+  engine: EngineInfo;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Engine tests load real GGUF models through llama.cpp; a model load plus a suite takes seconds on 2 cores.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // llama.cpp is a native addon: forks keep a crash in one file from taking the runner down.
+    pool: "forks",
+  },
+});
