@@ -92,6 +92,8 @@ export interface Suite {
   fewShot: FewShotArm;
   lora: LoraArm;
   cases: SuiteCase[];
+  /** Absolute path of the `cases_file` the cases were read from; absent when they are written inline. */
+  casesFile?: string;
   scoring: ScoringMode;
   /** Rank labels by mean log-probability per token instead of the sum (for label sets whose token lengths differ). */
   lengthNormalize: boolean;

@@ -1,0 +1,14 @@
+// Size limits, checked with stat() before anything is read: a suite is hand-written text, so anything bigger
+// is a wrong path or a generated dump, and reading it whole would only waste memory.
+
+/** Largest suite YAML file accepted: 5 MiB. */
+export const SUITE_FILE_MAX_BYTES = 5 * 1024 * 1024;
+
+/** Largest `cases_file` accepted: 50 MiB (hundreds of thousands of cases). */
+export const CASES_FILE_MAX_BYTES = 50 * 1024 * 1024;
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

@@ -1,0 +1,152 @@
+// Schema-valid raw data → the normalised Suite: defaults applied, paths interpolated and made absolute,
+// cases loaded (inline or from cases_file) with their source locations. Problems found on the way are
+// diagnostics; the Suite is still built (with placeholders) so the checks can report everything in one pass.
+import { basename } from "node:path";
+import type { CostConfig, FewShotExample, ModelRef, Suite, SuiteCase } from "../types.js";
+import { readCasesFile, type CaseDraft } from "./cases-file.js";
+import type { Diagnostic } from "./diagnostics.js";
+import type { Environment } from "./env.js";
+import { checkModelFile, describeResolution, pathHint, resolveSuitePath } from "./paths.js";
+import type { RawSuite } from "./schema.js";
+import type { DataPath, YamlLocator } from "./yaml-source.js";
+
+/** The defaults of every optional suite key, as the schema documents them. */
+export const SUITE_DEFAULTS = {
+  inputPrefix: "Input",
+  outputPrefix: "Output",
+  loraScale: 1,
+  scoring: "logprob",
+  lengthNormalize: false,
+  callsPerDay: 0,
+  currency: "USD",
+  gate: { withinPoints: 5, loraWinsPoints: 15, volumeThreshold: 100_000, failOn: "fine-tune" },
+  misses: "warn",
+  must: false,
+} as const;
+
+export interface NormalizeContext {
+  /** Absolute path of the suite file. */
+  file: string;
+  locator: YamlLocator;
+  env: Environment;
+  checkModelFiles: boolean;
+  casesFileMaxBytes?: number;
+}
+
+export interface NormalizeResult {
+  suite: Suite;
+  diagnostics: Diagnostic[];
+}
+
+/** `customer-messages.cases.yaml` → `customer-messages`. */
+export function defaultSuiteName(file: string): string {
+  return basename(file).replace(/(\.cases)?\.ya?ml$/i, "");
+}
+
+export async function normalizeSuite(raw: RawSuite, context: NormalizeContext): Promise<NormalizeResult> {
+  const { file, locator, env } = context;
+  const diagnostics: Diagnostic[] = [];
+
+  const modelRef = (written: string, path: DataPath): ModelRef => {
+    const location = locator.value(path);
+    const result = resolveSuitePath(written, file, env, location);
+    if (result.diagnostic !== undefined) {
+      diagnostics.push(result.diagnostic);
+      return { path: "", written, envVars: [], location };
+    }
+    return { ...result.resolved };
+  };
+
+  const fewShotModel = modelRef(raw.few_shot.model, ["few_shot", "model"]);
+  const loraModel = raw.lora.model === undefined ? fewShotModel : modelRef(raw.lora.model, ["lora", "model"]);
+  const adapter = modelRef(raw.lora.adapter, ["lora", "adapter"]);
+
+  if (context.checkModelFiles) {
+    const checks: Promise<Diagnostic[]>[] = [];
+    if (fewShotModel.path !== "") checks.push(checkModelFile(fewShotModel, "base model", "few_shot.model", file, env));
+    if (loraModel !== fewShotModel && loraModel.path !== "" && loraModel.path !== fewShotModel.path) {
+      checks.push(checkModelFile(loraModel, "base model", "lora.model", file, env));
+    }
+    if (adapter.path !== "") checks.push(checkModelFile(adapter, "LoRA adapter", "lora.adapter", file, env));
+    for (const found of await Promise.all(checks)) diagnostics.push(...found);
+  }
+
+  const examples: FewShotExample[] = raw.few_shot.examples.map((example, i) => ({
+    input: example.input,
+    output: example.output,
+    location: locator.value(["few_shot", "examples", i]),
+  }));
+
+  let drafts: CaseDraft[] = [];
+  let casesFile: string | undefined;
+  if (raw.cases !== undefined) {
+    drafts = raw.cases.map((c, i) => ({
+      input: c.input,
+      expected: c.expected,
+      must: c.must ?? SUITE_DEFAULTS.must,
+      location: locator.value(["cases", i]),
+    }));
+  } else if (raw.cases_file !== undefined) {
+    const location = locator.value(["cases_file"]);
+    const resolved = resolveSuitePath(raw.cases_file, file, env, location);
+    if (resolved.diagnostic !== undefined) {
+      diagnostics.push(resolved.diagnostic);
+    } else {
+      casesFile = resolved.resolved.path;
+      const read = await readCasesFile({
+        path: resolved.resolved.path,
+        referencedAt: location,
+        notFoundHint: `${describeResolution(resolved.resolved, env)}; ${pathHint(resolved.resolved, file)}`,
+        ...(context.casesFileMaxBytes !== undefined ? { maxBytes: context.casesFileMaxBytes } : {}),
+      });
+      drafts = read.cases;
+      diagnostics.push(...read.diagnostics);
+    }
+  }
+  const cases: SuiteCase[] = drafts.map((draft, index) => ({ index, ...draft }));
+
+  const suite: Suite = {
+    name: raw.name ?? defaultSuiteName(file),
+    file,
+    labels: [...raw.labels],
+    fewShot: {
+      model: fewShotModel,
+      role: raw.few_shot.role ?? "",
+      task: raw.few_shot.task ?? "",
+      format: raw.few_shot.format ?? "",
+      inputPrefix: raw.few_shot.input_prefix ?? SUITE_DEFAULTS.inputPrefix,
+      outputPrefix: raw.few_shot.output_prefix ?? SUITE_DEFAULTS.outputPrefix,
+      examples,
+      ...(raw.few_shot.template !== undefined ? { template: raw.few_shot.template } : {}),
+    },
+    lora: {
+      model: loraModel,
+      adapter,
+      scale: raw.lora.scale ?? SUITE_DEFAULTS.loraScale,
+      template: raw.lora.template,
+    },
+    cases,
+    ...(casesFile !== undefined ? { casesFile } : {}),
+    scoring: raw.scoring ?? SUITE_DEFAULTS.scoring,
+    lengthNormalize: raw.length_normalize ?? SUITE_DEFAULTS.lengthNormalize,
+    volume: { callsPerDay: raw.volume?.calls_per_day ?? SUITE_DEFAULTS.callsPerDay },
+    ...(raw.cost !== undefined ? { cost: costConfig(raw.cost) } : {}),
+    gate: {
+      withinPoints: raw.gate?.within_points ?? SUITE_DEFAULTS.gate.withinPoints,
+      loraWinsPoints: raw.gate?.lora_wins_points ?? SUITE_DEFAULTS.gate.loraWinsPoints,
+      volumeThreshold: raw.gate?.volume_threshold ?? SUITE_DEFAULTS.gate.volumeThreshold,
+      failOn: raw.gate?.fail_on ?? SUITE_DEFAULTS.gate.failOn,
+    },
+    misses: raw.misses ?? SUITE_DEFAULTS.misses,
+  };
+  return { suite, diagnostics };
+}
+
+function costConfig(cost: NonNullable<RawSuite["cost"]>): CostConfig {
+  return {
+    currency: cost.currency ?? SUITE_DEFAULTS.currency,
+    fewShot: { inputPerMillion: cost.few_shot.input_per_million, outputPerMillion: cost.few_shot.output_per_million },
+    lora: { inputPerMillion: cost.lora.input_per_million, outputPerMillion: cost.lora.output_per_million },
+    ...(cost.fine_tune_one_off !== undefined ? { fineTuneOneOff: cost.fine_tune_one_off } : {}),
+  };
+}

@@ -1,0 +1,346 @@
+// The suite file's JSON Schema (draft 2020-12): the one definition behind ajv validation, the raw TypeScript
+// type (FromSchema) and the editor schema shipped as schema/suite.schema.json (see write-schema.ts).
+// Every property carries a title and description because yaml-language-server shows them as hover help.
+// Rules that need more than one key (cases vs cases_file, role/task/format vs template) are expressed here
+// too, so editors flag them; the loader translates their ajv errors into one readable message each.
+import type { FromSchema } from "json-schema-to-ts";
+
+// A subschema that only requires keys; `properties: { key: true }` declares them so ajv's strict mode
+// (strictRequired) accepts a `required` inside oneOf/anyOf. The real definitions live in the parent.
+function requireKeys<const K extends readonly string[]>(...keys: K) {
+  return {
+    required: keys,
+    properties: Object.fromEntries(keys.map((key) => [key, true])) as { [P in K[number]]: true },
+  } as const;
+}
+
+const modelPath = (title: string, description: string) =>
+  ({ type: "string", minLength: 1, title, description }) as const;
+
+const promptTemplateHelp =
+  "Placeholders: {input} (the case text, required)";
+
+const armPrices = (arm: string) =>
+  ({
+    type: "object",
+    title: `${arm} prices`,
+    description: `Token prices of the ${arm} arm in production, in \`cost.currency\` per million tokens.`,
+    additionalProperties: false,
+    required: ["input_per_million", "output_per_million"],
+    properties: {
+      input_per_million: {
+        type: "number",
+        minimum: 0,
+        title: "Input price per million tokens",
+        description: "Price of one million prompt tokens, in `cost.currency`.",
+      },
+      output_per_million: {
+        type: "number",
+        minimum: 0,
+        title: "Output price per million tokens",
+        description: "Price of one million generated tokens, in `cost.currency`.",
+      },
+    },
+  }) as const;
+
+export const suiteSchema = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $comment: "Generated from src/suite/schema.ts by `node dist/src/suite/write-schema.js`; edit that file, not this one.",
+  title: "tunegate suite",
+  description:
+    "A tunegate suite (*.cases.yaml): a classification task measured two ways, a few-shot prompt and a LoRA " +
+    "fine-tune on the same base model, to decide which one to ship. Paths are relative to the suite file; " +
+    "model, adapter and cases_file paths may use ${env:VAR} or ${env:VAR:-default}. Give exactly one of " +
+    "`cases` and `cases_file`.",
+  type: "object",
+  additionalProperties: false,
+  required: ["labels", "few_shot", "lora"],
+  oneOf: [requireKeys("cases"), requireKeys("cases_file")],
+  properties: {
+    name: {
+      type: "string",
+      minLength: 1,
+      title: "Suite name",
+      description: "Shown in test names and reports. Default: the file name without `.cases.yaml`.",
+    },
+    labels: {
+      type: "array",
+      minItems: 1,
+      uniqueItems: true,
+      title: "Labels",
+      description:
+        "The categories a message can belong to. Matching is exact and case-sensitive: every example output " +
+        "and every case's `expected` must be one of these strings. `invalid` is reserved (it marks " +
+        "generate-mode output that is no label).",
+      items: { type: "string", minLength: 1, title: "Label", description: "One category, e.g. `complaint`." },
+    },
+    few_shot: {
+      type: "object",
+      title: "Few-shot arm",
+      description:
+        "The base model with a few-shot prompt. Without `template` the prompt is:\n" +
+        "You are {role}. You {task}.\nFormat: {format}\nExamples:\n---\n{input_prefix}: {example input}\n" +
+        "{output_prefix}: {example output}\n---\n...\n{input_prefix}: {case input}\n{output_prefix}:",
+      additionalProperties: false,
+      required: ["model", "examples"],
+      anyOf: [requireKeys("template"), requireKeys("role", "task", "format")],
+      properties: {
+        model: modelPath(
+          "Base model",
+          "Path of the base model GGUF file, relative to this suite file. ${env:VAR} and ${env:VAR:-default} " +
+            "are expanded.",
+        ),
+        role: {
+          type: "string",
+          minLength: 1,
+          title: "Role",
+          description: "Who the model is: rendered as `You are {role}.` Required unless `template` is set.",
+        },
+        task: {
+          type: "string",
+          minLength: 1,
+          title: "Task",
+          description: "What the model does: rendered as `You {task}.` Required unless `template` is set.",
+        },
+        format: {
+          type: "string",
+          minLength: 1,
+          title: "Output format",
+          description: "The expected answer format: rendered as `Format: {format}`. Required unless `template` is set.",
+        },
+        input_prefix: {
+          type: "string",
+          minLength: 1,
+          default: "Input",
+          title: "Input prefix",
+          description: "Written before each input: `{input_prefix}: {input}`. Default `Input`.",
+        },
+        output_prefix: {
+          type: "string",
+          minLength: 1,
+          default: "Output",
+          title: "Output prefix",
+          description: "Written before each answer; the prompt ends with `{output_prefix}:`. Default `Output`.",
+        },
+        examples: {
+          type: "array",
+          minItems: 1,
+          title: "Examples",
+          description:
+            "The few-shot examples, in prompt order. 3-10 recommended, at least one per label, all in the " +
+            "same format, none identical to a case.",
+          items: {
+            type: "object",
+            title: "Example",
+            description: "One worked example shown to the model.",
+            additionalProperties: false,
+            required: ["input", "output"],
+            properties: {
+              input: { type: "string", minLength: 1, title: "Example input", description: "The example message." },
+              output: {
+                type: "string",
+                minLength: 1,
+                title: "Example output",
+                description: "The correct label for the example; must be one of `labels`.",
+              },
+            },
+          },
+        },
+        template: {
+          type: "string",
+          minLength: 1,
+          title: "Prompt template",
+          description:
+            "A full prompt replacing the structured one. " +
+            `${promptTemplateHelp}, {examples} (the examples as \`---\`-separated \`{input_prefix}: ...\` / ` +
+            "`{output_prefix}: ...` blocks, starting and ending with `---`). Use `|-` for a block scalar so " +
+            "the prompt does not end with a newline.",
+        },
+      },
+    },
+    lora: {
+      type: "object",
+      title: "LoRA arm",
+      description: "The base model with a LoRA adapter and a minimal prompt (the one the adapter was trained on).",
+      additionalProperties: false,
+      required: ["adapter", "template"],
+      properties: {
+        model: modelPath(
+          "Base model",
+          "Path of the base model GGUF file, relative to this suite file. Default: `few_shot.model`. " +
+            "${env:VAR} and ${env:VAR:-default} are expanded.",
+        ),
+        adapter: modelPath(
+          "LoRA adapter",
+          "Path of the LoRA adapter GGUF file, relative to this suite file. ${env:VAR} and ${env:VAR:-default} " +
+            "are expanded.",
+        ),
+        scale: {
+          type: "number",
+          exclusiveMinimum: 0,
+          default: 1,
+          title: "Adapter scale",
+          description: "How strongly the adapter is applied (llama.cpp LoRA scale). Default 1.",
+        },
+        template: {
+          type: "string",
+          minLength: 1,
+          title: "Prompt template",
+          description: `The prompt the adapter was trained with. ${promptTemplateHelp}.`,
+        },
+      },
+    },
+    cases: {
+      type: "array",
+      minItems: 1,
+      title: "Cases",
+      description: "The test cases, each run through both arms. Use this or `cases_file`, not both.",
+      items: {
+        type: "object",
+        title: "Case",
+        description: "One message and its correct label.",
+        additionalProperties: false,
+        required: ["input", "expected"],
+        properties: {
+          input: { type: "string", minLength: 1, title: "Input", description: "The message to classify." },
+          expected: {
+            type: "string",
+            minLength: 1,
+            title: "Expected label",
+            description: "The correct label; must be one of `labels` (exact, case-sensitive).",
+          },
+          must: {
+            type: "boolean",
+            default: false,
+            title: "Must pass",
+            description: "When true, a miss on this case always fails its test, whatever `misses` says.",
+          },
+        },
+      },
+    },
+    cases_file: {
+      type: "string",
+      minLength: 1,
+      title: "Cases file",
+      description:
+        "Path of a file holding the cases, relative to this suite file (${env:VAR} allowed). `.jsonl`/`.ndjson`: " +
+        'one {"input": ..., "expected": ..., "must": true|false} object a line. `.csv`: a header row with ' +
+        "`input` and `expected` columns (and optionally `must`), RFC 4180 quoting. Other keys or columns are " +
+        "ignored. At most 50 MiB. Use this or `cases`, not both.",
+    },
+    scoring: {
+      type: "string",
+      enum: ["logprob", "generate"],
+      default: "logprob",
+      title: "Scoring",
+      description:
+        "logprob (default): rank the labels by log P(label | prompt). generate: greedy decoding, compare the " +
+        "first word of the output with the labels.",
+    },
+    length_normalize: {
+      type: "boolean",
+      default: false,
+      title: "Length-normalise label scores",
+      description:
+        "logprob scoring only: rank labels by the mean log-probability per token instead of the sum, for label " +
+        "sets whose token lengths differ. Default false.",
+    },
+    volume: {
+      type: "object",
+      title: "Production volume",
+      description: "Expected production traffic; the gate and the cost figures depend on it.",
+      additionalProperties: false,
+      required: ["calls_per_day"],
+      properties: {
+        calls_per_day: {
+          type: "number",
+          minimum: 0,
+          title: "Calls per day",
+          description:
+            "Classifications a day in production. When `volume` is left out, 0 is assumed (with a warning), " +
+            "so the gate never recommends the fine-tune on volume grounds.",
+        },
+      },
+    },
+    cost: {
+      type: "object",
+      title: "Cost",
+      description: "Optional token prices; enables cost per day and the break-even point of the fine-tune.",
+      additionalProperties: false,
+      required: ["few_shot", "lora"],
+      properties: {
+        currency: {
+          type: "string",
+          minLength: 1,
+          default: "USD",
+          title: "Currency",
+          description: "Currency of all prices, e.g. USD or EUR. Default USD.",
+        },
+        few_shot: armPrices("few-shot"),
+        lora: armPrices("LoRA"),
+        fine_tune_one_off: {
+          type: "number",
+          minimum: 0,
+          title: "Fine-tune one-off cost",
+          description: "Engineering and training cost of the fine-tune, once, in `currency`.",
+        },
+      },
+    },
+    gate: {
+      type: "object",
+      title: "Gate",
+      description: "When the CI gate recommends the prompt or the fine-tune, and when it fails.",
+      additionalProperties: false,
+      properties: {
+        within_points: {
+          type: "number",
+          minimum: 0,
+          maximum: 100,
+          default: 5,
+          title: "Within points",
+          description:
+            "If |LoRA accuracy - few-shot accuracy| is at most this many percentage points, ship the prompt. " +
+            "Default 5. Must be smaller than `lora_wins_points`.",
+        },
+        lora_wins_points: {
+          type: "number",
+          minimum: 0,
+          maximum: 100,
+          default: 15,
+          title: "LoRA wins points",
+          description:
+            "LoRA ahead by at least this many percentage points (at `volume_threshold` calls a day or more) " +
+            "means the fine-tune pays off. Default 15.",
+        },
+        volume_threshold: {
+          type: "number",
+          minimum: 0,
+          default: 100000,
+          title: "Volume threshold",
+          description: "Calls a day from which a fine-tune that wins clearly pays off. Default 100000.",
+        },
+        fail_on: {
+          type: "string",
+          enum: ["fine-tune", "gray-zone", "never"],
+          default: "fine-tune",
+          title: "Fail on",
+          description:
+            "fine-tune (default): the gate fails when the verdict is to fine-tune; gray-zone: also when the " +
+            "verdict is unclear; never: report only.",
+        },
+      },
+    },
+    misses: {
+      type: "string",
+      enum: ["warn", "fail"],
+      default: "warn",
+      title: "Misses",
+      description:
+        "warn (default): a missed case that is not `must` is reported but its test passes; fail: every missed " +
+        "case fails its test.",
+    },
+  },
+} as const;
+
+/** The suite exactly as written (after YAML parsing), once it has passed the schema. */
+export type RawSuite = FromSchema<typeof suiteSchema>;

@@ -1,0 +1,271 @@
+// YAML text → document + line-accurate diagnostics, and a locator that maps a data path (as ajv and the
+// checks name it) back to the line and column where that value or key was written.
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLError,
+} from "yaml";
+import type { SourceLocation } from "../types.js";
+import { error, startOf, warning, type Diagnostic } from "./diagnostics.js";
+
+export type DataPath = readonly (string | number)[];
+
+export interface ParsedYaml {
+  doc: Document.Parsed;
+  locator: YamlLocator;
+  /** The plain data (`doc.toJS()`); undefined when the document has errors. */
+  data?: unknown;
+  diagnostics: Diagnostic[];
+}
+
+/** Parse one YAML document. Syntax errors become diagnostics, one per line (later ones on a line are echoes). */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    // The yaml package writes its warnings to the process; they are reported as diagnostics instead.
+    logLevel: "silent",
+  });
+  const locator = new YamlLocator(doc, lineCounter, file);
+  const lines = text.split(/\r?\n|\r/);
+  const diagnostics: Diagnostic[] = [];
+  const linesWithError = new Set<number>();
+  for (const e of doc.errors) {
+    const diagnostic = describeYamlError(e, locator, lines);
+    if (linesWithError.has(diagnostic.location.line)) continue;
+    linesWithError.add(diagnostic.location.line);
+    diagnostics.push(diagnostic);
+  }
+  for (const w of doc.warnings) {
+    diagnostics.push(warning("yaml-warning", locator.offset(w.pos[0]), `${w.message}`, "tunegate reads plain YAML 1.2; remove the tag"));
+  }
+  if (doc.errors.length > 0) return { doc, locator, diagnostics };
+
+  const aliasErrors = unresolvedAliases(doc, locator);
+  if (aliasErrors.length > 0) return { doc, locator, diagnostics: [...diagnostics, ...aliasErrors] };
+  try {
+    // A small alias budget: suites have no reason for aliases that expand into thousands of nodes.
+    const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+    return { doc, locator, data, diagnostics };
+  } catch (cause) {
+    diagnostics.push(
+      error(
+        "yaml-alias",
+        startOf(file),
+        `the YAML cannot be expanded: ${(cause as Error).message}`,
+        "write the values out instead of using nested aliases (*name)",
+      ),
+    );
+    return { doc, locator, diagnostics };
+  }
+}
+
+function describeYamlError(e: YAMLError, locator: YamlLocator, lines: readonly string[]): Diagnostic {
+  const at = locator.offset(e.pos[0]);
+  const lineText = lines[at.line - 1] ?? "";
+  const indentTab = /^[ ]*\t/.exec(lineText);
+  // Tabs in the indentation cause most "bad indent" reports that follow; name the real cause.
+  if (e.code === "TAB_AS_INDENT" || indentTab !== null) {
+    const column = indentTab !== null ? indentTab[0].length : at.column;
+    return error(
+      "yaml-tab-indent",
+      { ...at, column },
+      `line ${at.line} is indented with a tab; YAML forbids tabs for indentation`,
+      "indent with spaces (configure your editor to insert spaces for this file)",
+    );
+  }
+  switch (e.code) {
+    case "DUPLICATE_KEY":
+      return error(
+        "yaml-duplicate-key",
+        at,
+        `duplicate key \`${keyTextAt(lineText, at.column)}\`: this key is already set earlier in the same mapping`,
+        "remove one of the two, or merge their contents",
+      );
+    case "MULTIPLE_DOCS":
+      return error(
+        "yaml-multiple-documents",
+        at,
+        "a `---` line starts a second YAML document; a suite file is one document",
+        "remove the `---` line (inside a prompt, put the text in a `|` block, indented)",
+      );
+    case "BAD_INDENT":
+      return error("yaml-syntax", at, `bad indentation: ${lowerFirst(e.message)}`, "align keys of the same mapping at the same column, using spaces");
+    case "MISSING_CHAR":
+      return error("yaml-syntax", at, `YAML syntax error: ${lowerFirst(e.message)}`, "close the quote or bracket, or write `key: value`");
+    case "MULTILINE_IMPLICIT_KEY":
+    case "BLOCK_AS_IMPLICIT_KEY":
+      return error(
+        "yaml-syntax",
+        at,
+        "YAML syntax error: expected `key: value`, found text that is not a key on one line",
+        "a suite is `key: value` lines; quote values that contain `: ` or `#`, and check the indentation",
+      );
+    case "BAD_DQ_ESCAPE":
+      return error("yaml-syntax", at, `YAML syntax error: ${lowerFirst(e.message)} in a double-quoted string`, "write `\\\\` for a backslash, or use single quotes");
+    default:
+      return error("yaml-syntax", at, `YAML syntax error: ${lowerFirst(e.message)}`, "fix the YAML syntax at this position");
+  }
+}
+
+function unresolvedAliases(doc: Document.Parsed, locator: YamlLocator): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  visit(doc, {
+    Alias(_key, alias) {
+      if (alias.resolve(doc) === undefined) {
+        found.push(
+          error(
+            "yaml-alias",
+            locator.offset(alias.range?.[0] ?? 0),
+            `the alias *${alias.source} refers to no anchor &${alias.source} defined before it`,
+            `define \`&${alias.source}\` on an earlier value, or write the value out`,
+          ),
+        );
+      }
+    },
+  });
+  return found;
+}
+
+function keyTextAt(line: string, column: number): string {
+  const rest = line.slice(column - 1);
+  const match = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:]*?)\s*:/.exec(rest);
+  return (match?.[1] ?? rest).trim();
+}
+
+function lowerFirst(s: string): string {
+  return s.length > 0 ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
+
+/** Maps data paths to where they were written. Falls back to the nearest written ancestor, then to 1:1. */
+export class YamlLocator {
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly lineCounter: LineCounter,
+    readonly file: string,
+  ) {}
+
+  offset(offset: number): SourceLocation {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+
+  /** Where the value at `path` starts; its key when the value is empty (`labels:` with nothing after it). */
+  value(path: DataPath): SourceLocation {
+    const found = this.walk(path);
+    if (found.complete && found.node !== undefined && !isEmptyScalar(found.node)) return this.nodeStart(found.node);
+    if (found.pair?.key !== undefined && isNodeLike(found.pair.key)) return this.nodeStart(found.pair.key);
+    if (found.node !== undefined && found.complete) return this.nodeStart(found.node);
+    return this.ancestor(found);
+  }
+
+  /** Where the key of the entry at `path` is (`few_shot:`); for a list item, where the item starts. */
+  key(path: DataPath): SourceLocation {
+    if (path.length === 0) return startOf(this.file);
+    const found = this.walk(path);
+    if (found.complete && found.pair?.key !== undefined && isNodeLike(found.pair.key)) return this.nodeStart(found.pair.key);
+    if (found.complete && found.node !== undefined) return this.nodeStart(found.node);
+    return this.ancestor(found);
+  }
+
+  /** Where the key named `key` is inside the mapping at `mapPath` (for keys ajv reports as unknown). */
+  keyIn(mapPath: DataPath, key: string): SourceLocation {
+    return this.key([...mapPath, key]);
+  }
+
+  /** The source text of a scalar exactly as written (`yes`, `012`), for messages. */
+  sourceText(path: DataPath): string | undefined {
+    const found = this.walk(path);
+    if (!found.complete || found.node === undefined || !isScalar(found.node)) return undefined;
+    const source = (found.node as { source?: unknown }).source;
+    return typeof source === "string" ? source : undefined;
+  }
+
+  /** Whether the value at `path` is a flow mapping (`{ a: 1, b: 2 }`), where a comma ends a plain value. */
+  isFlowMap(path: DataPath): boolean {
+    const found = this.walk(path);
+    return found.complete && found.node !== undefined && isMap(found.node) && found.node.flow === true;
+  }
+
+  /** Whether `path` was written in the file (as opposed to defaulted). */
+  has(path: DataPath): boolean {
+    return this.walk(path).complete;
+  }
+
+  private ancestor(found: Walk): SourceLocation {
+    if (found.lastPairKey !== undefined) return this.nodeStart(found.lastPairKey);
+    if (found.lastNode !== undefined && found.lastNode !== this.doc.contents) return this.nodeStart(found.lastNode);
+    return startOf(this.file);
+  }
+
+  private nodeStart(node: Node): SourceLocation {
+    return node.range ? this.offset(node.range[0]) : startOf(this.file);
+  }
+
+  private walk(path: DataPath): Walk {
+    let node = this.resolve(this.doc.contents ?? undefined);
+    let pair: Pair | undefined;
+    let lastNode: Node | undefined = node;
+    let lastPairKey: Node | undefined;
+    for (const segment of path) {
+      if (node === undefined) return { complete: false, lastNode, lastPairKey };
+      if (isMap(node)) {
+        pair = node.items.find((item) => isPair(item) && keyString(item.key) === String(segment));
+        if (pair === undefined) return { complete: false, lastNode, lastPairKey };
+        if (isNodeLike(pair.key)) lastPairKey = pair.key;
+        node = this.resolve(isNodeLike(pair.value) ? pair.value : undefined);
+      } else if (isSeq(node)) {
+        const item = node.items[Number(segment)];
+        pair = undefined;
+        lastPairKey = undefined;
+        node = this.resolve(isNodeLike(item) ? item : undefined);
+      } else {
+        return { complete: false, lastNode, lastPairKey };
+      }
+      if (node !== undefined) lastNode = node;
+    }
+    return { complete: true, node, pair, lastNode, lastPairKey };
+  }
+
+  private resolve(node: Node | undefined): Node | undefined {
+    if (node !== undefined && isAlias(node)) {
+      const target = node.resolve(this.doc);
+      // Point at the alias itself: that is where this value was written.
+      return target !== undefined && isCollection(target) ? target : node;
+    }
+    return node;
+  }
+}
+
+interface Walk {
+  complete: boolean;
+  node?: Node | undefined;
+  pair?: Pair | undefined;
+  lastNode?: Node | undefined;
+  lastPairKey?: Node | undefined;
+}
+
+function isNodeLike(value: unknown): value is Node {
+  return typeof value === "object" && value !== null && "range" in value;
+}
+
+function isEmptyScalar(node: Node): boolean {
+  return isScalar(node) && node.value === null && (!node.range || node.range[0] === node.range[1]);
+}
+
+function keyString(key: unknown): string {
+  if (isScalar(key)) return String(key.value);
+  return String(key);
+}
