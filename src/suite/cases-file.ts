@@ -98,6 +98,12 @@ export function casesFromJsonLines(text: string, file: string): CasesFileResult 
   return { cases, diagnostics };
 }
 
+/** Column names other tools use for the same thing, suggested as the column to rename. */
+const COLUMN_SYNONYMS: Record<"input" | "expected", readonly string[]> = {
+  input: ["text", "message", "prompt", "question", "sentence", "inputs"],
+  expected: ["label", "labels", "category", "class", "output", "target", "answer", "expected_label"],
+};
+
 export function casesFromCsv(text: string, file: string): CasesFileResult {
   const parsed = parseCsv(text);
   if (parsed.error !== undefined) {
@@ -112,7 +118,7 @@ export function casesFromCsv(text: string, file: string): CasesFileResult {
   if (missing.length > 0) {
     const found = header.fields.map((f) => `\`${f}\``).join(", ");
     const hints = missing.map((name) => {
-      const close = closestMatch(name, names);
+      const close = names.find((n) => COLUMN_SYNONYMS[name].includes(n)) ?? closestMatch(name, names);
       return close !== undefined ? `rename \`${close}\` to \`${name}\`` : `add an \`${name}\` column`;
     });
     const oneColumn = header.fields.length === 1 && /[;\t]/.test(header.fields[0]!);

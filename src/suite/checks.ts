@@ -1,14 +1,11 @@
 // Checks a schema cannot express: labels referenced across the file, templates, the gate's thresholds
 // (errors), and the article's rules for few-shot prompts plus common slips (warnings).
 import { INVALID_PREDICTION, type FewShotExample, type Suite, type SuiteCase } from "../types.js";
+import { EXAMPLES_MAX, EXAMPLES_MIN } from "./defaults.js";
 import { error, startOf, warning, type Diagnostic } from "./diagnostics.js";
 import { closestMatch } from "./did-you-mean.js";
-import type { RawSuite } from "./schema.js";
+import type { RawSuite } from "./raw-suite.js";
 import type { DataPath, YamlLocator } from "./yaml-source.js";
-
-/** Fewer examples than this, or more than EXAMPLES_MAX, get a warning. */
-export const EXAMPLES_MIN = 3;
-export const EXAMPLES_MAX = 10;
 
 export function checkSuite(suite: Suite, raw: RawSuite, locator: YamlLocator): Diagnostic[] {
   return [
@@ -237,7 +234,7 @@ function checkFewShotPrompt(suite: Suite, raw: RawSuite, locator: YamlLocator): 
           "template-ignored-fields",
           locator.key(["few_shot", ignored[0]!]),
           `${ignored.map((k) => `\`few_shot.${k}\``).join(", ")} ${ignored.length === 1 ? "is" : "are"} ignored because \`few_shot.template\` is set`,
-          "remove them, or write them into the template",
+          ignored.length === 1 ? "remove it, or write it into the template" : "remove them, or write them into the template",
         ),
       );
     }

@@ -1,28 +1,14 @@
 // Schema-valid raw data → the normalised Suite: defaults applied, paths interpolated and made absolute,
 // cases loaded (inline or from cases_file) with their source locations. Problems found on the way are
 // diagnostics; the Suite is still built (with placeholders) so the checks can report everything in one pass.
-import { basename } from "node:path";
 import type { CostConfig, FewShotExample, ModelRef, Suite, SuiteCase } from "../types.js";
 import { readCasesFile, type CaseDraft } from "./cases-file.js";
+import { defaultSuiteName, SUITE_DEFAULTS } from "./defaults.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { Environment } from "./env.js";
 import { checkModelFile, describeResolution, pathHint, resolveSuitePath } from "./paths.js";
-import type { RawSuite } from "./schema.js";
+import type { RawSuite } from "./raw-suite.js";
 import type { DataPath, YamlLocator } from "./yaml-source.js";
-
-/** The defaults of every optional suite key, as the schema documents them. */
-export const SUITE_DEFAULTS = {
-  inputPrefix: "Input",
-  outputPrefix: "Output",
-  loraScale: 1,
-  scoring: "logprob",
-  lengthNormalize: false,
-  callsPerDay: 0,
-  currency: "USD",
-  gate: { withinPoints: 5, loraWinsPoints: 15, volumeThreshold: 100_000, failOn: "fine-tune" },
-  misses: "warn",
-  must: false,
-} as const;
 
 export interface NormalizeContext {
   /** Absolute path of the suite file. */
@@ -36,11 +22,6 @@ export interface NormalizeContext {
 export interface NormalizeResult {
   suite: Suite;
   diagnostics: Diagnostic[];
-}
-
-/** `customer-messages.cases.yaml` → `customer-messages`. */
-export function defaultSuiteName(file: string): string {
-  return basename(file).replace(/(\.cases)?\.ya?ml$/i, "");
 }
 
 export async function normalizeSuite(raw: RawSuite, context: NormalizeContext): Promise<NormalizeResult> {

@@ -3,7 +3,8 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 import { closestMatch, suggestion } from "./did-you-mean.js";
-import { suiteSchema, type RawSuite } from "./schema.js";
+import type { RawSuite } from "./raw-suite.js";
+import { suiteSchema } from "./schema.js";
 import type { DataPath, YamlLocator } from "./yaml-source.js";
 
 let compiled: ValidateFunction | undefined;
@@ -19,7 +20,7 @@ export type SchemaResult = { raw: RawSuite; diagnostics: [] } | { raw?: undefine
 export function validateAgainstSchema(data: unknown, locator: YamlLocator): SchemaResult {
   const validate = validator();
   if (validate(data)) return { raw: data as RawSuite, diagnostics: [] };
-  const errors = relevantErrors(validate.errors ?? []);
+  const errors = withoutMisspeltRequired(relevantErrors(validate.errors ?? []));
   const diagnostics = errors.flatMap((e) => describe(e, data, locator));
   return { diagnostics };
 }
@@ -34,6 +35,23 @@ function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
     if (/\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath)) return false;
     if (e.keyword !== "type" && wrongType.has(e.instancePath)) return false;
     return true;
+  });
+}
+
+/**
+ * `lables:` produces two errors, "unknown key lables" and "missing key labels"; the first one's hint (did you
+ * mean `labels`?) says it all, so the second is dropped.
+ */
+function withoutMisspeltRequired(errors: ErrorObject[]): ErrorObject[] {
+  return errors.filter((e) => {
+    if (e.keyword !== "required") return true;
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    return !errors.some(
+      (other) =>
+        other.keyword === "additionalProperties" &&
+        other.instancePath === e.instancePath &&
+        closestMatch(String((other.params as { additionalProperty: string }).additionalProperty), Object.keys(((e.parentSchema ?? {}) as SchemaNode).properties ?? {})) === missing,
+    );
   });
 }
 
@@ -62,7 +80,7 @@ function describe(e: ErrorObject, data: unknown, locator: YamlLocator): Diagnost
           "missing-key",
           locator.key(path),
           `${capitalise(where)} is missing the required key \`${missing}\``,
-          `add \`${missing}:\`${property?.description !== undefined ? ` (${property.description})` : ""}`,
+          `add \`${missing}:\`${property !== undefined ? ` — ${propertyHelp(property)}` : ""}`,
         ),
       ];
     }
@@ -221,6 +239,12 @@ function fewShotPrompt(data: unknown, locator: YamlLocator): Diagnostic {
     `\`few_shot\` needs \`role\`, \`task\` and \`format\` to build its prompt (missing: ${missing.map((m) => `\`${m}\``).join(", ")}), or a full \`template\``,
     "add the missing keys: the prompt starts `You are {role}. You {task}.` then `Format: {format}`",
   );
+}
+
+/** "Title: first sentence of the description", short enough for a hint line. */
+function propertyHelp(property: SchemaNode): string {
+  const firstSentence = property.description?.split("\n")[0]?.match(/^.*?[.:](\s|$)/)?.[0].trim().replace(/:$/, ".");
+  return [property.title, firstSentence].filter((s) => s !== undefined).join(": ");
 }
 
 interface SchemaNode {

@@ -3,7 +3,8 @@
 // Every property carries a title and description because yaml-language-server shows them as hover help.
 // Rules that need more than one key (cases vs cases_file, role/task/format vs template) are expressed here
 // too, so editors flag them; the loader translates their ajv errors into one readable message each.
-import type { FromSchema } from "json-schema-to-ts";
+// The raw type derived from it lives in raw-suite.ts, so that this public module does not depend on
+// json-schema-to-ts (a build-time dependency) in its declarations.
 
 // A subschema that only requires keys; `properties: { key: true }` declares them so ajv's strict mode
 // (strictRequired) accepts a `required` inside oneOf/anyOf. The real definitions live in the parent.
@@ -341,6 +342,3 @@ export const suiteSchema = {
     },
   },
 } as const;
-
-/** The suite exactly as written (after YAML parsing), once it has passed the schema. */
-export type RawSuite = FromSchema<typeof suiteSchema>;

@@ -35,8 +35,9 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     lineCounter,
     uniqueKeys: true,
     prettyErrors: false,
-    // The yaml package writes its warnings to the process; they are reported as diagnostics instead.
-    logLevel: "silent",
+    // "error" keeps the yaml package from printing warnings to the process (they are reported as
+    // diagnostics instead); "silent" would also drop the error for a second document in the file.
+    logLevel: "error",
   });
   const locator = new YamlLocator(doc, lineCounter, file);
   const lines = text.split(/\r?\n|\r/);
@@ -104,7 +105,15 @@ function describeYamlError(e: YAMLError, locator: YamlLocator, lines: readonly s
     case "BAD_INDENT":
       return error("yaml-syntax", at, `bad indentation: ${lowerFirst(e.message)}`, "align keys of the same mapping at the same column, using spaces");
     case "MISSING_CHAR":
-      return error("yaml-syntax", at, `YAML syntax error: ${lowerFirst(e.message)}`, "close the quote or bracket, or write `key: value`");
+      if (/implicit map keys/i.test(e.message)) {
+        return error(
+          "yaml-syntax",
+          at,
+          "YAML syntax error: this line is neither `key: value` nor a list item, and it does not continue a value",
+          "write `key: value` (with a space after the colon), or indent the line under the value it continues",
+        );
+      }
+      return error("yaml-syntax", at, `YAML syntax error: ${lowerFirst(e.message)}`, "close the quote or bracket where the value ends");
     case "MULTILINE_IMPLICIT_KEY":
     case "BLOCK_AS_IMPLICIT_KEY":
       return error(

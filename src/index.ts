@@ -1,0 +1,28 @@
+// tunegate's library entry point: a flat list of re-exports.
+export * from "./types.js";
+export { loadSuite, loadSuiteFromText, type LoadSuiteOptions, type LoadSuiteResult } from "./suite/loader.js";
+export {
+  displayPath,
+  formatDiagnostic,
+  hasErrors,
+  sortDiagnostics,
+  type Diagnostic,
+  type DiagnosticCode,
+  type Severity,
+} from "./suite/diagnostics.js";
+export { suiteSchema } from "./suite/schema.js";
+export { SUITE_DEFAULTS, EXAMPLES_MIN, EXAMPLES_MAX, defaultSuiteName } from "./suite/defaults.js";
+export { SUITE_FILE_MAX_BYTES, CASES_FILE_MAX_BYTES } from "./suite/limits.js";
+export { interpolateEnv, type Environment } from "./suite/env.js";
+export {
+  EXAMPLES_PLACEHOLDER,
+  INPUT_PLACEHOLDER,
+  fewShotPromptParts,
+  loraPromptParts,
+  renderExamples,
+  renderFewShotPrompt,
+  renderLoraPrompt,
+  renderPromptParts,
+  sharedPromptPrefix,
+  type PromptParts,
+} from "./prompts.js";

@@ -1,0 +1,7 @@
+// The TypeScript type of a suite exactly as written, derived from the schema so the two cannot disagree.
+// Internal: the public, normalised type is `Suite` in src/types.ts.
+import type { FromSchema } from "json-schema-to-ts";
+import type { suiteSchema } from "./schema.js";
+
+/** The suite exactly as written (after YAML parsing), once it has passed the schema. */
+export type RawSuite = FromSchema<typeof suiteSchema>;
