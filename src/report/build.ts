@@ -1,0 +1,276 @@
+import path from "node:path";
+import { estimateCost, type CostEstimate } from "../cost.js";
+import { decide, findMustMisses, worstGate } from "../decision.js";
+import { computeArmMetrics, type ArmMetrics } from "../stats/armMetrics.js";
+import { PER_LABEL_METHOD_DESCRIPTION } from "../stats/labelMetrics.js";
+import { MCNEMAR_METHOD, MCNEMAR_METHOD_DESCRIPTION, mcnemarExact } from "../stats/mcnemar.js";
+import { NEWCOMBE_PAIRED_METHOD, NEWCOMBE_PAIRED_METHOD_DESCRIPTION, newcombePairedInterval } from "../stats/newcombe.js";
+import { tabulatePaired } from "../stats/paired.js";
+import { PERCENTILE_METHOD_DESCRIPTION } from "../stats/percentile.js";
+import { DEFAULT_MAX_CASES, estimateCasesToSettle, type SettleEstimate } from "../stats/sampleSize.js";
+import type { ArmName, ArmRun, CaseArmResult, Suite, SuiteRun } from "../types.js";
+import { formatCount, formatDays, formatMoney, formatPoints, formatSignedThreshold, listInWords } from "./format.js";
+import {
+  REPORT_VERSION,
+  type ArmCostReport,
+  type ArmReport,
+  type CaseArmReport,
+  type CaseReport,
+  type CostReport,
+  type Report,
+  type ReportMethods,
+  type SuiteReport,
+} from "./types.js";
+
+export interface BuildReportOptions {
+  /** Directory that file paths in the report are relative to; default `process.cwd()`. */
+  root?: string;
+  /** Timestamp for `generated_at`; default now. */
+  now?: Date;
+}
+
+const CONFIDENCE_LEVEL = 0.95;
+
+export const REPORT_METHODS: ReportMethods = {
+  delta: "delta_points = 100 · (LoRA correct − few-shot correct) / cases; verdict boundaries are compared exactly, in integers",
+  delta_ci95: NEWCOMBE_PAIRED_METHOD_DESCRIPTION,
+  p_value: MCNEMAR_METHOD_DESCRIPTION,
+  percentile: PERCENTILE_METHOD_DESCRIPTION,
+  per_label: PER_LABEL_METHOD_DESCRIPTION,
+  sample_size:
+    "when the interval straddles a decision threshold: the smallest number of cases at which, with the four " +
+    `agreement cells in their observed proportions, the same interval clears every threshold (searched up to ${formatCount(DEFAULT_MAX_CASES)})`,
+  cost:
+    "cost per call = (mean prompt tokens × input price + mean output tokens × output price) / 1,000,000; " +
+    "per day = per call × calls per day; a month is 30 days; break-even = one-off cost / LoRA's daily saving",
+};
+
+/** A path relative to `root` with forward slashes, as reports and GitHub links want it. */
+export function reportPath(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return (relative === "" ? "." : relative).split(path.sep).join("/");
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+function caseArmReport(result: CaseArmResult): CaseArmReport {
+  const report: CaseArmReport = {
+    predicted: result.predicted,
+    correct: result.correct,
+    scores: Object.fromEntries(Object.entries(result.scores).map(([label, score]) => [label, finiteOrNull(score)])),
+    confidence: finiteOrNull(result.confidence),
+    margin: finiteOrNull(result.margin),
+    latency_ms: result.latencyMs,
+    prompt_tokens: result.promptTokens,
+    output_tokens: result.outputTokens,
+  };
+  if (result.generated !== undefined) report.generated = result.generated;
+  return report;
+}
+
+function armReport(metrics: ArmMetrics, run: ArmRun, suite: Suite, toReportPath: (file: string) => string): ArmReport {
+  const isLora = run.arm === "lora";
+  return {
+    accuracy: metrics.accuracy,
+    correct: metrics.correct,
+    total: metrics.total,
+    invalid: metrics.invalid,
+    macro_f1: metrics.macroF1,
+    per_label: metrics.perLabel.map((label) => ({ ...label })),
+    confusion: { rows: metrics.confusion.rows, columns: metrics.confusion.columns, counts: metrics.confusion.counts },
+    latency_ms: { ...metrics.latencyMs },
+    prompt_tokens_per_call: metrics.promptTokensPerCall,
+    output_tokens_per_call: metrics.outputTokensPerCall,
+    tokens_evaluated: metrics.tokensEvaluated,
+    tokens_minimum: metrics.tokensMinimum,
+    multi_token_labels: [...run.multiTokenLabels],
+    wall_ms: run.wallMs,
+    model: toReportPath(isLora ? suite.lora.model.path : suite.fewShot.model.path),
+    adapter: isLora ? { file: toReportPath(suite.lora.adapter.path), scale: suite.lora.scale } : null,
+  };
+}
+
+function armCostReport(cost: CostEstimate["fewShot"]): ArmCostReport {
+  return {
+    prompt_tokens_per_call: cost.promptTokensPerCall,
+    output_tokens_per_call: cost.outputTokensPerCall,
+    input_per_million: cost.prices.inputPerMillion,
+    output_per_million: cost.prices.outputPerMillion,
+    cost_per_call: cost.perCall,
+    cost_per_day: cost.perDay,
+    cost_per_month: cost.perMonth,
+  };
+}
+
+/** The break-even figure in words, or why there is none. */
+export function breakEvenNote(cost: CostEstimate): string {
+  if (cost.breakEvenDays !== null && cost.fineTuneOneOff !== null) {
+    return `LoRA saves ${formatMoney(cost.dailySaving, cost.currency)} a day, which repays the ${formatMoney(cost.fineTuneOneOff, cost.currency)} fine-tune in ${formatDays(cost.breakEvenDays)} days`;
+  }
+  switch (cost.noBreakEven) {
+    case "no-one-off-cost":
+      return "no fine_tune_one_off was given, so there is no break-even figure";
+    case "few-shot-cheaper":
+      return "the few-shot arm is the cheaper one per call, so token savings never repay a fine-tune";
+    default:
+      return "both arms cost the same per day at this volume, so token savings never repay a fine-tune";
+  }
+}
+
+function costReport(cost: CostEstimate): CostReport {
+  return {
+    currency: cost.currency,
+    calls_per_day: cost.callsPerDay,
+    days_per_month: cost.daysPerMonth,
+    few_shot: armCostReport(cost.fewShot),
+    lora: armCostReport(cost.lora),
+    extra_prompt_tokens_per_call: cost.extraPromptTokensPerCall,
+    cheaper_arm: cost.cheaperArm,
+    daily_saving: cost.dailySaving,
+    monthly_saving: cost.monthlySaving,
+    fine_tune_one_off: cost.fineTuneOneOff,
+    break_even_days: cost.breakEvenDays,
+    break_even_note: breakEvenNote(cost),
+  };
+}
+
+function intervalNote(lowerPoints: number, upperPoints: number, settle: SettleEstimate): string {
+  const range = `the ${Math.round(CONFIDENCE_LEVEL * 100)}% interval (${formatPoints(lowerPoints)} to ${formatPoints(upperPoints)} points)`;
+  if (settle.straddled.length === 0) return `${range} lies on one side of every threshold, so more cases would not change the verdict`;
+  const which = listInWords(settle.straddled.map(formatSignedThreshold));
+  const straddles = `${range} straddles ${which} points, so the verdict could fall either way`;
+  if (settle.casesNeeded !== null) return `${straddles}; about ${formatCount(settle.casesNeeded)} cases at the observed rates would settle it`;
+  if (settle.unsettled === "delta-on-threshold") return `${straddles}; the delta sits exactly on a threshold, so no number of cases settles it`;
+  return `${straddles}; even ${formatCount(DEFAULT_MAX_CASES)} cases at the observed rates would not settle it`;
+}
+
+function validateRun(run: SuiteRun): void {
+  const n = run.suite.cases.length;
+  if (n === 0) throw new RangeError(`suite "${run.suite.name}" has no cases: there is nothing to decide`);
+  for (const arm of ["few_shot", "lora"] as const) {
+    const results = run.arms[arm].cases.length;
+    if (results !== n) throw new RangeError(`suite "${run.suite.name}": the ${arm} arm has ${results} results for ${n} cases`);
+  }
+}
+
+/** The report of one suite run: metrics, comparison, verdict, gate, cost and every case. */
+export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}): SuiteReport {
+  validateRun(run);
+  const root = options.root ?? process.cwd();
+  const toReportPath = (file: string): string => reportPath(root, file);
+  const { suite, arms } = run;
+  const metrics: Record<ArmName, ArmMetrics> = {
+    few_shot: computeArmMetrics(suite.labels, suite.cases, arms.few_shot),
+    lora: computeArmMetrics(suite.labels, suite.cases, arms.lora),
+  };
+  // First arm = LoRA, so the interval is for accuracy(LoRA) − accuracy(few-shot), the sign of delta.
+  const paired = tabulatePaired(
+    arms.lora.cases.map((result) => result.correct),
+    arms.few_shot.cases.map((result) => result.correct),
+  );
+  const interval = newcombePairedInterval(paired, CONFIDENCE_LEVEL);
+  const lowerPoints = interval.lower * 100;
+  const upperPoints = interval.upper * 100;
+  const { withinPoints, loraWinsPoints, volumeThreshold, failOn } = suite.gate;
+  const settle = estimateCasesToSettle(paired, [-withinPoints, withinPoints, loraWinsPoints], CONFIDENCE_LEVEL);
+  const cost = suite.cost
+    ? estimateCost(suite.cost, suite.volume.callsPerDay, {
+        few_shot: { promptTokensPerCall: metrics.few_shot.promptTokensPerCall, outputTokensPerCall: metrics.few_shot.outputTokensPerCall },
+        lora: { promptTokensPerCall: metrics.lora.promptTokensPerCall, outputTokensPerCall: metrics.lora.outputTokensPerCall },
+      })
+    : null;
+  const mustMisses = findMustMisses(suite.cases, arms, toReportPath);
+  const decision = decide({
+    fewShotCorrect: metrics.few_shot.correct,
+    loraCorrect: metrics.lora.correct,
+    total: suite.cases.length,
+    callsPerDay: suite.volume.callsPerDay,
+    thresholds: suite.gate,
+    failOn,
+    mustMisses,
+    interval: { lowerPoints, upperPoints, level: CONFIDENCE_LEVEL },
+    settle,
+    cost,
+  });
+
+  return {
+    name: suite.name,
+    file: toReportPath(suite.file),
+    scoring: suite.scoring,
+    labels: [...suite.labels],
+    calls_per_day: suite.volume.callsPerDay,
+    verdict: decision.verdict,
+    gate: decision.gate,
+    reason: decision.reason,
+    thresholds: { within_points: withinPoints, lora_wins_points: loraWinsPoints, volume_threshold: volumeThreshold, fail_on: failOn },
+    delta_points: decision.deltaPoints,
+    delta_ci95: [lowerPoints, upperPoints],
+    interval: {
+      method: NEWCOMBE_PAIRED_METHOD,
+      level: CONFIDENCE_LEVEL,
+      lower_points: lowerPoints,
+      upper_points: upperPoints,
+      phi: interval.phi,
+      straddled_thresholds: settle.straddled,
+      cases_needed: settle.casesNeeded,
+      note: intervalNote(lowerPoints, upperPoints, settle),
+    },
+    mcnemar: {
+      method: MCNEMAR_METHOD,
+      few_shot_only: paired.secondOnly,
+      lora_only: paired.firstOnly,
+      both_correct: paired.both,
+      both_wrong: paired.neither,
+      p_value: mcnemarExact(paired.secondOnly, paired.firstOnly),
+    },
+    must_misses: mustMisses.map((miss) => ({ ...miss, arms: [...miss.arms] })),
+    arms: {
+      few_shot: armReport(metrics.few_shot, arms.few_shot, suite, toReportPath),
+      lora: armReport(metrics.lora, arms.lora, suite, toReportPath),
+    },
+    cost: cost ? costReport(cost) : null,
+    engine: {
+      backend: run.engine.backend,
+      threads: run.engine.threads,
+      context_size: run.engine.contextSize,
+      batch_size: run.engine.batchSize,
+      model_load_ms: run.engine.modelLoadMs,
+      node_llama_cpp_version: run.engine.nodeLlamaCppVersion,
+    },
+    cases: suite.cases.map(
+      (suiteCase, i): CaseReport => ({
+        index: suiteCase.index,
+        input: suiteCase.input,
+        expected: suiteCase.expected,
+        file: toReportPath(suiteCase.location.file),
+        line: suiteCase.location.line,
+        column: suiteCase.location.column,
+        must: suiteCase.must,
+        few_shot: caseArmReport(arms.few_shot.cases[i] as CaseArmResult),
+        lora: caseArmReport(arms.lora.cases[i] as CaseArmResult),
+      }),
+    ),
+  };
+}
+
+/** The one result object for a run of one or more suites; its gate is the worst suite's. */
+export function buildReport(runs: readonly SuiteRun[], options: BuildReportOptions = {}): Report {
+  const suites = runs.map((run) => buildSuiteReport(run, options));
+  const count = (gate: SuiteReport["gate"]): number => suites.filter((suite) => suite.gate === gate).length;
+  return {
+    version: REPORT_VERSION,
+    tool: "tunegate",
+    generated_at: (options.now ?? new Date()).toISOString(),
+    gate: worstGate(suites.map((suite) => suite.gate)),
+    summary: { suites: suites.length, pass: count("pass"), warn: count("warn"), fail: count("fail") },
+    methods: { ...REPORT_METHODS },
+    suites,
+  };
+}
+
+/** The report as the JSON file other tools read: two-space indented, newline-terminated. */
+export function reportToJson(report: Report): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

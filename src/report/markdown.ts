@@ -1,0 +1,205 @@
+import type { GateOutcome } from "../decision.js";
+import type { ArmName } from "../types.js";
+import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "./format.js";
+import { singleLine, truncate } from "./text.js";
+import type { ArmReport, CaseReport, ConfusionReport, Report, SuiteReport } from "./types.js";
+
+export interface MarkdownOptions {
+  /** A URL for a line of a file (paths as in the report); without it, locations are plain text. */
+  fileLink?: (file: string, line: number) => string;
+  /** Most rows in any case table before it is cut short (the JSON report has them all); default 100. */
+  maxCaseRows?: number;
+  /** Missed-case tables longer than this are collapsed; default 10. */
+  collapseAfter?: number;
+}
+
+const ARM_LABEL: Record<ArmName, string> = { few_shot: "Few-shot", lora: "LoRA" };
+const ARMS: readonly ArmName[] = ["few_shot", "lora"];
+const GATE_BADGE: Record<GateOutcome, string> = { pass: "✅ pass", warn: "⚠️ warn", fail: "❌ fail" };
+const INPUT_CHARS = 100;
+const CONFUSION_INLINE_LABELS = 8;
+
+/**
+ * User text (inputs, labels, names) made inert: one line; `&`, `<`, `>` as entities (no HTML); inline
+ * Markdown punctuation backslash-escaped, `|` included since it would end a table cell; a leading list or
+ * heading marker escaped; and @-mentions broken with a zero-width space so a PR comment pings nobody.
+ */
+export function escapeMarkdown(text: string): string {
+  return singleLine(text)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/^([#+-])/, "\\$1")
+    .replace(/^(\d+)([.)])/, "$1\\$2")
+    .replace(/@/g, "@\u200b");
+}
+
+function safeUrl(url: string): string {
+  return url.replace(/[ ()<>"]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
+function location(file: string, line: number, options: MarkdownOptions): string {
+  const text = escapeMarkdown(`${file}:${line}`);
+  return options.fileLink ? `[${text}](${safeUrl(options.fileLink(file, line))})` : text;
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+function table(header: readonly string[], alignments: readonly ("l" | "r")[], rows: readonly (readonly string[])[]): string[] {
+  return [row(header), row(alignments.map((a) => (a === "r" ? "--:" : ":--"))), ...rows.map(row)];
+}
+
+function details(summary: string, body: readonly string[]): string[] {
+  return ["<details>", `<summary>${summary}</summary>`, "", ...body, "", "</details>"];
+}
+
+function deltaCell(suite: SuiteReport): string {
+  return `${formatPoints(suite.delta_points, thresholds(suite))} (${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])})`;
+}
+
+function thresholds(suite: SuiteReport): number[] {
+  return [-suite.thresholds.within_points, suite.thresholds.within_points, suite.thresholds.lora_wins_points];
+}
+
+function summaryTable(report: Report): string[] {
+  return table(
+    ["Suite", "Cases", "Few-shot", "LoRA", "Delta, points (95% CI)", "McNemar p", "Verdict", "Gate"],
+    ["l", "r", "r", "r", "l", "r", "l", "l"],
+    report.suites.map((suite) => [
+      escapeMarkdown(suite.name),
+      formatCount(suite.cases.length),
+      formatPercent(suite.arms.few_shot.accuracy),
+      formatPercent(suite.arms.lora.accuracy),
+      deltaCell(suite),
+      formatPValue(suite.mcnemar.p_value),
+      `\`${suite.verdict}\``,
+      GATE_BADGE[suite.gate],
+    ]),
+  );
+}
+
+function metricsTable(suite: SuiteReport): string[] {
+  const both = (value: (arm: ArmReport) => string): string[] => ARMS.map((arm) => value(suite.arms[arm]));
+  const rows = [
+    ["Accuracy", ...both((a) => `${formatPercent(a.accuracy)} (${a.correct}/${a.total})`)],
+    ["Macro-F1", ...both((a) => formatNumber(a.macro_f1, 3))],
+    ["Latency mean / p50 / p95", ...both((a) => `${formatMs(a.latency_ms.mean)} / ${formatMs(a.latency_ms.p50)} / ${formatMs(a.latency_ms.p95)} ms`)],
+    ["Prompt tokens per call", ...both((a) => formatCount(a.prompt_tokens_per_call))],
+    ["Output tokens per call", ...both((a) => formatCount(a.output_tokens_per_call))],
+    ["Tokens evaluated / minimum", ...both((a) => `${formatCount(a.tokens_evaluated)} / ${formatCount(a.tokens_minimum)}`)],
+  ];
+  if (suite.scoring === "generate") rows.push(["Invalid outputs", ...both((a) => formatCount(a.invalid))]);
+  return table(["Metric", "Few-shot", "LoRA"], ["l", "r", "r"], rows);
+}
+
+function costSection(suite: SuiteReport): string[] {
+  const cost = suite.cost;
+  if (!cost) return [];
+  const money = (value: number): string => formatMoney(value, "");
+  const both = (value: (arm: ArmName) => string): string[] => ARMS.map(value);
+  const extra = cost.extra_prompt_tokens_per_call;
+  const extraSentence =
+    extra >= 0
+      ? `The few-shot arm sends ${formatCount(extra)} more prompt tokens per call than LoRA.`
+      : `The few-shot arm sends ${formatCount(-extra)} fewer prompt tokens per call than LoRA.`;
+  return [
+    `#### Cost (${escapeMarkdown(cost.currency)})`,
+    "",
+    ...table(
+      ["", "Few-shot", "LoRA"],
+      ["l", "r", "r"],
+      [
+        ["Prompt + output tokens per call", ...both((arm) => `${formatCount(cost[arm].prompt_tokens_per_call)} + ${formatCount(cost[arm].output_tokens_per_call)}`)],
+        ["Per call", ...both((arm) => money(cost[arm].cost_per_call))],
+        [`Per day (${formatCount(cost.calls_per_day)} calls)`, ...both((arm) => money(cost[arm].cost_per_day))],
+        [`Per month (${cost.days_per_month} days)`, ...both((arm) => money(cost[arm].cost_per_month))],
+      ],
+    ),
+    "",
+    `${extraSentence} ${capitalise(escapeMarkdown(cost.break_even_note))}.`,
+    "",
+  ];
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function predictionCell(c: CaseReport, arm: ArmName): string {
+  const result = c[arm];
+  return `${result.correct ? "✅" : "❌"} ${escapeMarkdown(result.predicted)}`;
+}
+
+function caseRows(cases: readonly CaseReport[], options: MarkdownOptions, limit: number): string[][] {
+  return cases.slice(0, limit).map((c) => [
+    `${location(c.file, c.line, options)}${c.must ? " **must**" : ""}`,
+    escapeMarkdown(truncate(singleLine(c.input), INPUT_CHARS)),
+    escapeMarkdown(c.expected),
+    predictionCell(c, "few_shot"),
+    predictionCell(c, "lora"),
+  ]);
+}
+
+function caseTable(cases: readonly CaseReport[], options: MarkdownOptions, limit: number): string[] {
+  const lines = table(["Case", "Input", "Expected", "Few-shot", "LoRA"], ["l", "l", "l", "l", "l"], caseRows(cases, options, limit));
+  if (cases.length > limit) lines.push("", `… and ${formatCount(cases.length - limit)} more in the JSON report.`);
+  return lines;
+}
+
+function confusionTable(confusion: ConfusionReport): string[] {
+  return table(
+    ["expected \\\\ predicted", ...confusion.columns.map((label) => escapeMarkdown(label))],
+    ["l", ...confusion.columns.map((): "r" => "r")],
+    confusion.rows.map((label, r) => [escapeMarkdown(label), ...(confusion.counts[r] ?? []).map((count) => formatCount(count))]),
+  );
+}
+
+function confusionSection(suite: SuiteReport): string[] {
+  const body = ARMS.flatMap((arm) => [`**${ARM_LABEL[arm]}** (rows expected, columns predicted)`, "", ...confusionTable(suite.arms[arm].confusion), ""]);
+  if (suite.labels.length <= CONFUSION_INLINE_LABELS) return ["#### Confusion matrices", "", ...body];
+  return [...details("Confusion matrices", body), ""];
+}
+
+function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
+  const maxRows = options.maxCaseRows ?? 100;
+  const collapseAfter = options.collapseAfter ?? 10;
+  const missed = suite.cases.filter((c) => !c.few_shot.correct || !c.lora.correct);
+  const lines = [
+    `### ${escapeMarkdown(suite.name)}`,
+    "",
+    `${location(suite.file, 1, options)} · ${suite.scoring} scoring · ${formatCount(suite.cases.length)} case${suite.cases.length === 1 ? "" : "s"}`,
+    "",
+    `**Verdict: \`${suite.verdict}\`** · gate ${GATE_BADGE[suite.gate]}`,
+    "",
+    `> ${escapeMarkdown(suite.reason)}`,
+    "",
+    ...metricsTable(suite),
+    "",
+    `**Paired comparison.** LoRA − few-shot = ${formatPoints(suite.delta_points, thresholds(suite))} points, 95% CI ` +
+      `${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])} (Newcombe paired hybrid score interval). ` +
+      `McNemar exact test: few-shot only ${suite.mcnemar.few_shot_only}, LoRA only ${suite.mcnemar.lora_only}, p = ${formatPValue(suite.mcnemar.p_value)}. ` +
+      `${capitalise(escapeMarkdown(suite.interval.note))}.`,
+    "",
+    ...costSection(suite),
+  ];
+  if (missed.length === 0) lines.push("Both arms got every case right.", "");
+  else if (missed.length <= collapseAfter) lines.push(`#### Missed cases (${missed.length})`, "", ...caseTable(missed, options, maxRows), "");
+  else lines.push(...details(`Missed cases (${formatCount(missed.length)})`, caseTable(missed, options, maxRows)), "");
+  lines.push(...confusionSection(suite));
+  lines.push(...details(`All ${formatCount(suite.cases.length)} cases`, caseTable(suite.cases, options, maxRows)), "");
+  return lines;
+}
+
+/**
+ * The report as GitHub-flavoured Markdown for a job summary or PR comment: the overall gate, a summary
+ * table, then per suite the verdict and reason, metrics, paired comparison, cost, missed cases linked to
+ * their YAML lines, confusion matrices, and every case collapsed.
+ */
+export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
+  const lines = [`## tunegate: ${GATE_BADGE[report.gate]}`, "", ...summaryTable(report), ""];
+  for (const suite of report.suites) lines.push(...suiteSection(suite, options));
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+}

@@ -1,0 +1,105 @@
+// Measuring and fitting text for fixed-width terminals: a column is counted in terminal cells, so wide
+// (CJK, emoji) characters take two and combining marks none.
+
+const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u;
+const ZERO_WIDTH = /^(?:\p{Mn}|\p{Me}|\p{Cf})+$/u;
+const EMOJI_PRESENTATION = /\p{Extended_Pictographic}\uFE0F|\p{Emoji_Presentation}/u;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function graphemeWidth(grapheme: string): number {
+  if (ZERO_WIDTH.test(grapheme)) return 0;
+  if (WIDE.test(grapheme) || EMOJI_PRESENTATION.test(grapheme)) return 2;
+  return 1;
+}
+
+/** Terminal cells a string occupies (ANSI colour codes count as none). */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const { segment } of segmenter.segment(text.replace(ANSI, ""))) width += graphemeWidth(segment);
+  return width;
+}
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
+/** Control characters and runs of whitespace become single spaces, so one value stays on one line. */
+export function singleLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+}
+
+/** Fits text into `width` cells, ending with "…" when something was cut. Expects text without ANSI codes. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return "";
+  if (displayWidth(text) <= width) return text;
+  let out = "";
+  let used = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    const cells = graphemeWidth(segment);
+    if (used + cells > width - 1) break;
+    out += segment;
+    used += cells;
+  }
+  return `${out}…`;
+}
+
+export function padEnd(text: string, width: number): string {
+  return text + " ".repeat(Math.max(0, width - displayWidth(text)));
+}
+
+export function padStart(text: string, width: number): string {
+  return " ".repeat(Math.max(0, width - displayWidth(text))) + text;
+}
+
+/**
+ * Word-wraps plain text to `width` cells; continuation lines start with `indent` (counted in the width).
+ * Words longer than a line are cut.
+ */
+export function wrap(text: string, width: number, firstPrefix = "", indent = ""): string[] {
+  const lines: string[] = [];
+  let line = firstPrefix;
+  let lineHasWord = false;
+  const limit = Math.max(1, width);
+  for (const word of singleLine(text).split(" ")) {
+    if (word === "") continue;
+    const candidate = lineHasWord ? `${line} ${word}` : `${line}${word}`;
+    if (displayWidth(candidate) <= limit) {
+      line = candidate;
+      lineHasWord = true;
+      continue;
+    }
+    if (lineHasWord) {
+      lines.push(line);
+      line = indent;
+    }
+    let rest = word;
+    while (displayWidth(line + rest) > limit) {
+      const room = Math.max(1, limit - displayWidth(line));
+      const piece = truncateHard(rest, room);
+      if (piece === "") break;
+      lines.push(line + piece);
+      line = indent;
+      rest = rest.slice(piece.length);
+    }
+    line += rest;
+    lineHasWord = rest !== "";
+  }
+  if (lineHasWord || lines.length === 0) lines.push(line);
+  return lines.map((l) => truncate(l, limit));
+}
+
+/** The longest prefix of `text` that fits `width` cells, without an ellipsis. */
+function truncateHard(text: string, width: number): string {
+  let out = "";
+  let used = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    const cells = graphemeWidth(segment);
+    if (used + cells > width) break;
+    out += segment;
+    used += cells;
+  }
+  return out;
+}

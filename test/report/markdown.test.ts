@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import { buildReport } from "../../src/report/build.js";
+import { escapeMarkdown, renderMarkdown } from "../../src/report/markdown.js";
+import { smallReport } from "./smallReport.js";
+import { makeSuiteRun, pairedRun, ROOT, type CaseSpec } from "./suiteRunFactory.js";
+
+const link = (file: string, line: number) => `https://example.com/${file}#L${line}`;
+
+const PINNED = `## tunegate: ⚠️ warn
+
+| Suite | Cases | Few-shot | LoRA | Delta, points (95% CI) | McNemar p | Verdict | Gate |
+| :-- | --: | --: | --: | :-- | --: | :-- | :-- |
+| support | 2 | 50.0% | 100.0% | +50.0 (-27.3 to +90.5) | 1 | \`lora-wins-low-volume\` | ⚠️ warn |
+
+### support
+
+[suites/support.yaml:1](https://example.com/suites/support.yaml#L1) · logprob scoring · 2 cases
+
+**Verdict: \`lora-wins-low-volume\`** · gate ⚠️ warn
+
+> LoRA scored 100.0% and few-shot 50.0% on the same 2 cases: LoRA leads by 50.0 points (95% CI -27.3 to +90.5), at least 15, but at 5,000 calls a day (under the 100,000 threshold) token savings rarely repay the engineering; LoRA would save 0.41 USD/day, repaying the 500.00 USD fine-tune in 1,234.6 days; the interval straddles the -5, +5 and +15-point thresholds, and about 12 cases would settle it.
+
+| Metric | Few-shot | LoRA |
+| :-- | --: | --: |
+| Accuracy | 50.0% (1/2) | 100.0% (2/2) |
+| Macro-F1 | 0.333 | 1.000 |
+| Latency mean / p50 / p95 | 125 / 125 / 130 ms | 41 / 41 / 42 ms |
+| Prompt tokens per call | 600 | 60 |
+| Output tokens per call | 2 | 2 |
+| Tokens evaluated / minimum | 5,000 / 4,000 | 5,000 / 4,000 |
+
+**Paired comparison.** LoRA − few-shot = +50.0 points, 95% CI -27.3 to +90.5 (Newcombe paired hybrid score interval). McNemar exact test: few-shot only 0, LoRA only 1, p = 1. The 95% interval (-27.3 to +90.5 points) straddles -5, +5 and +15 points, so the verdict could fall either way; about 12 cases at the observed rates would settle it.
+
+#### Cost (USD)
+
+|  | Few-shot | LoRA |
+| :-- | --: | --: |
+| Prompt + output tokens per call | 600 + 2 | 60 + 2 |
+| Per call | 0.0000912 | 0.0000102 |
+| Per day (5,000 calls) | 0.46 | 0.05 |
+| Per month (30 days) | 13.68 | 1.53 |
+
+The few-shot arm sends 540 more prompt tokens per call than LoRA. LoRA saves 0.41 USD a day, which repays the 500.00 USD fine-tune in 1,234.6 days.
+
+#### Missed cases (1)
+
+| Case | Input | Expected | Few-shot | LoRA |
+| :-- | :-- | :-- | :-- | :-- |
+| [suites/support.yaml:23](https://example.com/suites/support.yaml#L23) | What are your opening hours? | inquiry | ❌ complaint | ✅ inquiry |
+
+#### Confusion matrices
+
+**Few-shot** (rows expected, columns predicted)
+
+| expected \\\\ predicted | complaint | inquiry |
+| :-- | --: | --: |
+| complaint | 1 | 0 |
+| inquiry | 1 | 0 |
+
+**LoRA** (rows expected, columns predicted)
+
+| expected \\\\ predicted | complaint | inquiry |
+| :-- | --: | --: |
+| complaint | 1 | 0 |
+| inquiry | 0 | 1 |
+
+<details>
+<summary>All 2 cases</summary>
+
+| Case | Input | Expected | Few-shot | LoRA |
+| :-- | :-- | :-- | :-- | :-- |
+| [suites/support.yaml:20](https://example.com/suites/support.yaml#L20) | The shipment arrived damaged. | complaint | ✅ complaint | ✅ complaint |
+| [suites/support.yaml:23](https://example.com/suites/support.yaml#L23) | What are your opening hours? | inquiry | ❌ complaint | ✅ inquiry |
+
+</details>
+`;
+
+/** Cells of a Markdown table row, splitting only on unescaped pipes. */
+function cells(row: string): string[] {
+  return row
+    .replace(/^\| /, "")
+    .replace(/ \|$/, "")
+    .split(/(?<!\\) \| /);
+}
+
+describe("renderMarkdown", () => {
+  it("renders a small report exactly (pinned)", () => {
+    expect(renderMarkdown(smallReport(), { fileLink: link })).toBe(PINNED);
+  });
+
+  it("writes locations as plain text without a link function", () => {
+    const text = renderMarkdown(smallReport());
+    expect(text).toContain("| suites/support.yaml:23 | What are your opening hours? |");
+    expect(text).not.toContain("](");
+  });
+
+  it("escapes user text so tables, markup and mentions stay inert", () => {
+    const run = makeSuiteRun({
+      name: "evil | *suite*",
+      labels: ["a|b", "c"],
+      cases: [
+        { input: "pipe | star * under_score <script>alert(1)</script> @octocat `code` [x](y)\nnext line", expected: "a|b", fewShot: "c", lora: "c" },
+        { input: "- looks like a list", expected: "c", fewShot: "c", lora: "a|b" },
+      ],
+    });
+    const text = renderMarkdown(buildReport([run], { root: ROOT, now: new Date(0) }), { fileLink: link });
+    expect(text).not.toContain("<script>");
+    expect(text).toContain("&lt;script&gt;");
+    expect(text).not.toMatch(/@octocat/);
+    expect(text).toContain("@\u200boctocat");
+    expect(text).toContain("### evil \\| \\*suite\\*");
+    const missedHeader = text.split("\n").findIndex((line) => line.startsWith("#### Missed cases"));
+    const rows = text.split("\n").slice(missedHeader + 2, missedHeader + 6).filter((line) => line.startsWith("|"));
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of rows) expect(cells(row)).toHaveLength(5);
+    expect(text).toContain("\\- looks like a list");
+    // Every table row of the document has as many cells as its header.
+    const lines = text.split("\n");
+    lines.forEach((line, i) => {
+      if (/^\| (:--|--:)/.test(line)) {
+        const width = cells(line).length;
+        expect(cells(lines[i - 1] as string)).toHaveLength(width);
+        for (let j = i + 1; j < lines.length && lines[j]!.startsWith("|"); j += 1) expect(cells(lines[j] as string)).toHaveLength(width);
+      }
+    });
+  });
+
+  it("collapses long missed-case lists and cuts tables at maxCaseRows", () => {
+    const cases: CaseSpec[] = Array.from({ length: 30 }, (_, i) => ({ input: `case ${i}`, expected: "a", fewShot: "b", lora: i % 2 === 0 ? "a" : "b" }));
+    const report = buildReport([makeSuiteRun({ labels: ["a", "b"], cases })], { root: ROOT, now: new Date(0) });
+    const text = renderMarkdown(report, { maxCaseRows: 12, collapseAfter: 10 });
+    expect(text).toContain("<summary>Missed cases (30)</summary>");
+    expect(text).not.toContain("#### Missed cases");
+    expect(text).toContain("<summary>All 30 cases</summary>");
+    expect(text).toContain("… and 18 more in the JSON report.");
+    expect(text.match(/\| suites\/support\.yaml:\d+ \|/g)).toHaveLength(24);
+  });
+
+  it("says when both arms got everything right", () => {
+    const text = renderMarkdown(buildReport([pairedRun({ both: 4, fewShotOnly: 0, loraOnly: 0, neither: 0 })], { root: ROOT, now: new Date(0) }));
+    expect(text).toContain("Both arms got every case right.");
+    expect(text).not.toContain("#### Cost");
+  });
+
+  it("shows the invalid column and count in generate mode, and collapses big confusion matrices", () => {
+    const labels = Array.from({ length: 10 }, (_, i) => `label${i}`);
+    const run = makeSuiteRun({
+      scoring: "generate",
+      labels,
+      cases: [{ input: "x", expected: "label0", fewShot: "invalid", lora: "label0" }],
+    });
+    const text = renderMarkdown(buildReport([run], { root: ROOT, now: new Date(0) }));
+    expect(text).toContain("| Invalid outputs | 1 | 0 |");
+    expect(text).toContain("<summary>Confusion matrices</summary>");
+    expect(text).toMatch(/\| expected \\\\ predicted \| label0 .* \| invalid \|/);
+  });
+
+  it("summarises several suites in one table with the overall gate first", () => {
+    const report = buildReport(
+      [pairedRun({ both: 20, fewShotOnly: 0, loraOnly: 0, neither: 0 }), pairedRun({ both: 10, fewShotOnly: 0, loraOnly: 4, neither: 6 }, { callsPerDay: 100_000 })],
+      { root: ROOT, now: new Date(0) },
+    );
+    const text = renderMarkdown(report);
+    expect(text.startsWith("## tunegate: ❌ fail\n")).toBe(true);
+    expect(text).toContain("| support | 20 | 100.0% | 100.0% | 0.0 (");
+    expect(text).toContain("| `fine-tune` | ❌ fail |");
+  });
+});
+
+describe("escapeMarkdown", () => {
+  it.each([
+    ["a|b", "a\\|b"],
+    ["*bold* _it_", "\\*bold\\* \\_it\\_"],
+    ["<b>&", "&lt;b&gt;&amp;"],
+    ["# heading", "\\# heading"],
+    ["1. item", "1\\. item"],
+    ["+ item", "\\+ item"],
+    ["line\nbreak", "line break"],
+    ["back\\slash", "back\\\\slash"],
+    ["hi @user", "hi @\u200buser"],
+    ["plain text, 5.0 points", "plain text, 5.0 points"],
+  ])("%j → %j", (input, expected) => {
+    expect(escapeMarkdown(input)).toBe(expected);
+  });
+});

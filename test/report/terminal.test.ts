@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import { buildReport } from "../../src/report/build.js";
+import { renderTerminal } from "../../src/report/terminal.js";
+import { displayWidth } from "../../src/report/text.js";
+import type { Report } from "../../src/report/types.js";
+import { smallReport } from "./smallReport.js";
+import { makeSuiteRun, pairedRun, ROOT } from "./suiteRunFactory.js";
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[/;
+
+const PINNED_80 = `support · suites/support.yaml · logprob scoring · 2 cases
+Method    Input                          Expected   Predicted  Correct  Latency
+--------  -----------------------------  ---------  ---------  -------  -------
+few-shot  The shipment arrived damaged.  complaint  complaint  YES        120ms
+few-shot  What are your opening hours?   inquiry    complaint  NO         130ms
+LoRA      The shipment arrived damaged.  complaint  complaint  YES         40ms
+LoRA      What are your opening hours?   inquiry    inquiry    YES         42ms
+
+few-shot  accuracy 50.0% (1/2), macro-F1 0.333, latency mean 125 ms, p50 125 ms,
+          p95 130 ms, 600 prompt + 2 output tokens/call
+LoRA      accuracy 100.0% (2/2), macro-F1 1.000, latency mean 41 ms, p50 41 ms,
+          p95 42 ms, 60 prompt + 2 output tokens/call
+delta     LoRA − few-shot = +50.0 points; the 95% interval (-27.3 to +90.5
+          points) straddles -5, +5 and +15 points, so the verdict could fall
+          either way; about 12 cases at the observed rates would settle it
+          [Newcombe paired score interval]
+mcnemar   few-shot only 0, LoRA only 1, exact two-sided p = 1
+cost      few-shot 0.0000912 USD/call, 0.46 USD/day, 13.68 USD/month at 5,000
+          calls/day (+540 prompt tokens/call vs LoRA)
+          LoRA 0.0000102 USD/call, 0.05 USD/day, 1.53 USD/month at 5,000
+          calls/day
+          LoRA saves 0.41 USD a day, which repays the 500.00 USD fine-tune in
+          1,234.6 days
+verdict   LORA-WINS-LOW-VOLUME, gate WARN: LoRA scored 100.0% and few-shot 50.0%
+          on the same 2 cases: LoRA leads by 50.0 points (95% CI -27.3 to
+          +90.5), at least 15, but at 5,000 calls a day (under the 100,000
+          threshold) token savings rarely repay the engineering; LoRA would save
+          0.41 USD/day, repaying the 500.00 USD fine-tune in 1,234.6 days; the
+          interval straddles the -5, +5 and +15-point thresholds, and about 12
+          cases would settle it.
+`;
+
+const LONG_LABEL = "a-really-quite-extraordinarily-long-label-name-for-testing";
+
+function awkwardReport(): Report {
+  const run = makeSuiteRun({
+    scoring: "generate",
+    labels: ["x", LONG_LABEL],
+    cases: [
+      { input: "日本語のテキストはとても長いです。".repeat(3), expected: LONG_LABEL, fewShot: { predicted: "invalid", latencyMs: 12345.6 }, lora: LONG_LABEL },
+      { input: "plain\ninput | with\ttabs and a very long tail ".repeat(4), expected: "x", fewShot: "x", lora: LONG_LABEL },
+      { input: "emoji 😀 input", expected: "x", fewShot: "x", lora: "x" },
+    ],
+  });
+  return buildReport([run, pairedRun({ both: 3, fewShotOnly: 1, loraOnly: 0, neither: 1 })], { root: ROOT, now: new Date(0) });
+}
+
+/** Splits a table line into cells using the widths of the dashed rule under the header. */
+function columnsOf(rule: string): number[] {
+  return rule.split("  ").map((dashes) => dashes.length);
+}
+
+function cellsOf(line: string, widths: number[]): string[] {
+  const cells: string[] = [];
+  let rest = line;
+  for (const width of widths) {
+    let cell = "";
+    for (const ch of rest) {
+      if (displayWidth(cell + ch) > width) break;
+      cell += ch;
+    }
+    cells.push(cell);
+    expect(displayWidth(cell)).toBe(width);
+    rest = rest.slice(cell.length);
+    if (rest.length > 0) {
+      expect(rest.startsWith("  ")).toBe(true);
+      rest = rest.slice(2);
+    }
+  }
+  expect(rest).toBe("");
+  return cells;
+}
+
+describe("renderTerminal", () => {
+  it("renders a small report exactly (pinned)", () => {
+    expect(renderTerminal(smallReport(), { color: false, width: 80 })).toBe(PINNED_80);
+  });
+
+  it("keeps every line within the width, at any width", () => {
+    const report = awkwardReport();
+    for (const width of [10, 20, 30, 40, 50, 60, 80, 100, 120, 160, 240]) {
+      for (const color of [false, true]) {
+        for (const line of renderTerminal(report, { color, width }).split("\n")) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+      }
+    }
+  });
+
+  it("aligns the columns for long labels and wide characters", () => {
+    for (const width of [60, 80, 100, 200]) {
+      const lines = renderTerminal(awkwardReport(), { color: false, width }).split("\n");
+      const header = lines.findIndex((line) => line.startsWith("Method"));
+      const widths = columnsOf(lines[header + 1] as string);
+      expect(widths).toHaveLength(6);
+      const header_cells = cellsOf(lines[header] as string, widths).map((c) => c.trim());
+      expect(header_cells).toEqual(["Method", "Input", "Expected", "Predicted", "Correct", "Latency"]);
+      const rows = lines.slice(header + 2, header + 8);
+      expect(rows).toHaveLength(6);
+      for (const row of rows) {
+        const [method, input, expected, predicted, correct, latency] = cellsOf(row, widths).map((c) => c.trim());
+        expect(["few-shot", "LoRA"]).toContain(method);
+        expect(input!.length).toBeGreaterThan(0);
+        expect(LONG_LABEL.startsWith(expected!.replace(/…$/, "")) || expected === "x").toBe(true);
+        expect(predicted!.length).toBeGreaterThan(0);
+        expect(["YES", "NO"]).toContain(correct);
+        expect(latency).toMatch(/^[\d,.]+ms$/);
+      }
+    }
+  });
+
+  it("shows every case for each arm with the right verdicts", () => {
+    const lines = renderTerminal(awkwardReport(), { color: false, width: 200 }).split("\n");
+    const rows = lines.filter((line) => /^(few-shot|LoRA) {2,}\S/.test(line) && /(YES|NO) +[\d,.]+ms$/.test(line));
+    expect(rows.filter((r) => r.startsWith("few-shot"))).toHaveLength(3 + 5);
+    expect(rows.filter((r) => r.startsWith("LoRA"))).toHaveLength(3 + 5);
+    expect(rows[0]).toMatch(/invalid +NO +12,346ms$/);
+  });
+
+  it("uses no colour codes unless asked, and some when asked", () => {
+    expect(renderTerminal(awkwardReport(), { color: false, width: 100 })).not.toMatch(ANSI);
+    const colored = renderTerminal(awkwardReport(), { color: true, width: 100 });
+    expect(colored).toMatch(ANSI);
+    expect(colored).toContain("\u001b[32mYES\u001b[39m");
+    expect(colored).toContain("\u001b[31mNO\u001b[39m ");
+  });
+
+  it("ends with the verdict for one suite and the overall gate for several", () => {
+    const single = renderTerminal(smallReport(), { color: false, width: 80 }).trimEnd().split("\n");
+    const verdictLine = single.findIndex((line) => line.startsWith("verdict"));
+    expect(single.slice(verdictLine + 1).every((line) => line.startsWith("          "))).toBe(true);
+    const several = renderTerminal(awkwardReport(), { color: false, width: 100 }).trimEnd().split("\n");
+    expect(several.at(-1)).toBe("tunegate gate PASS: 2 suites, 2 pass, 0 warn, 0 fail");
+  });
+
+  it("defaults to 100 columns", () => {
+    const text = renderTerminal(awkwardReport(), { color: false });
+    expect(Math.max(...text.split("\n").map(displayWidth))).toBe(100);
+  });
+
+  it("shows the cost lines only when prices are given", () => {
+    expect(renderTerminal(smallReport(), { color: false })).toMatch(/^cost {6}few-shot/m);
+    expect(renderTerminal(awkwardReport(), { color: false })).not.toMatch(/^cost /m);
+  });
+});
