@@ -26,3 +26,21 @@ export {
   sharedPromptPrefix,
   type PromptParts,
 } from "./prompts.js";
+export * from "./stats/index.js";
+export * from "./decision.js";
+export * from "./cost.js";
+export {
+  buildReport,
+  buildSuiteReport,
+  reportPath,
+  reportToJson,
+  renderMarkdown,
+  renderTerminal,
+  escapeMarkdown,
+  DEFAULT_TERMINAL_WIDTH,
+  REPORT_METHODS,
+  type BuildReportOptions,
+  type MarkdownOptions,
+  type TerminalOptions,
+} from "./report/index.js";
+export * from "./report/types.js";
