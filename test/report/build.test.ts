@@ -4,7 +4,8 @@ import { buildReport, reportPath, reportToJson } from "../../src/report/build.js
 import type { Report } from "../../src/report/types.js";
 import type { SuiteRun } from "../../src/types.js";
 import { mulberry32 } from "../stats/prng.js";
-import { reportValidator } from "./schemaValidator.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { reportSchema, reportValidator } from "./schemaValidator.js";
 import { makeSuiteRun, pairedRun, ROOT, type CaseSpec } from "./suiteRunFactory.js";
 
 const NOW = new Date("2025-01-02T03:04:05.000Z");
@@ -289,5 +290,21 @@ describe("the report agrees with its own case records (what an outside check rec
       expect(suite.delta_ci95[1]).toBeGreaterThanOrEqual(suite.delta_points - 1e-9);
       expect(validate(JSON.parse(reportToJson(report)))).toBe(true);
     }
+  });
+});
+
+describe("the shipped schema", () => {
+  it("compiles with a default Ajv2020 and warns about nothing", () => {
+    const warnings: unknown[] = [];
+    const logger = { log: () => undefined, warn: (...args: unknown[]) => warnings.push(args), error: (...args: unknown[]) => warnings.push(args) };
+    const ajv = new Ajv2020({ logger });
+    expect(() => ajv.compile(reportSchema)).not.toThrow();
+    expect(warnings).toEqual([]);
+  });
+
+  it("rejects a malformed timestamp", () => {
+    const report = JSON.parse(reportToJson(build([]))) as { generated_at: string };
+    report.generated_at = "yesterday";
+    expect(validate(report)).toBe(false);
   });
 });
