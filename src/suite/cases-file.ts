@@ -201,7 +201,8 @@ function caseFromRecord(value: unknown, location: SourceLocation, field: "key" |
   for (const name of ["input", "expected"] as const) {
     const v = record[name];
     if (v === undefined) {
-      const close = closestMatch(name, keys.filter((k) => k !== "input" && k !== "expected" && k !== "must"));
+      const others = keys.filter((k) => k !== "input" && k !== "expected" && k !== "must");
+      const close = others.find((k) => COLUMN_SYNONYMS[name].includes(k.toLowerCase())) ?? closestMatch(name, others);
       return {
         problem: error(
           "cases-file-field",

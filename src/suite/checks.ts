@@ -1,5 +1,6 @@
 // Checks a schema cannot express: labels referenced across the file, templates, the gate's thresholds
 // (errors), and the article's rules for few-shot prompts plus common slips (warnings).
+import { basename } from "node:path";
 import { INVALID_PREDICTION, type FewShotExample, type Suite, type SuiteCase } from "../types.js";
 import { EXAMPLES_MAX, EXAMPLES_MIN } from "./defaults.js";
 import { error, startOf, warning, type Diagnostic } from "./diagnostics.js";
@@ -376,5 +377,5 @@ function normaliseText(text: string): string {
 }
 
 function where(location: Diagnostic["location"], from: Diagnostic["location"]): string {
-  return location.file === from.file ? `line ${location.line}` : `${location.file}:${location.line}`;
+  return location.file === from.file ? `line ${location.line}` : `${basename(location.file)}:${location.line}`;
 }

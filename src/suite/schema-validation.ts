@@ -148,8 +148,9 @@ function unknownKeyHint(key: string, allowed: readonly string[], where: string, 
   const close = closestMatch(key, allowed);
   if (close !== undefined) return `did you mean \`${close}\`?`;
   const keys = `the keys allowed in ${where} are ${allowed.map((k) => `\`${k}\``).join(", ")}`;
-  // `{ input: Hello, world, output: x }` splits at the comma and reads `world` as a key.
-  return inFlowMap ? `inside \`{ ... }\` a comma ends a value: put values that contain commas in quotes; ${keys}` : keys;
+  // `{ input: Hello, dear world, output: x }` splits at the comma and reads `dear world` as a key.
+  // Schema keys never contain spaces, so a spaced "key" inside { } is text that spilled over.
+  return inFlowMap && /\s/.test(key) ? `inside \`{ ... }\` a comma ends a value: put values that contain commas in quotes; ${keys}` : keys;
 }
 
 function wrongType(e: ErrorObject, path: DataPath, data: unknown, locator: YamlLocator): ReturnType<typeof error> {

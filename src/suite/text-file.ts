@@ -67,8 +67,10 @@ export function decodeText(bytes: Uint8Array, file: string, kind: string): TextF
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return fail(error("invalid-utf8", startOf(file), `the ${kind} is UTF-16 encoded`, "save it as UTF-8"));
   }
+  // Whichever comes first, a NUL byte or a byte that is not UTF-8, is where the text stops being text.
   const nul = bytes.indexOf(0);
-  if (nul !== -1) {
+  const invalid = firstInvalidUtf8(nul === -1 ? bytes : bytes.subarray(0, nul));
+  if (nul !== -1 && invalid === -1) {
     return fail(
       error(
         "binary-file",
@@ -78,7 +80,6 @@ export function decodeText(bytes: Uint8Array, file: string, kind: string): TextF
       ),
     );
   }
-  const invalid = firstInvalidUtf8(bytes);
   if (invalid !== -1) {
     return fail(
       error(

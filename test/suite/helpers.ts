@@ -45,3 +45,46 @@ export function expectationsOf(fixture: string): Expectation[] {
 export function diagnosticKey(d: Diagnostic, fixture: string): string {
   return `${d.severity} ${relative(dirname(fixture), d.location.file)}:${d.location.line}:${d.location.column} ${d.code}`;
 }
+
+/** 1-based line and column where `snippet` first occurs in `text` (the `nth` occurrence, from 1). */
+export function positionOf(text: string, snippet: string, nth = 1): { line: number; column: number } {
+  let index = -1;
+  for (let i = 0; i < nth; i++) {
+    index = text.indexOf(snippet, index + 1);
+    if (index === -1) throw new Error(`${JSON.stringify(snippet)} does not occur ${nth} time(s)`);
+  }
+  const before = text.slice(0, index);
+  const line = before.split("\n").length;
+  return { line, column: index - (before.lastIndexOf("\n") + 1) + 1 };
+}
+
+export interface SuiteParts {
+  labels?: string;
+  fewShot?: string;
+  lora?: string;
+  cases?: string;
+  rest?: string;
+}
+
+/** A valid, warning-free suite as YAML text; each part replaces one top-level section. */
+export function suiteYaml(parts: SuiteParts = {}): string {
+  const sections = [
+    parts.labels ?? "labels: [complaint, inquiry, praise]",
+    parts.fewShot ??
+      [
+        "few_shot:",
+        `  model: ${FIXTURE_MODELS}/base.gguf`,
+        "  role: a support triage assistant",
+        "  task: classify each message",
+        "  format: one word",
+        "  examples:",
+        "    - { input: It broke., output: complaint }",
+        "    - { input: Do you ship abroad?, output: inquiry }",
+        "    - { input: Great service!, output: praise }",
+      ].join("\n"),
+    parts.lora ?? ["lora:", `  adapter: ${FIXTURE_MODELS}/triage-lora.gguf`, '  template: "Message: {input}\\nCategory:"'].join("\n"),
+    parts.cases ?? ["cases:", "  - { input: The box was crushed., expected: complaint }", "  - { input: When do you open?, expected: inquiry }"].join("\n"),
+    parts.rest ?? "volume: { calls_per_day: 1000 }",
+  ];
+  return `${sections.filter((s) => s !== "").join("\n")}\n`;
+}

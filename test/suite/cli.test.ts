@@ -1,0 +1,190 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { expandGlob, expandSuitePaths, globToRegExp } from "../../src/cli/suite-paths.js";
+import type { FileReport } from "../../src/cli/validate.js";
+import { FIXTURE_MODELS, REPO_ROOT, scratchDir, SUITE_FIXTURES, suiteYaml } from "./helpers.js";
+
+async function run(args: string[], cwd = REPO_ROOT, env: Record<string, string> = { TUNEGATE_FIXTURE_MODELS: FIXTURE_MODELS }) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await main(args, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l), cwd, env });
+  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+}
+
+const valid = "fixtures/suites/valid";
+const invalid = "fixtures/suites/invalid";
+
+describe("tunegate (in-process)", () => {
+  it("prints help and the version", async () => {
+    const help = await run(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: tunegate <command>");
+    expect(help.stdout).toMatch(/^ {2}validate {2}/m);
+    const version = await run(["--version"]);
+    expect(version.stdout).toBe(JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version);
+    expect((await run(["help", "validate"])).stdout).toContain("Usage: tunegate validate");
+  });
+
+  it("exits 2 with usage for no command, an unknown command or an unknown option", async () => {
+    expect(await run([])).toMatchObject({ code: 2, stdout: "" });
+    const unknown = await run(["validat"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command `validat`");
+    const option = await run(["validate", "--jsn", `${valid}/minimal.cases.yaml`]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("--jsn");
+    expect((await run(["validate"])).code).toBe(2);
+  });
+});
+
+describe("tunegate validate (in-process)", () => {
+  it("prints one summary line per valid file, with the warning count, and exits 0", async () => {
+    const { code, stdout, stderr } = await run(["validate", `${valid}/customer-triage.cases.yaml`, `${valid}/minimal.cases.yaml`]);
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    expect(stdout.split("\n")).toEqual([
+      `${valid}/customer-triage.cases.yaml: ok — 4 cases, 4 labels, 4 examples`,
+      `${valid}/minimal.cases.yaml:1:1: warning: \`volume.calls_per_day\` is not set, so 0 calls a day is assumed: the gate never recommends the fine-tune on volume grounds and costs per day are 0`,
+      "    hint: add `volume: { calls_per_day: <expected production calls a day> }`",
+      `${valid}/minimal.cases.yaml: ok — 2 cases, 2 labels, 3 examples (1 warning)`,
+    ]);
+  });
+
+  it("prints file:line:col: error: message with the hint, and exits 2 when any file is invalid", async () => {
+    const { code, stdout } = await run(["validate", `${valid}/minimal.cases.yaml`, `${invalid}/unknown-key.cases.yaml`]);
+    expect(code).toBe(2);
+    expect(stdout).toContain(
+      `${invalid}/unknown-key.cases.yaml:2:1: error: unknown key \`lables\` in the suite\n    hint: did you mean \`labels\`?\n${invalid}/unknown-key.cases.yaml: invalid — 1 error`,
+    );
+  });
+
+  it("prints cases-file errors with the cases file's own path and line", async () => {
+    const { stdout } = await run(["validate", `${invalid}/bad-json-line.cases.yaml`]);
+    expect(stdout.split("\n")[0]).toMatch(new RegExp(`^${invalid}/cases/bad-line\\.jsonl:3:48: error: line 3 is not valid JSON`));
+  });
+
+  it("prints paths relative to the working directory", async () => {
+    const { stdout } = await run(["validate", "valid/minimal.cases.yaml"], SUITE_FIXTURES);
+    expect(stdout.split("\n").at(-1)).toBe("valid/minimal.cases.yaml: ok — 2 cases, 2 labels, 3 examples (1 warning)");
+  });
+
+  it("validates every suite in a folder and expands quoted globs", async () => {
+    const folder = await run(["validate", valid]);
+    expect(folder.code).toBe(0);
+    const summaries = folder.stdout.split("\n").filter((l) => l.includes(": ok — "));
+    expect(summaries.length).toBe(8);
+    const glob = await run(["validate", `${invalid}/*-key.cases.yaml`]);
+    expect(glob.code).toBe(2);
+    expect(glob.stdout.split("\n").filter((l) => l.includes(": invalid — "))).toEqual([
+      `${invalid}/duplicate-key.cases.yaml: invalid — 1 error`,
+      `${invalid}/unknown-key.cases.yaml: invalid — 1 error`,
+    ]);
+  });
+
+  it("exits 2 when a glob or folder matches nothing, or a file does not exist", async () => {
+    const glob = await run(["validate", "nowhere/*.cases.yaml"]);
+    expect(glob).toMatchObject({ code: 2 });
+    expect(glob.stdout).toBe("nowhere/*.cases.yaml: error: no suite files match this path or pattern");
+    const missing = await run(["validate", "missing.cases.yaml"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain("missing.cases.yaml:1:1: error: the suite file");
+  });
+
+  it("--json prints one document with files, validity, summaries and relative diagnostics", async () => {
+    const { code, stdout } = await run(["validate", "--json", `${valid}/minimal.cases.yaml`, `${invalid}/bad-json-line.cases.yaml`]);
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout) as { files: FileReport[] };
+    expect(report.files).toEqual([
+      {
+        file: `${valid}/minimal.cases.yaml`,
+        valid: true,
+        summary: { name: "minimal", cases: 2, labels: 2, examples: 3, errors: 0, warnings: 1 },
+        diagnostics: [expect.objectContaining({ severity: "warning", code: "volume-missing", location: { file: `${valid}/minimal.cases.yaml`, line: 1, column: 1 } })],
+      },
+      {
+        file: `${invalid}/bad-json-line.cases.yaml`,
+        valid: false,
+        summary: { errors: 1, warnings: 0 },
+        diagnostics: [
+          {
+            severity: "error",
+            code: "cases-file-json",
+            message: "line 3 is not valid JSON: Expected double-quoted property name",
+            hint: 'each line must be one complete JSON object: {"input": "...", "expected": "<label>"}',
+            location: { file: `${invalid}/cases/bad-line.jsonl`, line: 3, column: 48 },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("--skip-models validates a suite whose models are not there yet", async () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, "later.cases.yaml"), suiteYaml().replaceAll(FIXTURE_MODELS, "./not-forged-yet"));
+    expect((await run(["validate", "later.cases.yaml"], dir)).code).toBe(2);
+    expect(await run(["validate", "--skip-models", "later.cases.yaml"], dir)).toMatchObject({ code: 0, stdout: "later.cases.yaml: ok — 2 cases, 3 labels, 3 examples" });
+  });
+});
+
+describe("suite paths", () => {
+  it("turns globs into anchored regular expressions", () => {
+    expect(globToRegExp("**/*.cases.yaml").test("a/b/c.cases.yaml")).toBe(true);
+    expect(globToRegExp("**/*.cases.yaml").test("c.cases.yaml")).toBe(true);
+    expect(globToRegExp("*.cases.yaml").test("a/c.cases.yaml")).toBe(false);
+    expect(globToRegExp("c?.cases.[yj]aml").test("c1.cases.yaml")).toBe(true);
+    expect(globToRegExp("x.yaml").test("xxyaml")).toBe(false);
+  });
+
+  it("skips node_modules and keeps argument order without repeats", () => {
+    const dir = scratchDir();
+    mkdirSync(join(dir, "node_modules/pkg"), { recursive: true });
+    mkdirSync(join(dir, "suites/deep"), { recursive: true });
+    for (const f of ["node_modules/pkg/x.cases.yaml", "suites/b.cases.yaml", "suites/deep/a.cases.yml", "suites/notes.yaml"]) writeFileSync(join(dir, f), "");
+    expect(expandGlob("**/*.cases.y*ml", dir).map((f) => relative(dir, f))).toEqual(["suites/b.cases.yaml", "suites/deep/a.cases.yml"]);
+    const expanded = expandSuitePaths(["suites/b.cases.yaml", "suites", "absent.cases.yaml"], dir);
+    expect(expanded.files.map((f) => relative(dir, f))).toEqual(["suites/b.cases.yaml", "suites/deep/a.cases.yml", "absent.cases.yaml"]);
+    expect(expanded.unmatched).toEqual([]);
+  });
+});
+
+describe("bin/tunegate.js (subprocess, against the build)", () => {
+  const bin = join(REPO_ROOT, "bin/tunegate.js");
+
+  beforeAll(() => {
+    if (!existsSync(join(REPO_ROOT, "dist/src/cli/main.js"))) {
+      throw new Error("dist/ is missing: run `npm run build` first (npm test does), this test runs the compiled CLI");
+    }
+  });
+
+  function node(args: string[]) {
+    return spawnSync(process.execPath, [bin, ...args], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, TUNEGATE_FIXTURE_MODELS: FIXTURE_MODELS } });
+  }
+
+  it("exits 2 on every invalid fixture and never prints a stack trace", () => {
+    const result = node(["validate", invalid]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    const invalidLines = result.stdout.split("\n").filter((l) => l.includes(": invalid — "));
+    expect(invalidLines.length).toBe(25);
+  });
+
+  it("exits 0 on the valid fixtures", () => {
+    const result = node(["validate", valid]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("exits 2 with a message, not a stack trace, for binary garbage given as a suite", () => {
+    const dir = scratchDir();
+    const file = join(dir, "garbage.cases.yaml");
+    writeFileSync(file, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]));
+    const result = node(["validate", file]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toMatch(/garbage\.cases\.yaml:1:1: error: the suite file is not valid UTF-8 \(byte 0x89 at offset 0\)/);
+    expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
