@@ -17,9 +17,9 @@ const GAP = "  ";
 const ARM_LABEL: Record<ArmName, string> = { few_shot: "few-shot", lora: "LoRA" };
 const ARMS: readonly ArmName[] = ["few_shot", "lora"];
 
-type Paint = (text: string, style: "green" | "red" | "yellow" | "bold" | "dim") => string;
+type Paint = (text: string, style: "green" | "red" | "yellow" | "bold") => string;
 
-const CODES = { green: [32, 39], red: [31, 39], yellow: [33, 39], bold: [1, 22], dim: [2, 22] } as const;
+const CODES = { green: [32, 39], red: [31, 39], yellow: [33, 39], bold: [1, 22] } as const;
 
 function painter(color: boolean): Paint {
   if (!color) return (text) => text;
@@ -41,7 +41,8 @@ interface Column {
  */
 function tableColumns(suite: SuiteReport, width: number): Column[] {
   const latencies = suite.cases.flatMap((c) => ARMS.map((arm) => `${formatMs(c[arm].latency_ms)}ms`));
-  const natural = (header: string, values: string[]): number => Math.max(displayWidth(header), ...values.map(displayWidth));
+  // A reduce, not Math.max(...values): a suite of 100k cases would overflow the argument stack.
+  const natural = (header: string, values: string[]): number => values.reduce((widest, value) => Math.max(widest, displayWidth(value)), displayWidth(header));
   const method = natural("Method", ARMS.map((arm) => ARM_LABEL[arm]));
   let expected = natural("Expected", suite.cases.map((c) => singleLine(c.expected)));
   let predicted = natural("Predicted", suite.cases.flatMap((c) => ARMS.map((arm) => singleLine(c[arm].predicted))));

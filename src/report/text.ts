@@ -14,10 +14,15 @@ function graphemeWidth(grapheme: string): number {
   return 1;
 }
 
+// Printable ASCII is one cell per character: the common case, and far cheaper than segmenting.
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
 /** Terminal cells a string occupies (ANSI colour codes count as none). */
 export function displayWidth(text: string): number {
+  const visible = text.includes("\u001b") ? text.replace(ANSI, "") : text;
+  if (PLAIN_ASCII.test(visible)) return visible.length;
   let width = 0;
-  for (const { segment } of segmenter.segment(text.replace(ANSI, ""))) width += graphemeWidth(segment);
+  for (const { segment } of segmenter.segment(visible)) width += graphemeWidth(segment);
   return width;
 }
 
@@ -35,6 +40,7 @@ export function singleLine(text: string): string {
 export function truncate(text: string, width: number): string {
   if (width <= 0) return "";
   if (displayWidth(text) <= width) return text;
+  if (PLAIN_ASCII.test(text)) return `${text.slice(0, width - 1)}…`;
   let out = "";
   let used = 0;
   for (const { segment } of segmenter.segment(text)) {

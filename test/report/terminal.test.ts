@@ -152,3 +152,11 @@ describe("renderTerminal", () => {
     expect(renderTerminal(awkwardReport(), { color: false })).not.toMatch(/^cost /m);
   });
 });
+
+describe("renderTerminal on a long suite", () => {
+  it("renders 60,000 cases without overflowing the stack", () => {
+    const report = buildReport([pairedRun({ both: 30_000, fewShotOnly: 10_000, loraOnly: 10_000, neither: 10_000 })], { root: ROOT, now: new Date(0) });
+    const lines = renderTerminal(report, { color: false, width: 80 }).split("\n");
+    expect(lines.filter((line) => /^(few-shot|LoRA) /.test(line) && /ms$/.test(line))).toHaveLength(120_000);
+  });
+});
