@@ -3,6 +3,7 @@
 // valid (warnings allowed), 2 when any is invalid or nothing matched.
 import { parseArgs } from "node:util";
 import { displayPath, error, formatDiagnostic, startOf, type Diagnostic } from "../suite/diagnostics.js";
+import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "../suite/limits.js";
 import { loadSuite, type LoadSuiteResult } from "../suite/loader.js";
 import { EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
 import { expandSuitePaths } from "./suite-paths.js";
@@ -14,6 +15,7 @@ cases files, model paths and the few-shot prompt rules. A folder stands for ever
 *.cases.yaml below it; quoted globs ("suites/**/*.cases.yaml") are expanded.
 
 Prints each problem as  file:line:col: error|warning: message  and one summary line a file.
+Suite files over ${formatLimit(SUITE_FILE_MAX_BYTES)} and cases files over ${formatLimit(CASES_FILE_MAX_BYTES)} are refused unread.
 
 Options:
   --json          print one JSON document: { files: [{ file, valid, summary, diagnostics }] }

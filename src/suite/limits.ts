@@ -12,3 +12,8 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
+
+/** A limit as the documentation writes it: "5 MiB". */
+export function formatLimit(bytes: number): string {
+  return `${bytes / (1024 * 1024)} MiB`;
+}

@@ -5,6 +5,7 @@
 // too, so editors flag them; the loader translates their ajv errors into one readable message each.
 // The raw type derived from it lives in raw-suite.ts, so that this public module does not depend on
 // json-schema-to-ts (a build-time dependency) in its declarations.
+import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "./limits.js";
 
 // A subschema that only requires keys; `properties: { key: true }` declares them so ajv's strict mode
 // (strictRequired) accepts a `required` inside oneOf/anyOf. The real definitions live in the parent.
@@ -52,7 +53,7 @@ export const suiteSchema = {
     "A tunegate suite (*.cases.yaml): a classification task measured two ways, a few-shot prompt and a LoRA " +
     "fine-tune on the same base model, to decide which one to ship. Paths are relative to the suite file; " +
     "model, adapter and cases_file paths may use ${env:VAR} or ${env:VAR:-default}. Give exactly one of " +
-    "`cases` and `cases_file`.",
+    `\`cases\` and \`cases_file\`. A suite file may be at most ${formatLimit(SUITE_FILE_MAX_BYTES)}.`,
   type: "object",
   additionalProperties: false,
   required: ["labels", "few_shot", "lora"],
@@ -227,7 +228,7 @@ export const suiteSchema = {
         "Path of a file holding the cases, relative to this suite file (${env:VAR} allowed). `.jsonl`/`.ndjson`: " +
         'one {"input": ..., "expected": ..., "must": true|false} object a line. `.csv`: a header row with ' +
         "`input` and `expected` columns (and optionally `must`), RFC 4180 quoting. Other keys or columns are " +
-        "ignored. At most 50 MiB. Use this or `cases`, not both.",
+        `ignored. At most ${formatLimit(CASES_FILE_MAX_BYTES)}. Use this or \`cases\`, not both.`,
     },
     scoring: {
       type: "string",

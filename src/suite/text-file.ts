@@ -4,7 +4,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { SourceLocation } from "../types.js";
 import { error, startOf, type Diagnostic } from "./diagnostics.js";
-import { formatBytes } from "./limits.js";
+import { CASES_FILE_MAX_BYTES, formatBytes, formatLimit } from "./limits.js";
 
 export type TextFileResult = { text: string; diagnostics?: undefined } | { text?: undefined; diagnostics: Diagnostic[] };
 
@@ -48,7 +48,7 @@ export async function readTextFile(file: string, options: TextFileOptions): Prom
         startOf(file),
         `the ${options.kind} is ${formatBytes(size)}, over the limit of ${formatBytes(options.maxBytes)}`,
         options.kind === "suite file"
-          ? "a suite is hand-written YAML; move large case lists to a `cases_file` (.jsonl or .csv, up to 50 MiB)"
+          ? `a suite is hand-written YAML; move large case lists to a \`cases_file\` (.jsonl or .csv, up to ${formatLimit(CASES_FILE_MAX_BYTES)})`
           : "split the cases over several suites, or sample them",
       ),
     );
