@@ -103,7 +103,12 @@ function describeYamlError(e: YAMLError, locator: YamlLocator, lines: readonly s
         "remove the `---` line (inside a prompt, put the text in a `|` block, indented)",
       );
     case "BAD_INDENT":
-      return error("yaml-syntax", at, `bad indentation: ${lowerFirst(e.message)}`, "align keys of the same mapping at the same column, using spaces");
+      return error(
+        "yaml-syntax",
+        at,
+        `bad indentation: ${lowerFirst(e.message)}`,
+        "indent the keys of one mapping (or the items of one list) to the same column, with spaces",
+      );
     case "MISSING_CHAR":
       if (/implicit map keys/i.test(e.message)) {
         return error(
@@ -112,6 +117,9 @@ function describeYamlError(e: YAMLError, locator: YamlLocator, lines: readonly s
           "YAML syntax error: this line is neither `key: value` nor a list item, and it does not continue a value",
           "write `key: value` (with a space after the colon), or indent the line under the value it continues",
         );
+      }
+      if (/comments must be separated/i.test(e.message)) {
+        return error("yaml-syntax", at, `YAML syntax error: ${lowerFirst(e.message)}`, "put a space before `#`, or quote the value that contains it");
       }
       return error("yaml-syntax", at, `YAML syntax error: ${lowerFirst(e.message)}`, "close the quote or bracket where the value ends");
     case "MULTILINE_IMPLICIT_KEY":
@@ -125,7 +133,12 @@ function describeYamlError(e: YAMLError, locator: YamlLocator, lines: readonly s
     case "BAD_DQ_ESCAPE":
       return error("yaml-syntax", at, `YAML syntax error: ${lowerFirst(e.message)} in a double-quoted string`, "write `\\\\` for a backslash, or use single quotes");
     default:
-      return error("yaml-syntax", at, `YAML syntax error: ${lowerFirst(e.message)}`, "fix the YAML syntax at this position");
+      return error(
+        "yaml-syntax",
+        at,
+        `YAML syntax error: ${lowerFirst(e.message)}`,
+        "check the indentation and quoting here; quote a value that starts with { [ & * ! | > % @ or a backtick",
+      );
   }
 }
 

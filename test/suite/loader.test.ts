@@ -209,7 +209,7 @@ describe("cases files", () => {
     closeSync(fd);
     const d = only((await load(suiteYaml({ cases: "cases_file: ./huge.jsonl" }))).diagnostics);
     expect(d).toMatchObject({ code: "file-too-large", location: { file: path, line: 1, column: 1 } });
-    expect(d.message).toContain("over the limit of 50.0 MiB");
+    expect(d.message).toContain("over the limit of 20.0 MiB");
   });
 
   it("refuses a binary cases file at the NUL byte", async () => {
