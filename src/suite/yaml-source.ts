@@ -43,8 +43,9 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const lines = text.split(/\r?\n|\r/);
   const diagnostics: Diagnostic[] = [];
   const linesWithError = new Set<number>();
+  const flows = flowCollections(doc);
   for (const e of doc.errors) {
-    const diagnostic = describeYamlError(e, locator, lines);
+    const diagnostic = tabIndentError(e, locator, lines) ?? describeFlowError(e, flows, text, locator) ?? describeYamlError(e, locator, lines);
     if (linesWithError.has(diagnostic.location.line)) continue;
     linesWithError.add(diagnostic.location.line);
     diagnostics.push(diagnostic);
@@ -73,20 +74,22 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   }
 }
 
+/** Tabs in the indentation cause most "bad indent" reports on their line; name the real cause. */
+function tabIndentError(e: YAMLError, locator: YamlLocator, lines: readonly string[]): Diagnostic | undefined {
+  const at = locator.offset(e.pos[0]);
+  const indentTab = /^[ ]*\t/.exec(lines[at.line - 1] ?? "");
+  if (e.code !== "TAB_AS_INDENT" && indentTab === null) return undefined;
+  return error(
+    "yaml-tab-indent",
+    { ...at, column: indentTab !== null ? indentTab[0].length : at.column },
+    `line ${at.line} is indented with a tab; YAML forbids tabs for indentation`,
+    "indent with spaces (configure your editor to insert spaces for this file)",
+  );
+}
+
 function describeYamlError(e: YAMLError, locator: YamlLocator, lines: readonly string[]): Diagnostic {
   const at = locator.offset(e.pos[0]);
   const lineText = lines[at.line - 1] ?? "";
-  const indentTab = /^[ ]*\t/.exec(lineText);
-  // Tabs in the indentation cause most "bad indent" reports that follow; name the real cause.
-  if (e.code === "TAB_AS_INDENT" || indentTab !== null) {
-    const column = indentTab !== null ? indentTab[0].length : at.column;
-    return error(
-      "yaml-tab-indent",
-      { ...at, column },
-      `line ${at.line} is indented with a tab; YAML forbids tabs for indentation`,
-      "indent with spaces (configure your editor to insert spaces for this file)",
-    );
-  }
   switch (e.code) {
     case "DUPLICATE_KEY":
       return error(
@@ -140,6 +143,77 @@ function describeYamlError(e: YAMLError, locator: YamlLocator, lines: readonly s
         "check the indentation and quoting here; quote a value that starts with { [ & * ! | > % @ or a backtick",
       );
   }
+}
+
+interface FlowRange {
+  start: number;
+  end: number;
+  opener: "[" | "{";
+}
+
+function flowCollections(doc: Document.Parsed): FlowRange[] {
+  const found: FlowRange[] = [];
+  const add = (node: Node) => {
+    if (node.range) found.push({ start: node.range[0], end: node.range[1], opener: isSeq(node) ? "[" : "{" });
+  };
+  visit(doc, {
+    Seq(_key, node) {
+      if (node.flow) add(node);
+    },
+    Map(_key, node) {
+      if (node.flow) add(node);
+    },
+  });
+  return found;
+}
+
+/**
+ * yaml reports an unclosed `[`/`{` where the next key starts ("flow sequence ... must be sufficiently indented
+ * and end with a ]"). The mistake is elsewhere: either the bracket was never closed (point at the bracket)
+ * or the list goes on over lines indented no deeper than its key (point at that line, as yaml does).
+ */
+function describeFlowError(e: YAMLError, flows: readonly FlowRange[], text: string, locator: YamlLocator): Diagnostic | undefined {
+  if (!/^Flow (sequence|map)\b.*must .*end with an? [\]}]/.test(e.message)) return undefined;
+  const pos = e.pos[0];
+  const open = flows
+    .filter((f) => f.start < pos && !/[\]}]$/.test(text.slice(f.start, f.end).trimEnd()))
+    .sort((a, b) => b.start - a.start)[0];
+  if (open === undefined) return undefined;
+  const closer = open.opener === "[" ? "]" : "}";
+  const openedAt = locator.offset(open.start);
+  if (!closesLater(text, open.start)) {
+    return error(
+      "yaml-syntax",
+      openedAt,
+      `the \`${open.opener}\` opened here is never closed with \`${closer}\``,
+      `add \`${closer}\` after the last ${open.opener === "[" ? "item" : "entry"}`,
+    );
+  }
+  return error(
+    "yaml-syntax",
+    locator.offset(pos),
+    `this line continues the \`${open.opener} ... ${closer}\` opened at line ${openedAt.line}, but is not indented more than its key`,
+    `indent the continuation lines, or put the whole \`${open.opener} ... ${closer}\` on one line`,
+  );
+}
+
+/** Whether the bracket at `start` is closed somewhere later, skipping quoted strings and comments. */
+function closesLater(text: string, start: number): boolean {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"' || ch === "'") {
+      for (i++; i < text.length && text[i] !== ch; i++) if (ch === '"' && text[i] === "\\") i++;
+    } else if (ch === "#" && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (ch === "[" || ch === "{") {
+      depth++;
+    } else if (ch === "]" || ch === "}") {
+      depth--;
+      if (depth === 0) return true;
+    }
+  }
+  return false;
 }
 
 function unresolvedAliases(doc: Document.Parsed, locator: YamlLocator): Diagnostic[] {

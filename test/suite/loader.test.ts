@@ -423,9 +423,19 @@ describe("YAML syntax", () => {
   });
 
   it.each([
+    ["a list never closed", "labels: [a, b\nfew_shot:\n  model: x\n", 1, 9, "the `[` opened here is never closed with `]`"],
+    ["a mapping never closed, inside a closed one", '{"labels": ["a"],\n "few_shot": {\n', 2, 14, "the `{` opened here is never closed with `}`"],
+    ["a list item mapping never closed", "cases:\n  - { input: x, expected: y\n  - { input: z }\n", 2, 5, "never closed with `}`"],
+    ["a closed list continued without indentation", "labels: [a,\nb]\nx: 1\n", 2, 1, "continues the `[ ... ]` opened at line 1"],
+  ])("reports %s where the mistake is", async (_what, text, line, column, message) => {
+    const d = (await fromText(text)).diagnostics[0]!;
+    expect(d).toMatchObject({ code: "yaml-syntax", location: { line, column } });
+    expect(d.message).toContain(message);
+  });
+
+  it.each([
     ["an unclosed double quote", 'name: "Triage\nlabels: [a]\n', "yaml-syntax"],
     ["an unknown escape", 'name: "a\\qb"\n', "yaml-syntax"],
-    ["an unclosed flow map", "cases:\n  - { input: x, expected: y\n  - { input: z }\n", "yaml-syntax"],
     ["an alias with no anchor", "labels: *missing\n", "yaml-alias"],
   ])("reports %s as one error at its line, without a parser dump", async (_what, text, code) => {
     const { diagnostics } = await fromText(text);
