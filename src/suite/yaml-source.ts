@@ -45,7 +45,11 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const linesWithError = new Set<number>();
   const flows = flowCollections(doc);
   for (const e of doc.errors) {
-    const diagnostic = tabIndentError(e, locator, lines) ?? describeFlowError(e, flows, text, locator) ?? describeYamlError(e, locator, lines);
+    const diagnostic =
+      tabIndentError(e, locator, lines) ??
+      unclosedQuoteError(e, doc, locator) ??
+      describeFlowError(e, flows, text, locator) ??
+      describeYamlError(e, locator, lines);
     if (linesWithError.has(diagnostic.location.line)) continue;
     linesWithError.add(diagnostic.location.line);
     diagnostics.push(diagnostic);
@@ -143,6 +147,26 @@ function describeYamlError(e: YAMLError, locator: YamlLocator, lines: readonly s
         "check the indentation and quoting here; quote a value that starts with { [ & * ! | > % @ or a backtick",
       );
   }
+}
+
+/** yaml notices a missing closing quote at the end of the file; the mistake is where the quote opened. */
+function unclosedQuoteError(e: YAMLError, doc: Document.Parsed, locator: YamlLocator): Diagnostic | undefined {
+  const quote = /^Missing closing (["'])quote/.exec(e.message)?.[1];
+  if (quote === undefined) return undefined;
+  let opened: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const quoted = node.type === (quote === '"' ? "QUOTE_DOUBLE" : "QUOTE_SINGLE");
+      if (quoted && node.range && node.range[0] < e.pos[0] && node.range[1] >= e.pos[0]) opened = node.range[0];
+    },
+  });
+  if (opened === undefined) return undefined;
+  return error(
+    "yaml-syntax",
+    locator.offset(opened),
+    `the ${quote === '"' ? "double" : "single"} quote opened here is never closed`,
+    `end the value with ${quote}; a quoted value can span lines, so everything after this quote became part of it`,
+  );
 }
 
 interface FlowRange {

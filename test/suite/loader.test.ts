@@ -426,6 +426,9 @@ describe("YAML syntax", () => {
     ["a list never closed", "labels: [a, b\nfew_shot:\n  model: x\n", 1, 9, "the `[` opened here is never closed with `]`"],
     ["a mapping never closed, inside a closed one", '{"labels": ["a"],\n "few_shot": {\n', 2, 14, "the `{` opened here is never closed with `}`"],
     ["a list item mapping never closed", "cases:\n  - { input: x, expected: y\n  - { input: z }\n", 2, 5, "never closed with `}`"],
+    ["a double quote never closed", 'name: "Triage\nlabels: [a]\n', 1, 7, "the double quote opened here is never closed"],
+    ["a quote never closed inside a flow mapping", 'cases:\n  - { input: "abc, expected: x }\n  - { input: y, expected: z }\n', 2, 14, "double quote opened here"],
+    ["a single quote never closed", "a: 1\nb: 'x\nc: 2\n", 2, 4, "the single quote opened here is never closed"],
     ["a closed list continued without indentation", "labels: [a,\nb]\nx: 1\n", 2, 1, "continues the `[ ... ]` opened at line 1"],
   ])("reports %s where the mistake is", async (_what, text, line, column, message) => {
     const d = (await fromText(text)).diagnostics[0]!;
@@ -434,7 +437,6 @@ describe("YAML syntax", () => {
   });
 
   it.each([
-    ["an unclosed double quote", 'name: "Triage\nlabels: [a]\n', "yaml-syntax"],
     ["an unknown escape", 'name: "a\\qb"\n', "yaml-syntax"],
     ["an alias with no anchor", "labels: *missing\n", "yaml-alias"],
   ])("reports %s as one error at its line, without a parser dump", async (_what, text, code) => {
