@@ -44,3 +44,9 @@ export {
   type TerminalOptions,
 } from "./report/index.js";
 export * from "./report/types.js";
+export { TunegateError, isTunegateError } from "./errors.js";
+export { inspectGguf, checkAdapterFitsModel, type GgufInspection, type GgufRole } from "./gguf/inspect.js";
+export { runSuite, DEFAULT_MAX_GENERATED_TOKENS, type EngineOptions } from "./engine/run-suite.js";
+export type { ArmProgress } from "./engine/run-arm.js";
+export { parseGeneratedLabel } from "./engine/parse-output.js";
+export { disposeEngine, modelLoadCount, resolveGpuChoice, type GpuChoice } from "./engine/runtime.js";

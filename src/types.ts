@@ -141,6 +141,10 @@ export interface ArmRun {
   tokensMinimum: number;
   /** Labels that tokenise to more than one token in this arm's context. */
   multiTokenLabels: string[];
+  /** Leading prompt tokens shared by every case: evaluated once, reused from the KV cache. */
+  sharedPrefixTokens: number;
+  /** Context size per sequence used for this arm. */
+  contextSize: number;
   /** Total wall time of the arm, in milliseconds. */
   wallMs: number;
 }
@@ -149,8 +153,8 @@ export interface ArmRun {
 export interface EngineInfo {
   backend: string;
   threads: number;
+  /** Largest context size per sequence over the arms. */
   contextSize: number;
-  batchSize: number;
   modelLoadMs: number;
   nodeLlamaCppVersion: string;
 }

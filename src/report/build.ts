@@ -235,7 +235,6 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
       backend: run.engine.backend,
       threads: run.engine.threads,
       context_size: run.engine.contextSize,
-      batch_size: run.engine.batchSize,
       model_load_ms: run.engine.modelLoadMs,
       node_llama_cpp_version: run.engine.nodeLlamaCppVersion,
     },

@@ -171,7 +171,6 @@ export interface EngineReport {
   backend: string;
   threads: number;
   context_size: number;
-  batch_size: number;
   model_load_ms: number;
   node_llama_cpp_version: string;
 }

@@ -67,6 +67,8 @@ export function makeSuiteRun(spec: RunSpec): SuiteRun {
     tokensEvaluated: 5000,
     tokensMinimum: 4000,
     multiTokenLabels: [],
+    sharedPrefixTokens: 40,
+    contextSize: 4096,
     wallMs: 1234,
   });
   const model = (p: string) => ({ path: path.join(ROOT, p), written: p, envVars: [], location: { file, line: 3, column: 10 } });
@@ -94,7 +96,7 @@ export function makeSuiteRun(spec: RunSpec): SuiteRun {
       misses: "warn",
     },
     arms: { few_shot: arm("few_shot"), lora: arm("lora") },
-    engine: { backend: "cpu", threads: 4, contextSize: 4096, batchSize: 512, modelLoadMs: 321, nodeLlamaCppVersion: "3.21.1" },
+    engine: { backend: "cpu", threads: 4, contextSize: 4096, modelLoadMs: 321, nodeLlamaCppVersion: "3.21.1" },
   };
 }
 

@@ -1,0 +1,135 @@
+// What one case costs on one sequence: align the sequence's KV cache with the case's tokens (keeping the
+// shared few-shot prefix, evaluating only what differs), then either read every label's log-probability
+// or decode greedily. Nothing here decides how cases are spread over sequences; run-arm.ts does.
+import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { PromptTokens } from "./tokens.js";
+
+type Distribution = Map<Token, number>;
+
+/** The log-probability floor: llama.cpp's float probabilities underflow to 0 for hopeless tokens. */
+export const LOG_PROBABILITY_FLOOR = -1000;
+
+/**
+ * Brings the sequence to exactly `tokens`, evaluating only from the first token that differs from its cache
+ * (or from the first position whose next-token distribution is wanted, since only evaluation yields one).
+ * Returns the distributions at `wantedPositions` and the number of tokens evaluated.
+ */
+export async function alignAndEvaluate(
+  sequence: LlamaContextSequence,
+  tokens: readonly Token[],
+  wantedPositions: readonly number[],
+): Promise<{ distributions: Map<number, Distribution>; evaluated: number }> {
+  const firstDifferent = sequence.compareContextTokens([...tokens]).firstDifferentIndex;
+  const start = Math.min(firstDifferent, ...wantedPositions, tokens.length);
+  if (sequence.nextTokenIndex > start) {
+    await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
+  }
+  const wanted = new Set(wantedPositions);
+  const input = tokens
+    .slice(start)
+    .map((token, i) => (wanted.has(start + i) ? ([token, { generateNext: { probabilities: true } }] as const) : token));
+  const output = input.length > 0 ? await sequence.controlledEvaluate(input as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]) : [];
+  const distributions = new Map<number, Distribution>();
+  for (const position of wantedPositions) {
+    const probabilities = output[position - start]?.next?.probabilities;
+    if (!probabilities) throw new Error(`llama.cpp returned no distribution at position ${position}`);
+    distributions.set(position, probabilities);
+  }
+  return { distributions, evaluated: input.length };
+}
+
+function logProbability(distribution: Distribution, token: Token): number {
+  const p = distribution.get(token) ?? 0;
+  return p > 0 ? Math.max(Math.log(p), LOG_PROBABILITY_FLOOR) : LOG_PROBABILITY_FLOOR;
+}
+
+export interface LabelScores {
+  /** Per label, in suite order: log P(label | prompt), summed over its tokens (or averaged, if normalised). */
+  scores: number[];
+  evaluated: number;
+}
+
+/**
+ * Scores every label after the prompt. A single-token label needs no extra evaluation (the distribution at the
+ * prompt's last token has it); a longer label needs its own tokens but the last one. Labels are visited in
+ * token order so that labels sharing leading tokens share their evaluation.
+ */
+export async function scoreLabels(
+  sequence: LlamaContextSequence,
+  prompt: PromptTokens,
+  lengthNormalize: boolean,
+): Promise<LabelScores> {
+  const promptEnd = prompt.tokens.length - 1;
+  const byPath = new Map<string, Distribution>();
+  const first = await alignAndEvaluate(sequence, prompt.tokens, [promptEnd]);
+  byPath.set("", first.distributions.get(promptEnd)!);
+  let evaluated = first.evaluated;
+
+  const order = prompt.labelTokens
+    .map((tokens, index) => ({ tokens, index }))
+    .sort((a, b) => a.tokens.join(",").localeCompare(b.tokens.join(",")));
+  const scores = new Array<number>(prompt.labelTokens.length).fill(0);
+  for (const { tokens, index } of order) {
+    const missing: number[] = [];
+    for (let j = 1; j < tokens.length; j++) if (!byPath.has(tokens.slice(0, j).join(","))) missing.push(promptEnd + j);
+    if (missing.length > 0) {
+      const path = [...prompt.tokens, ...tokens.slice(0, tokens.length - 1)];
+      const step = await alignAndEvaluate(sequence, path, missing);
+      evaluated += step.evaluated;
+      for (const position of missing) byPath.set(tokens.slice(0, position - promptEnd).join(","), step.distributions.get(position)!);
+    }
+    let sum = 0;
+    for (let j = 0; j < tokens.length; j++) sum += logProbability(byPath.get(tokens.slice(0, j).join(","))!, tokens[j]!);
+    scores[index] = lengthNormalize ? sum / tokens.length : sum;
+  }
+  return { scores, evaluated };
+}
+
+/** The trie of labels: tokens a perfect evaluator must add for the labels after the prompt. */
+export function labelTokensMinimum(labelTokens: readonly (readonly Token[])[]): number {
+  const paths = new Set<string>();
+  for (const tokens of labelTokens) for (let j = 1; j < tokens.length; j++) paths.add(tokens.slice(0, j).join(","));
+  return paths.size;
+}
+
+export interface Generation {
+  tokens: Token[];
+  text: string;
+  evaluated: number;
+  /** Generated tokens that had to be fed back to get the next one: greedy decoding's own minimum. */
+  fedBack: number;
+}
+
+/** True once the text holds a complete first word: something other than whitespace, then whitespace after it. */
+function firstWordComplete(text: string): boolean {
+  return /^\s*\S+\s/.test(text);
+}
+
+/**
+ * Greedy decoding after the prompt, as the article's script does, but stopping as soon as the first word is
+ * complete (the only part that is read) or the model ends its turn, with at most `maxTokens`.
+ */
+export async function generateGreedy(
+  sequence: LlamaContextSequence,
+  model: LlamaModel,
+  prompt: readonly Token[],
+  maxTokens: number,
+): Promise<Generation> {
+  const greedy = { generateNext: { token: true, options: { temperature: 0 } } } as const;
+  const firstDifferent = sequence.compareContextTokens([...prompt]).firstDifferentIndex;
+  const start = Math.min(firstDifferent, prompt.length - 1);
+  if (sequence.nextTokenIndex > start) await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
+  const input = prompt.slice(start).map((token, i, all) => (i === all.length - 1 ? ([token, greedy] as const) : token));
+  let output = await sequence.controlledEvaluate(input as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]);
+  let evaluated = input.length;
+  let next = output.at(-1)?.next?.token ?? null;
+  const generated: Token[] = [];
+  while (next !== null && !model.isEogToken(next) && generated.length < maxTokens) {
+    generated.push(next);
+    if (generated.length === maxTokens || firstWordComplete(model.detokenize(generated))) break;
+    output = await sequence.controlledEvaluate([[next, greedy]]);
+    evaluated += 1;
+    next = output[0]?.next?.token ?? null;
+  }
+  return { tokens: generated, text: model.detokenize(generated), evaluated, fedBack: evaluated - input.length };
+}

@@ -1,0 +1,202 @@
+// One arm of one suite: every case through one context of the shared model. The few-shot block that all
+// cases share is evaluated once and its KV cache kept; each case evaluates only its own tokens.
+//
+// Cases run one after another on one sequence. Several sequences evaluated side by side in one batch were
+// tried and rejected: with node-llama-cpp 3.21.1 they now and then received each other's next-token
+// distributions (a few runs in a hundred, even with every evaluation in lock-step rounds), and a benchmark
+// that is sometimes wrong is worse than one that is a little slower (on CPU the batch gain was under 10 %).
+import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import { TunegateError } from "../errors.js";
+import type { ArmName, ArmRun, CaseArmResult, ScoringMode, SuiteCase } from "../types.js";
+import { INVALID_PREDICTION } from "../types.js";
+import { generateGreedy, labelTokensMinimum, scoreLabels } from "./evaluate.js";
+import { parseGeneratedLabel } from "./parse-output.js";
+import { lastLlamaComplaint, logMark } from "./runtime.js";
+import { commonPrefixLength, tokenizeCasePrompt, type PromptTokens } from "./tokens.js";
+
+export interface ArmProgress {
+  arm: ArmName;
+  done: number;
+  total: number;
+}
+
+export interface ArmSettings {
+  arm: ArmName;
+  model: LlamaModel;
+  /** The model's trained context length, to tell a user what is possible. */
+  trainContextSize: number;
+  adapter?: { path: string; scale: number };
+  labels: readonly string[];
+  cases: readonly SuiteCase[];
+  /** The full prompt of each case, in case order. */
+  prompts: readonly string[];
+  scoring: ScoringMode;
+  lengthNormalize: boolean;
+  threads: number;
+  /** Fixed context size per sequence; default: just enough for the longest case. */
+  contextSize?: number;
+  maxGeneratedTokens: number;
+  onProgress?: (progress: ArmProgress) => void;
+}
+
+const CONTEXT_ALIGNMENT = 256; // llama.cpp rounds context sizes up to this
+
+function caseName(c: SuiteCase): string {
+  const input = c.input.length > 40 ? `${c.input.slice(0, 39)}…` : c.input;
+  return `case ${c.index + 1} ("${input}")`;
+}
+
+/** Tokenises every case and checks it fits; throws naming the case otherwise. */
+function tokenizeArm(settings: ArmSettings): PromptTokens[] {
+  return settings.prompts.map((prompt, i) => {
+    const c = settings.cases[i]!;
+    return tokenizeCasePrompt(settings.model, prompt, settings.labels, { caseLabel: caseName(c), location: c.location });
+  });
+}
+
+function tokensNeeded(prompt: PromptTokens, settings: ArmSettings): number {
+  const extra = settings.scoring === "generate" ? settings.maxGeneratedTokens : Math.max(...prompt.labelTokens.map((t) => t.length));
+  return prompt.tokens.length + extra;
+}
+
+function chooseContextSize(prompts: PromptTokens[], settings: ArmSettings): number {
+  let longest = 0;
+  for (let i = 1; i < prompts.length; i++) if (tokensNeeded(prompts[i]!, settings) > tokensNeeded(prompts[longest]!, settings)) longest = i;
+  const need = tokensNeeded(prompts[longest]!, settings);
+  const limit = settings.contextSize ?? settings.trainContextSize;
+  if (need > limit) {
+    const c = settings.cases[longest]!;
+    throw new TunegateError(
+      "PROMPT_TOO_LONG",
+      `${settings.arm === "few_shot" ? "few-shot" : "LoRA"} prompt of ${caseName(c)} needs ${need} tokens, more than the context of ${limit}`,
+      {
+        location: c.location,
+        hint:
+          settings.contextSize !== undefined && need <= settings.trainContextSize
+            ? `raise the context size (--context-size ${Math.ceil(need / CONTEXT_ALIGNMENT) * CONTEXT_ALIGNMENT}); the model was trained for ${settings.trainContextSize} tokens`
+            : `the model was trained for ${settings.trainContextSize} tokens: shorten the prompt (fewer or shorter examples) or the case`,
+      },
+    );
+  }
+  return settings.contextSize ?? Math.min(Math.ceil(need / CONTEXT_ALIGNMENT) * CONTEXT_ALIGNMENT, settings.trainContextSize);
+}
+
+async function createArmContext(settings: ArmSettings, contextSize: number): Promise<LlamaContext> {
+  const mark = logMark();
+  try {
+    return await settings.model.createContext({
+      contextSize,
+      sequences: 1,
+      threads: settings.threads,
+      batchSize: Math.min(contextSize, 512),
+      ...(settings.adapter ? { lora: { adapters: [{ filePath: settings.adapter.path, scale: settings.adapter.scale }] } } : {}),
+    });
+  } catch (error) {
+    const what = settings.adapter ? `the LoRA adapter ${settings.adapter.path}` : "a context";
+    throw new TunegateError("CONTEXT_FAILED", `llama.cpp could not create ${what} for the ${settings.arm} arm: ${(error as Error).message}`, {
+      detail: lastLlamaComplaint(mark),
+      cause: error,
+    });
+  }
+}
+
+interface EvaluatedCase {
+  result: CaseArmResult;
+  /** Tokens beyond the prompt that any evaluator must add: label-trie nodes, or fed-back generated tokens. */
+  extraMinimum: number;
+}
+
+async function evaluateCase(
+  sequence: LlamaContextSequence,
+  settings: ArmSettings,
+  prompt: PromptTokens,
+  c: SuiteCase,
+): Promise<EvaluatedCase> {
+  const started = performance.now();
+  if (settings.scoring === "generate") {
+    const generation = await generateGreedy(sequence, settings.model, prompt.tokens, settings.maxGeneratedTokens);
+    const latencyMs = performance.now() - started;
+    const predicted = parseGeneratedLabel(generation.text, settings.labels);
+    const result: CaseArmResult = {
+      predicted,
+      correct: predicted === c.expected,
+      scores: {},
+      confidence: predicted === INVALID_PREDICTION ? 0 : 1,
+      margin: 0,
+      latencyMs,
+      promptTokens: prompt.tokens.length,
+      outputTokens: generation.tokens.length,
+      generated: generation.text,
+    };
+    return { result, extraMinimum: generation.fedBack };
+  }
+  const { scores } = await scoreLabels(sequence, prompt, settings.lengthNormalize);
+  const latencyMs = performance.now() - started;
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i; // ties: first label wins
+  const top = scores[best]!;
+  const runnerUp = Math.max(...scores.filter((_, i) => i !== best));
+  const normaliser = scores.reduce((sum, s) => sum + Math.exp(s - top), 0);
+  const predicted = settings.labels[best]!;
+  const result: CaseArmResult = {
+    predicted,
+    correct: predicted === c.expected,
+    scores: Object.fromEntries(settings.labels.map((label, i) => [label, scores[i]!])),
+    confidence: 1 / normaliser,
+    margin: scores.length > 1 ? top - runnerUp : 0,
+    latencyMs,
+    promptTokens: prompt.tokens.length,
+    outputTokens: prompt.labelTokens[best]!.length,
+  };
+  return { result, extraMinimum: labelTokensMinimum(prompt.labelTokens) };
+}
+
+export async function runArm(settings: ArmSettings): Promise<ArmRun> {
+  const started = performance.now();
+  const prompts = tokenizeArm(settings);
+  const contextSize = chooseContextSize(prompts, settings);
+  // Keep at least the last prompt token out of the shared prefix: its distribution is each case's answer.
+  const prefixLength = Math.min(commonPrefixLength(prompts.map((p) => p.tokens)), ...prompts.map((p) => p.tokens.length - 1));
+
+  const context = await createArmContext(settings, contextSize);
+  try {
+    const sequence: LlamaContextSequence = context.getSequence();
+    const results: CaseArmResult[] = [];
+    let extraMinimum = 0;
+    const mark = logMark();
+    for (const [index, prompt] of prompts.entries()) {
+      const c = settings.cases[index]!;
+      try {
+        const evaluated = await evaluateCase(sequence, settings, prompt, c);
+        results.push(evaluated.result);
+        extraMinimum += evaluated.extraMinimum;
+      } catch (error) {
+        if (error instanceof TunegateError) throw error;
+        throw new TunegateError("EVALUATION_FAILED", `llama.cpp failed on ${caseName(c)} in the ${settings.arm} arm: ${(error as Error).message}`, {
+          location: c.location,
+          detail: lastLlamaComplaint(mark),
+          cause: error,
+        });
+      }
+      settings.onProgress?.({ arm: settings.arm, done: index + 1, total: prompts.length });
+    }
+
+    // node-llama-cpp meters a token whose next-token output was requested as an "output" token: both were evaluated.
+    const tokensEvaluated = sequence.tokenMeter.usedInputTokens + sequence.tokenMeter.usedOutputTokens;
+    const tokensMinimum = prefixLength + prompts.reduce((sum, p) => sum + p.tokens.length - prefixLength, 0) + extraMinimum;
+    const multiTokenLabels = settings.labels.filter((_, i) => prompts.some((p) => p.labelTokens[i]!.length > 1));
+    return {
+      arm: settings.arm,
+      scoring: settings.scoring,
+      cases: results,
+      tokensEvaluated,
+      tokensMinimum,
+      multiTokenLabels,
+      sharedPrefixTokens: prefixLength,
+      contextSize,
+      wallMs: performance.now() - started,
+    };
+  } finally {
+    await context.dispose();
+  }
+}

@@ -1,0 +1,91 @@
+// A whole suite through both arms: check the files, load the model once, run the few-shot arm on the base
+// weights and the LoRA arm with the adapter on the same weights.
+import { getModuleVersion } from "node-llama-cpp";
+import { TunegateError } from "../errors.js";
+import { checkAdapterFitsModel, inspectGguf } from "../gguf/inspect.js";
+import { renderFewShotPrompt, renderLoraPrompt } from "../prompts.js";
+import type { ArmName, ArmRun, EngineInfo, Suite, SuiteRun } from "../types.js";
+import { runArm, type ArmProgress } from "./run-arm.js";
+import { chooseThreads, describeBackend, loadSharedModel, sharedLlama } from "./runtime.js";
+
+export interface EngineOptions {
+  /** auto (default; CUDA when present, CPU otherwise), cuda, vulkan, metal or cpu. Env: TUNEGATE_GPU. */
+  gpu?: string;
+  /** Threads per context; default chosen by model size. Env: TUNEGATE_THREADS. */
+  threads?: number;
+  /** Context size per sequence; default: just enough for the suite's longest prompt. */
+  contextSize?: number;
+  /** Generate mode: most tokens decoded per case (the article's script used 10). */
+  maxGeneratedTokens?: number;
+  onProgress?: (progress: ArmProgress & { suite: string }) => void;
+}
+
+export const DEFAULT_MAX_GENERATED_TOKENS = 10;
+
+
+function trainContextSize(metadata: unknown, architecture: string): number {
+  const block = (metadata as Record<string, Record<string, unknown> | undefined>)[architecture];
+  const value = block?.context_length;
+  return typeof value === "number" && value > 0 ? value : 2048;
+}
+
+/** Runs both arms of a suite. Throws TunegateError for anything a user can fix (bad file, prompt too long). */
+export async function runSuite(suite: Suite, options: EngineOptions = {}): Promise<SuiteRun> {
+  if (suite.lora.model.path !== suite.fewShot.model.path) {
+    // The arms may name different base files; each is loaded once and shared with any other suite using it.
+    await inspectGguf(suite.lora.model.path, "model");
+  }
+  const adapter = await inspectGguf(suite.lora.adapter.path, "adapter");
+  const fewShotModel = await loadSharedModel(suite.fewShot.model.path, options.gpu);
+  const loraModel = suite.lora.model.path === suite.fewShot.model.path ? fewShotModel : await loadSharedModel(suite.lora.model.path, options.gpu);
+  try {
+    checkAdapterFitsModel(adapter, loraModel.inspection);
+  } catch (error) {
+    if (error instanceof TunegateError) {
+      throw new TunegateError(error.code, error.message, { hint: error.hint, location: suite.lora.adapter.location, cause: error });
+    }
+    throw error;
+  }
+
+  const llama = await sharedLlama(options.gpu);
+  const common = {
+    labels: suite.labels,
+    cases: suite.cases,
+    scoring: suite.scoring,
+    lengthNormalize: suite.lengthNormalize,
+    maxGeneratedTokens: options.maxGeneratedTokens ?? DEFAULT_MAX_GENERATED_TOKENS,
+    ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
+  };
+  const progress = (p: ArmProgress) => options.onProgress?.({ ...p, suite: suite.name });
+  const fewShotThreads = chooseThreads(fewShotModel.model.size, options.threads);
+
+  const fewShot: ArmRun = await runArm({
+    ...common,
+    arm: "few_shot",
+    model: fewShotModel.model,
+    trainContextSize: trainContextSize(fewShotModel.inspection.info.metadata, fewShotModel.inspection.architecture),
+    prompts: suite.cases.map((c) => renderFewShotPrompt(suite.fewShot, c.input)),
+    threads: fewShotThreads,
+    onProgress: progress,
+  });
+  const lora: ArmRun = await runArm({
+    ...common,
+    arm: "lora",
+    model: loraModel.model,
+    trainContextSize: trainContextSize(loraModel.inspection.info.metadata, loraModel.inspection.architecture),
+    adapter: { path: suite.lora.adapter.path, scale: suite.lora.scale },
+    prompts: suite.cases.map((c) => renderLoraPrompt(suite.lora, c.input)),
+    threads: chooseThreads(loraModel.model.size, options.threads),
+    onProgress: progress,
+  });
+
+  const engine: EngineInfo = {
+    backend: await describeBackend(llama),
+    threads: fewShotThreads,
+    contextSize: Math.max(fewShot.contextSize, lora.contextSize),
+    modelLoadMs: fewShotModel.loadMs + (loraModel === fewShotModel ? 0 : loraModel.loadMs),
+    nodeLlamaCppVersion: await getModuleVersion(),
+  };
+  const arms: Record<ArmName, ArmRun> = { few_shot: fewShot, lora };
+  return { suite, arms, engine };
+}
