@@ -1,0 +1,198 @@
+// Every bad model, adapter or prompt becomes a TunegateError that names the file or the case, checked in
+// JavaScript before llama.cpp sees it; the process survives and the next run works.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { GgmlTensorType, type GgufFile } from "../../fixtures/forge/gguf-writer.js";
+import { loraAdapterMetadata } from "../../fixtures/forge/llama-gguf.js";
+import { TunegateError } from "../../src/errors.js";
+import { runArm } from "../../src/engine/run-arm.js";
+import { runSuite } from "../../src/engine/run-suite.js";
+import { loadSharedModel } from "../../src/engine/runtime.js";
+import { renderLoraPrompt } from "../../src/prompts.js";
+import type { Suite } from "../../src/types.js";
+import { forgeDemo, loadDemoSuite, writeGguf } from "../helpers/forged.js";
+
+const forged = forgeDemo();
+const dir = forged.dir;
+let suite: Suite;
+
+beforeAll(async () => {
+  suite = await loadDemoSuite(forged);
+});
+
+function withModel(path: string): Suite {
+  return { ...suite, fewShot: { ...suite.fewShot, model: { ...suite.fewShot.model, path } }, lora: { ...suite.lora, model: { ...suite.lora.model, path } } };
+}
+function withAdapter(path: string): Suite {
+  return { ...suite, lora: { ...suite.lora, adapter: { ...suite.lora.adapter, path } } };
+}
+
+async function failure(promise: Promise<unknown>): Promise<TunegateError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TunegateError);
+  return error as TunegateError;
+}
+
+function adapter(name: string, tensors: Array<[string, number[]]>, architecture = "llama"): string {
+  const metadata = loraAdapterMetadata("test adapter", 4).map(([key, value]) =>
+    key === "general.architecture" ? ([key, { ...value, value: architecture }] as const) : ([key, value] as const),
+  );
+  const file: GgufFile = {
+    metadata,
+    tensors: tensors.map(([tensor, dims]) => ({ name: tensor, dims, type: GgmlTensorType.F32, data: new Float32Array(dims[0]! * dims[1]!) })),
+  };
+  return writeGguf(join(dir, name), file);
+}
+
+describe("models", () => {
+  it("a file that is not GGUF", async () => {
+    const path = join(dir, "notes.gguf");
+    writeFileSync(path, "these are my notes, not a model\n");
+    const error = await failure(runSuite(withModel(path)));
+    expect(error.code).toBe("GGUF_BAD_MAGIC");
+    expect(error.message).toContain(path);
+    expect(error.message).toContain("not a GGUF file");
+    expect(error.hint).toContain("convert");
+  });
+
+  it("a safetensors file is recognised and the conversion named", async () => {
+    const path = join(dir, "model.safetensors.gguf");
+    const header = Buffer.from('{"__metadata__":{}}');
+    const size = Buffer.alloc(8);
+    size.writeBigUInt64LE(BigInt(header.length));
+    writeFileSync(path, Buffer.concat([size, header]));
+    const error = await failure(runSuite(withModel(path)));
+    expect(error.message).toContain("safetensors");
+  });
+
+  it("a truncated model, cut in the header or in the weights", async () => {
+    const bytes = readFileSync(forged.base);
+    for (const [name, length, needle] of [
+      ["head.gguf", 200, "header needs"],
+      ["body.gguf", Math.floor(bytes.length / 2), "tensor "],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes.subarray(0, length));
+      const error = await failure(runSuite(withModel(path)));
+      expect(error.code).toBe("GGUF_TRUNCATED");
+      expect(error.message).toContain(path);
+      expect(error.message).toContain(needle);
+    }
+  });
+
+  it("a missing model file", async () => {
+    const error = await failure(runSuite(withModel(join(dir, "nowhere.gguf"))));
+    expect(error.code).toBe("GGUF_MISSING");
+  });
+
+  it("an architecture llama.cpp does not know", async () => {
+    const path = join(dir, "alien.gguf");
+    const bytes = readFileSync(forged.base);
+    // Same length in place: "llama" -> "llamb" keeps every offset valid.
+    const at = bytes.indexOf("general.architecture");
+    const value = bytes.indexOf("llama", at);
+    const alien = Buffer.from(bytes);
+    alien.write("llamb", value);
+    writeFileSync(path, alien);
+    const error = await failure(runSuite(withModel(path)));
+    expect(error.code).toBe("MODEL_ARCH_UNSUPPORTED");
+    expect(error.message).toContain('"llamb"');
+  });
+
+  it("an adapter given as the model", async () => {
+    const error = await failure(runSuite(withModel(forged.lora)));
+    expect(error.code).toBe("GGUF_ADAPTER_AS_MODEL");
+    expect(error.hint).toContain("lora.adapter");
+  });
+});
+
+describe("adapters", () => {
+  it("a model given as the adapter", async () => {
+    const error = await failure(runSuite(withAdapter(forged.base)));
+    expect(error.code).toBe("GGUF_NOT_AN_ADAPTER");
+    expect(error.message).toContain(forged.base);
+  });
+
+  it("an adapter for another architecture", async () => {
+    const path = adapter("gpt2.gguf", [["blk.0.attn_v.weight.lora_a", [128, 4]], ["blk.0.attn_v.weight.lora_b", [4, 128]]], "gpt2");
+    const error = await failure(runSuite(withAdapter(path)));
+    expect(error.code).toBe("ADAPTER_ARCH_MISMATCH");
+    expect(error.message).toContain('"gpt2"');
+    expect(error.message).toContain('"llama"');
+    expect(error.location?.file).toBe(suite.lora.adapter.location.file);
+  });
+
+  it("an adapter tensor the base model does not have", async () => {
+    const path = adapter("deep.gguf", [["blk.7.attn_v.weight.lora_a", [128, 4]], ["blk.7.attn_v.weight.lora_b", [4, 128]]]);
+    const error = await failure(runSuite(withAdapter(path)));
+    expect(error.code).toBe("ADAPTER_NO_BASE_TENSOR");
+    expect(error.message).toContain("blk.7.attn_v.weight");
+  });
+
+  it("an adapter tensor of the wrong shape names the tensor and both shapes", async () => {
+    const path = adapter("narrow.gguf", [["blk.0.attn_v.weight.lora_a", [64, 4]], ["blk.0.attn_v.weight.lora_b", [4, 128]]]);
+    const error = await failure(runSuite(withAdapter(path)));
+    expect(error.code).toBe("ADAPTER_SHAPE_MISMATCH");
+    expect(error.message).toContain("blk.0.attn_v.weight has shape [128, 128]");
+    expect(error.message).toContain("lora_a is [64, 4]");
+  });
+
+  it("half of a lora_a/lora_b pair", async () => {
+    const path = adapter("half.gguf", [["blk.0.attn_v.weight.lora_a", [128, 4]]]);
+    const error = await failure(runSuite(withAdapter(path)));
+    expect(error.code).toBe("ADAPTER_INCOMPLETE_PAIR");
+    expect(error.message).toContain("blk.0.attn_v.weight.lora_b is missing");
+  });
+
+  it("when llama.cpp itself refuses an adapter, its own words are kept", async () => {
+    // runArm skips tunegate's adapter check, so llama.cpp sees the bad adapter and logs why it refuses it.
+    const path = adapter("deep-unchecked.gguf", [["blk.7.attn_v.weight.lora_a", [128, 4]], ["blk.7.attn_v.weight.lora_b", [4, 128]]]);
+    const { model } = await loadSharedModel(forged.base);
+    const error = await failure(
+      runArm({
+        arm: "lora",
+        model,
+        trainContextSize: 2048,
+        adapter: { path, scale: 1 },
+        labels: suite.labels,
+        cases: suite.cases.slice(0, 1),
+        prompts: [renderLoraPrompt(suite.lora, suite.cases[0]!.input)],
+        scoring: "logprob",
+        lengthNormalize: false,
+        threads: 1,
+        maxGeneratedTokens: 10,
+      }),
+    );
+    expect(error.code).toBe("CONTEXT_FAILED");
+    expect(error.detail).toContain("does not exist in base model");
+  });
+});
+
+describe("prompts", () => {
+  it("a prompt longer than the chosen context names the case, its token count and the option to raise", async () => {
+    const error = await failure(runSuite(suite, { contextSize: 64 }));
+    expect(error.code).toBe("PROMPT_TOO_LONG");
+    expect(error.message).toMatch(/few-shot prompt of case \d+ \(".*"\) needs \d+ tokens, more than the context of 64/);
+    expect(error.hint).toContain("--context-size");
+    expect(error.location?.file).toBe(suite.file);
+  });
+
+  it("a case longer than the model was trained for says so", async () => {
+    const long = { ...suite.cases[0]!, input: "please ".repeat(2100) };
+    const error = await failure(runSuite({ ...suite, cases: [long, ...suite.cases.slice(1)] }));
+    expect(error.code).toBe("PROMPT_TOO_LONG");
+    expect(error.message).toContain("case 1");
+    expect(error.hint).toContain("trained for 2048 tokens");
+  });
+});
+
+describe("after all of that", () => {
+  it("the process is alive and a good suite still runs", async () => {
+    const run = await runSuite(suite, { threads: 1 });
+    expect(run.arms.lora.cases.filter((c) => c.correct).length).toBeGreaterThan(40);
+  });
+});
