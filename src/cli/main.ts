@@ -10,6 +10,10 @@ interface CommandEntry {
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
+  run: {
+    summary: "run suites' few-shot and LoRA arms as Vitest tests, print the verdict, exit with the gate",
+    load: async () => (await import("./run.js")).run,
+  },
   validate: {
     summary: "check suite files (*.cases.yaml) and print every problem as file:line:col",
     load: async () => (await import("./validate.js")).validate,
@@ -32,7 +36,8 @@ Options:
   -h, --help      show this help (tunegate <command> --help for a command's)
   -v, --version   print the version
 
-Exit status: 0 success, 1 tunegate itself failed, 2 invalid input.`;
+Exit status: 0 success (for run: gate pass or warn), 1 gate failed (run) or tunegate itself failed,
+2 invalid input (bad arguments, a bad suite, a model or adapter that cannot be used).`;
 }
 
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {

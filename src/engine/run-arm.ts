@@ -18,6 +18,8 @@ export interface ArmProgress {
   arm: ArmName;
   done: number;
   total: number;
+  /** Since the arm started (tokenising, context, evaluation). */
+  elapsedMs: number;
 }
 
 export interface ArmSettings {
@@ -178,7 +180,7 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
           cause: error,
         });
       }
-      settings.onProgress?.({ arm: settings.arm, done: index + 1, total: prompts.length });
+      settings.onProgress?.({ arm: settings.arm, done: index + 1, total: prompts.length, elapsedMs: performance.now() - started });
     }
 
     // node-llama-cpp meters a token whose next-token output was requested as an "output" token: both were evaluated.

@@ -1,0 +1,74 @@
+// What a generated test module carries into the worker: the recorded result of every case and the gate,
+// already decided in Vitest's main process. Plain JSON, so it survives being written into source code.
+import type { SuiteReport } from "../report/types.js";
+import type { ArmName, MissPolicy, SourceLocation, SuiteRun } from "../types.js";
+
+export interface CaseArmPayload {
+  predicted: string;
+  correct: boolean;
+  /** Label -> log-probability (logprob mode); empty in generate mode. */
+  scores: Record<string, number>;
+  latencyMs: number;
+  generated?: string;
+}
+
+export interface CasePayload {
+  input: string;
+  expected: string;
+  must: boolean;
+  location: SourceLocation;
+  arms: Record<ArmName, CaseArmPayload>;
+}
+
+export interface SuitePayload {
+  name: string;
+  file: string;
+  misses: MissPolicy;
+  cases: CasePayload[];
+  gate: {
+    outcome: SuiteReport["gate"];
+    verdict: SuiteReport["verdict"];
+    reason: string;
+    failOn: string;
+    accuracy: Record<ArmName, number>;
+    deltaPoints: number;
+  };
+}
+
+export function buildSuitePayload(run: SuiteRun, report: SuiteReport): SuitePayload {
+  const { suite } = run;
+  return {
+    name: suite.name,
+    file: suite.file,
+    misses: suite.misses,
+    cases: suite.cases.map((c, i) => ({
+      input: c.input,
+      expected: c.expected,
+      must: c.must,
+      location: c.location,
+      arms: {
+        few_shot: armPayload(run, "few_shot", i),
+        lora: armPayload(run, "lora", i),
+      },
+    })),
+    gate: {
+      outcome: report.gate,
+      verdict: report.verdict,
+      reason: report.reason,
+      failOn: suite.gate.failOn,
+      accuracy: { few_shot: report.arms.few_shot.accuracy, lora: report.arms.lora.accuracy },
+      deltaPoints: report.delta_points,
+    },
+  };
+}
+
+function armPayload(run: SuiteRun, arm: ArmName, index: number): CaseArmPayload {
+  const result = run.arms[arm].cases[index]!;
+  return {
+    predicted: result.predicted,
+    correct: result.correct,
+    scores: result.scores,
+    latencyMs: result.latencyMs,
+    ...(result.generated !== undefined ? { generated: result.generated } : {}),
+  };
+}

@@ -1,0 +1,137 @@
+// The Vitest plugin: `plugins: [tunegate()]` makes every *.cases.yaml a test file. The transform hook
+// evaluates the suite in Vitest's main process (one model load for the whole run, kept across watch reruns)
+// and emits a test module whose tests report the recorded results, mapped back to the YAML lines.
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Plugin } from "vite";
+import { defaultInclude } from "vitest/config";
+import type { Vitest } from "vitest/node";
+import { buildSuiteReport } from "../report/build.js";
+import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
+import type { SuiteOverrides } from "../suite/overrides.js";
+import { ARM_TITLES, generateTestModule } from "./codegen.js";
+import { evaluateSuiteText, referencedFiles, type EvaluationSettings, type ProgressSink } from "./evaluate.js";
+import { buildSuitePayload } from "./payload.js";
+import { TunegateReporter, type ReportFiles } from "./reporter.js";
+
+export const SUITE_FILE_PATTERN = "**/*.cases.{yaml,yml}";
+
+export interface TunegatePluginOptions extends SuiteOverrides {
+  /** GPU backend: auto (CUDA when present, CPU otherwise), cuda, vulkan, metal or cpu. Env: TUNEGATE_GPU. */
+  gpu?: string;
+  threads?: number;
+  contextSize?: number;
+  /** Where the reporter writes the JSON report and the Markdown summary (relative to Vitest's root). */
+  report?: ReportFiles;
+  /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
+  reporter?: boolean;
+}
+
+/** The runtime module the generated tests import, beside this file (.ts in the checkout's tests, .js when built). */
+const RUNTIME_MODULE = fileURLToPath(new URL(`./runtime${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+/** Stack frames in the runtime, as compiled and as source-mapped back to src/, which failures should not show. */
+const RUNTIME_FRAMES = new Set([RUNTIME_MODULE, RUNTIME_MODULE.replace(/([\\/])dist\1src\1/, "$1src$1").replace(/\.js$/, ".ts")]);
+
+function isSuiteFile(id: string): boolean {
+  return /\.cases\.ya?ml$/.test(id.split("?")[0]!);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** Progress lines: on a terminal every few seconds for a long arm, elsewhere one line per finished arm. */
+function progressPrinter(log: () => (line: string) => void): ProgressSink {
+  const lastPrinted = new Map<string, number>();
+  return ({ suite, arm, done, total, elapsedMs }) => {
+    const key = `${suite}\u0000${arm}`;
+    if (done === total) {
+      log()(`tunegate ▸ ${suite} · ${ARM_TITLES[arm]} arm: ${total} cases in ${seconds(elapsedMs)}`);
+      lastPrinted.delete(key);
+      return;
+    }
+    if (!process.stdout.isTTY) return;
+    const last = lastPrinted.get(key) ?? 0;
+    if (elapsedMs - last < 3000) return;
+    lastPrinted.set(key, elapsedMs);
+    log()(`tunegate ▸ ${suite} · ${ARM_TITLES[arm]} ${done}/${total} cases (${seconds(elapsedMs)})`);
+  };
+}
+
+export type TunegatePlugin = Plugin & { api: { reporter: TunegateReporter } };
+
+export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
+  const settings: EvaluationSettings = {
+    engine: {
+      ...(options.gpu !== undefined ? { gpu: options.gpu } : {}),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
+    },
+    overrides: {
+      ...(options.callsPerDay !== undefined ? { callsPerDay: options.callsPerDay } : {}),
+      ...(options.withinPoints !== undefined ? { withinPoints: options.withinPoints } : {}),
+      ...(options.loraWinsPoints !== undefined ? { loraWinsPoints: options.loraWinsPoints } : {}),
+      ...(options.volumeThreshold !== undefined ? { volumeThreshold: options.volumeThreshold } : {}),
+      ...(options.failOn !== undefined ? { failOn: options.failOn } : {}),
+      ...(options.misses !== undefined ? { misses: options.misses } : {}),
+    },
+  };
+  const reporter = new TunegateReporter(options.report ?? {});
+  let vitest: Vitest | undefined;
+  const log = () => (line: string) => (vitest ? vitest.logger.log(line) : console.error(line));
+  const progress = progressPrinter(log);
+
+  return {
+    name: "tunegate",
+    enforce: "pre",
+    api: { reporter },
+
+    config(user) {
+      const test = (user as { test?: { include?: unknown; reporters?: unknown; onStackTrace?: unknown } }).test ?? {};
+      const reporters = options.reporter === false ? [] : [reporter];
+      const defaults = process.env.GITHUB_ACTIONS === "true" ? ["default", "github-actions"] : ["default"];
+      return {
+        test: {
+          ...(test.include === undefined ? { include: [...defaultInclude, SUITE_FILE_PATTERN] } : {}),
+          includeTaskLocation: true,
+          // Vite concatenates arrays from plugins: add ours to the user's, or to Vitest's defaults when none.
+          ...(reporters.length > 0 ? { reporters: test.reporters === undefined ? [...defaults, ...reporters] : reporters } : {}),
+          // Failures thrown by the runtime point at the generated line, i.e. the YAML, not at tunegate's code.
+          ...(test.onStackTrace === undefined ? { onStackTrace: (_error: unknown, frame: { file: string }) => !RUNTIME_FRAMES.has(frame.file) } : {}),
+        },
+      } as Record<string, unknown>;
+    },
+
+    configureVitest(context: { vitest: Vitest }) {
+      vitest = context.vitest;
+    },
+
+    async transform(yaml, id) {
+      if (!isSuiteFile(id)) return null;
+      const file = id.split("?")[0]!;
+      const evaluation = await evaluateSuiteText(yaml, file, settings, progress);
+      for (const diagnostic of evaluation.diagnostics) {
+        if (diagnostic.severity === "warning") log()(`tunegate ▸ ${formatDiagnostic(diagnostic)}`);
+      }
+      if (evaluation.kind === "invalid") {
+        const errors = evaluation.diagnostics.filter((d) => d.severity === "error");
+        const first = errors[0]!;
+        this.error({
+          message: `invalid suite\n${errors.map((d) => formatDiagnostic(d)).join("\n")}`,
+          id: first.location.file,
+          loc: { line: first.location.line, column: first.location.column - 1 },
+        });
+      }
+      if (evaluation.kind === "failed") {
+        for (const path of referencedFiles(evaluation.suite)) this.addWatchFile(path);
+        const where = evaluation.error.location ?? { file, line: 1, column: 1 };
+        this.error({ message: evaluation.error.describe(), id: where.file, loc: { line: where.line, column: where.column - 1 } });
+      }
+      if (hasErrors(evaluation.diagnostics) || evaluation.kind !== "done") return null;
+      for (const path of referencedFiles(evaluation.run.suite)) this.addWatchFile(path);
+      const payload = buildSuitePayload(evaluation.run, buildSuiteReport(evaluation.run));
+      const generated = generateTestModule(payload, yaml, RUNTIME_MODULE);
+      return { code: generated.code, map: generated.map };
+    },
+  };
+}

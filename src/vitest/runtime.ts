@@ -1,0 +1,57 @@
+// Worker side of a generated suite module: each test reports the result recorded for its case (or the gate)
+// and fails or warns as the suite's policy says. No model is loaded here. Nothing is imported from vitest at
+// run time: the test context brings its own `expect`, so this module works with whichever Vitest runs it.
+import type { TestContext } from "vitest";
+import type { ArmName } from "../types.js";
+import type { CaseArmPayload, SuitePayload } from "./payload.js";
+
+/** What each tunegate test leaves for reporters (Vitest's TaskMeta, readable through TestCase.meta()). */
+export interface TunegateTestMeta {
+  suiteFile: string;
+  kind: "case" | "gate";
+  arm?: ArmName;
+  index?: number;
+  correct?: boolean;
+  latencyMs?: number;
+  gate?: SuitePayload["gate"]["outcome"];
+}
+
+declare module "vitest" {
+  interface TaskMeta {
+    tunegate?: TunegateTestMeta;
+  }
+}
+
+const ARM_WORDS: Record<ArmName, string> = { few_shot: "few-shot", lora: "LoRA" };
+
+function formatScores(result: CaseArmPayload): string {
+  const entries = Object.entries(result.scores);
+  if (entries.length === 0) return result.generated === undefined ? "" : `; the model wrote ${JSON.stringify(result.generated)}`;
+  const scores = entries
+    .sort(([, a], [, b]) => b - a)
+    .map(([label, score]) => `${label} ${score.toFixed(2)}`)
+    .join(", ");
+  return `; log P: ${scores}`;
+}
+
+export async function checkCase(context: TestContext, suite: SuitePayload, arm: ArmName, index: number): Promise<void> {
+  const c = suite.cases[index]!;
+  const result = c.arms[arm];
+  context.task.meta.tunegate = { suiteFile: suite.file, kind: "case", arm, index, correct: result.correct, latencyMs: result.latencyMs };
+  if (result.correct) return;
+  const miss = `${ARM_WORDS[arm]} missed: expected "${c.expected}", predicted "${result.predicted}"${formatScores(result)}`;
+  if (c.must || suite.misses === "fail") {
+    const why = c.must ? "a must case" : "misses: fail";
+    context.expect(result.predicted, `${miss} (${why})`).toBe(c.expected);
+  }
+  await context.annotate(`${miss} (misses: warn; a must case or misses: fail would fail this test)`, "warning");
+}
+
+export async function checkGate(context: TestContext, suite: SuitePayload): Promise<void> {
+  const { gate } = suite;
+  context.task.meta.tunegate = { suiteFile: suite.file, kind: "gate", gate: gate.outcome };
+  if (gate.outcome === "fail") {
+    throw new Error(`gate failed (${gate.verdict}, fail_on: ${gate.failOn}): ${gate.reason}`);
+  }
+  if (gate.outcome === "warn") await context.annotate(`gate warns (${gate.verdict}): ${gate.reason}`, "warning");
+}

@@ -1,0 +1,118 @@
+// `tunegate run` as users run it: the compiled CLI in a child process, which starts Vitest with the plugin.
+// (npm test builds before testing; these tests read dist/.)
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/types.js";
+import { mcnemarExact } from "../../src/stats/mcnemar.js";
+import { DEMO_SUITE, forgeDemo, temporaryDir } from "../helpers/forged.js";
+
+const exec = promisify(execFile);
+const ROOT = join(import.meta.dirname, "../..");
+const CLI = join(ROOT, "bin/tunegate.js");
+const forged = forgeDemo();
+const dir = temporaryDir("tunegate-cli-");
+
+/** The demo suite with its models pointed at the forged files, and `edit` applied to its text. */
+function writeSuite(name: string, edit: (yaml: string) => string = (y) => y): string {
+  const yaml = readFileSync(DEMO_SUITE, "utf8")
+    .replace("../../.cache/models/demo-base.gguf", forged.base)
+    .replace("../../.cache/models/demo-lora.gguf", forged.lora);
+  const path = join(dir, name);
+  writeFileSync(path, edit(yaml));
+  return path;
+}
+
+async function tunegate(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", TUNEGATE_THREADS: "1" }, maxBuffer: 64 << 20 });
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+describe("tunegate run", () => {
+  it("runs two suite files with one model load and writes a report whose numbers agree with its cases", async () => {
+    const first = writeSuite("first.cases.yaml");
+    const second = writeSuite("second.cases.yaml", (y) => y.replace("name: Customer message triage", "name: Second copy"));
+    const { code, out } = await tunegate("run", first, second, "--json", "report.json", "--markdown", "report.md");
+    expect(code, out).toBe(0);
+    expect(out).toContain("model files loaded in this process: 1");
+    expect(out).toMatch(/^182 passed, 0 failed$/m);
+    expect(out).toContain("verdict   FINE-TUNE, gate WARN");
+
+    const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as Report;
+    const schema = JSON.parse(readFileSync(join(ROOT, "schema/report.schema.json"), "utf8")) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(report.suites.map((s) => s.name)).toEqual(["Customer message triage", "Second copy"]);
+    for (const suite of report.suites) {
+      const correct = (arm: "few_shot" | "lora") => suite.cases.filter((c) => c[arm].correct).length;
+      const n = suite.cases.length;
+      expect(suite.arms.few_shot.accuracy).toBeCloseTo(correct("few_shot") / n, 12);
+      expect(suite.arms.lora.accuracy).toBeCloseTo(correct("lora") / n, 12);
+      expect(suite.delta_points).toBeCloseTo((100 * (correct("lora") - correct("few_shot"))) / n, 9);
+      const fewShotOnly = suite.cases.filter((c) => c.few_shot.correct && !c.lora.correct).length;
+      const loraOnly = suite.cases.filter((c) => !c.few_shot.correct && c.lora.correct).length;
+      expect(suite.mcnemar).toMatchObject({ few_shot_only: fewShotOnly, lora_only: loraOnly });
+      expect(suite.mcnemar.p_value).toBeCloseTo(mcnemarExact(fewShotOnly, loraOnly), 12);
+      for (const c of suite.cases) {
+        expect(c.few_shot.correct).toBe(c.few_shot.predicted === c.expected);
+        expect(c.file).toBe(suite.file);
+      }
+    }
+    expect(readFileSync(join(dir, "report.md"), "utf8")).toContain("## tunegate");
+  });
+
+  it("fails the run when a must case misses, naming the case's YAML line", async () => {
+    const path = writeSuite("must.cases.yaml", (y) => y.replace("{ input: Not happy with the long wait., expected: complaint }", "{ input: Not happy with the long wait., expected: complaint, must: true }"));
+    const line = readFileSync(path, "utf8").split("\n").findIndex((l) => l.includes("Not happy with the long wait.")) + 1;
+    const { code, out } = await tunegate("run", path);
+    expect(code, out).toBe(1);
+    expect(out).toContain(`must.cases.yaml:${line}`);
+    expect(out).toContain('missed: expected "complaint", predicted "praise"');
+    expect(out).toMatch(/gate failed .*must/s);
+  });
+
+  it("fails the gate on a fine-tune verdict when fail_on says so, and honours --volume", async () => {
+    const path = writeSuite("strict.cases.yaml", (y) => y.replace("fail_on: never", "fail_on: fine-tune"));
+    const strict = await tunegate("run", path);
+    expect(strict.code, strict.out).toBe(1);
+    expect(strict.out).toContain("gate failed (fine-tune, fail_on: fine-tune)");
+    const lowVolume = await tunegate("run", path, "--volume", "5000");
+    expect(lowVolume.code, lowVolume.out).toBe(0);
+    expect(lowVolume.out).toContain("LORA-WINS-LOW-VOLUME");
+  });
+
+  it("with misses: fail a missed case fails its test", async () => {
+    const path = writeSuite("misses.cases.yaml");
+    const { code, out } = await tunegate("run", path, "--misses", "fail");
+    expect(code, out).toBe(1);
+    expect(out).toMatch(/(\d+) passed, (\d+) failed/);
+    const [, , failed] = /(\d+) passed, (\d+) failed/.exec(out)!;
+    expect(Number(failed)).toBe(19 + 2); // the few-shot and LoRA misses of the demo suite
+  });
+
+  it("exits 2 on invalid input, before loading any model", async () => {
+    const broken = writeSuite("broken.cases.yaml", (y) => y.replace("labels:", "lables:"));
+    const invalid = await tunegate("run", broken);
+    expect(invalid.code).toBe(2);
+    expect(invalid.out).toMatch(/broken\.cases\.yaml:\d+:1: error: .*lables/);
+    expect(invalid.out).not.toContain("model files loaded");
+
+    const badAdapter = join(dir, "not-an-adapter.gguf");
+    writeFileSync(badAdapter, "GGUF but not really");
+    const adapter = writeSuite("adapter.cases.yaml", (y) => y.replace(forged.lora, badAdapter));
+    const failed = await tunegate("run", adapter);
+    expect(failed.code, failed.out).toBe(2);
+    expect(failed.out).toContain("not-an-adapter.gguf");
+
+    expect((await tunegate("run", "--volume", "-3", broken)).code).toBe(2);
+    expect((await tunegate("run", join(dir, "nothing-here/*.cases.yaml"))).code).toBe(2);
+  });
+});
