@@ -25,6 +25,11 @@ export interface TunegatePluginOptions extends SuiteOverrides {
   report?: ReportFiles;
   /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
   reporter?: boolean;
+  /**
+   * Vitest's reporters beside tunegate's, when the config names none: default ["default"], plus
+   * "github-actions" on GitHub (the Action passes ["default"], since it writes its own annotations).
+   */
+  vitestReporters?: string[];
 }
 
 /** The runtime module the generated tests import, beside this file (.ts in the checkout's tests, .js when built). */
@@ -89,7 +94,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     config(user) {
       const test = (user as { test?: { include?: unknown; reporters?: unknown; onStackTrace?: unknown } }).test ?? {};
       const reporters = options.reporter === false ? [] : [reporter];
-      const defaults = process.env.GITHUB_ACTIONS === "true" ? ["default", "github-actions"] : ["default"];
+      const defaults = options.vitestReporters ?? (process.env.GITHUB_ACTIONS === "true" ? ["default", "github-actions"] : ["default"]);
       return {
         test: {
           ...(test.include === undefined ? { include: [...defaultInclude, SUITE_FILE_PATTERN] } : {}),
