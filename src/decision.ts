@@ -1,7 +1,7 @@
 import type { CostEstimate } from "./cost.js";
 import { formatCount, formatDays, formatMoney, formatPercent, formatPoints, formatSignedThreshold, formatThreshold, listInWords } from "./report/format.js";
 import { compareDeltaToThreshold, deltaPoints } from "./stats/delta.js";
-import type { SettleEstimate } from "./stats/sampleSize.js";
+import type { SettleEstimate } from "./stats/sample-size.js";
 import type { ArmName, ArmRun, FailOn, GateConfig, SuiteCase } from "./types.js";
 
 export type Verdict = "ship-prompt" | "fine-tune" | "lora-wins-low-volume" | "gray-zone" | "prompt-wins";

@@ -3,7 +3,7 @@ import type { CostEstimate } from "../src/cost.js";
 import { estimateCost } from "../src/cost.js";
 import { decide, decideGate, decideVerdict, findMustMisses, gateForVerdict, worstGate, type GateOutcome, type Verdict, type VerdictInput } from "../src/decision.js";
 import type { FailOn } from "../src/types.js";
-import { makeSuiteRun } from "./report/suiteRunFactory.js";
+import { makeSuiteRun } from "./report/suite-run-factory.js";
 
 const DEFAULTS = { withinPoints: 5, loraWinsPoints: 15, volumeThreshold: 100_000 };
 

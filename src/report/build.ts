@@ -1,13 +1,13 @@
 import path from "node:path";
 import { estimateCost, type CostEstimate } from "../cost.js";
 import { decide, findMustMisses, worstGate } from "../decision.js";
-import { computeArmMetrics, type ArmMetrics } from "../stats/armMetrics.js";
-import { PER_LABEL_METHOD_DESCRIPTION } from "../stats/labelMetrics.js";
+import { computeArmMetrics, type ArmMetrics } from "../stats/arm-metrics.js";
+import { PER_LABEL_METHOD_DESCRIPTION } from "../stats/label-metrics.js";
 import { MCNEMAR_METHOD, MCNEMAR_METHOD_DESCRIPTION, mcnemarExact } from "../stats/mcnemar.js";
 import { NEWCOMBE_PAIRED_METHOD, NEWCOMBE_PAIRED_METHOD_DESCRIPTION, newcombePairedInterval } from "../stats/newcombe.js";
 import { tabulatePaired } from "../stats/paired.js";
 import { PERCENTILE_METHOD_DESCRIPTION } from "../stats/percentile.js";
-import { DEFAULT_MAX_CASES, estimateCasesToSettle, type SettleEstimate } from "../stats/sampleSize.js";
+import { DEFAULT_MAX_CASES, estimateCasesToSettle, type SettleEstimate } from "../stats/sample-size.js";
 import type { ArmName, ArmRun, CaseArmResult, Suite, SuiteRun } from "../types.js";
 import { formatCount, formatDays, formatMoney, formatPoints, formatSignedThreshold, listInWords } from "./format.js";
 import {

@@ -5,8 +5,8 @@ import type { Report } from "../../src/report/types.js";
 import type { SuiteRun } from "../../src/types.js";
 import { mulberry32 } from "../stats/prng.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { reportSchema, reportValidator } from "./schemaValidator.js";
-import { makeSuiteRun, pairedRun, ROOT, type CaseSpec } from "./suiteRunFactory.js";
+import { reportSchema, reportValidator } from "./schema-validator.js";
+import { makeSuiteRun, pairedRun, ROOT, type CaseSpec } from "./suite-run-factory.js";
 
 const NOW = new Date("2025-01-02T03:04:05.000Z");
 const build = (runs: SuiteRun[]) => buildReport(runs, { root: ROOT, now: NOW });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../../src/report/build.js";
 import { escapeMarkdown, renderMarkdown } from "../../src/report/markdown.js";
-import { smallReport } from "./smallReport.js";
-import { makeSuiteRun, pairedRun, ROOT, type CaseSpec } from "./suiteRunFactory.js";
+import { smallReport } from "./small-report.js";
+import { makeSuiteRun, pairedRun, ROOT, type CaseSpec } from "./suite-run-factory.js";
 
 const link = (file: string, line: number) => `https://example.com/${file}#L${line}`;
 

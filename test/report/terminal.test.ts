@@ -3,8 +3,8 @@ import { buildReport } from "../../src/report/build.js";
 import { renderTerminal } from "../../src/report/terminal.js";
 import { displayWidth } from "../../src/report/text.js";
 import type { Report } from "../../src/report/types.js";
-import { smallReport } from "./smallReport.js";
-import { makeSuiteRun, pairedRun, ROOT } from "./suiteRunFactory.js";
+import { smallReport } from "./small-report.js";
+import { makeSuiteRun, pairedRun, ROOT } from "./suite-run-factory.js";
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;

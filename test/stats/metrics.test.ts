@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { computeArmMetrics } from "../../src/stats/armMetrics.js";
+import { computeArmMetrics } from "../../src/stats/arm-metrics.js";
 import { confusionMatrix } from "../../src/stats/confusion.js";
-import { labelMetrics, macroF1 } from "../../src/stats/labelMetrics.js";
+import { labelMetrics, macroF1 } from "../../src/stats/label-metrics.js";
 import { tabulatePaired } from "../../src/stats/paired.js";
-import { makeSuiteRun } from "../report/suiteRunFactory.js";
+import { makeSuiteRun } from "../report/suite-run-factory.js";
 
 const pairs = (rows: [string, string][]) => rows.map(([expected, predicted]) => ({ expected, predicted }));
 

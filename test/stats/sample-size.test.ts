@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newcombePairedInterval } from "../../src/stats/newcombe.js";
 import type { PairedCounts } from "../../src/stats/paired.js";
-import { estimateCasesToSettle } from "../../src/stats/sampleSize.js";
+import { estimateCasesToSettle } from "../../src/stats/sample-size.js";
 
 const THRESHOLDS = [-5, 5, 15];
 

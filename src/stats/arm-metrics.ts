@@ -1,6 +1,6 @@
 import type { ArmRun, SuiteCase } from "../types.js";
 import { confusionMatrix, type ConfusionMatrix } from "./confusion.js";
-import { labelMetrics, macroF1, type LabelMetrics } from "./labelMetrics.js";
+import { labelMetrics, macroF1, type LabelMetrics } from "./label-metrics.js";
 import { mean, summarizeLatency, type LatencySummary } from "./percentile.js";
 
 export interface ArmMetrics {

@@ -1,6 +1,6 @@
 import { buildReport } from "../../src/report/build.js";
 import type { Report } from "../../src/report/types.js";
-import { makeSuiteRun, ROOT } from "./suiteRunFactory.js";
+import { makeSuiteRun, ROOT } from "./suite-run-factory.js";
 
 /** Two cases, prices at low volume: small enough to pin the renderers' exact output. */
 export function smallReport(): Report {
