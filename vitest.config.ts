@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { TunegateReporter } from "./src/vitest/reporter.js";
 
 export default defineConfig({
   test: {
@@ -8,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // llama.cpp is a native addon: forks keep a crash in one file from taking the runner down.
     pool: "forks",
+    // tunegate's own reporter ends the run with a plain "N passed, N failed" line that CI log readers know.
+    reporters: ["default", new TunegateReporter()],
   },
 });

@@ -48,11 +48,13 @@ export class TunegateReporter implements Reporter {
     const unevaluated: RunOutcome["unevaluated"] = [];
     let passed = 0;
     let failed = 0;
+    let skipped = 0;
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === "passed") passed += 1;
         else if (state === "failed") failed += 1;
+        else if (state === "skipped") skipped += 1;
       }
       const evaluation = evaluations.get(module.moduleId);
       if (!evaluation) continue;
@@ -75,7 +77,7 @@ export class TunegateReporter implements Reporter {
     }
     this.lastOutcome = { report, unevaluated, passed, failed };
     // Vitest's own summary is not among the formats CI log readers know; this line is.
-    this.log(`${passed} passed, ${failed} failed`);
+    this.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
   }
 
   private async writeFiles(report: Report, root: string): Promise<void> {
