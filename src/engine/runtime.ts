@@ -1,6 +1,7 @@
 // The process-wide native resources: one llama.cpp binding, each model file loaded once, and llama.cpp's
 // own log kept for error messages. Every suite and arm in the process shares these, which is what lets
 // the Vitest plugin load a model once for any number of suite files.
+import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { getLlama, GgufInsights, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
 import { TunegateError } from "../errors.js";
@@ -88,18 +89,29 @@ export interface LoadedModel {
   loadMs: number;
 }
 
-const models = new Map<string, Promise<LoadedModel>>();
+const models = new Map<string, { fingerprint: string; loading: Promise<LoadedModel> }>();
 let modelLoads = 0;
+
+/** Size and modification time: a model file replaced on disk (watch mode, a re-forge) is loaded again. */
+async function fileFingerprint(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  return info ? `${info.size}:${info.mtimeMs}` : "missing";
+}
 
 /** How many model files this process has loaded: tests use it to prove a model is loaded once per run. */
 export function modelLoadCount(): number {
   return modelLoads;
 }
 
-/** Loads a model once per process and path, after checking the file in JavaScript. */
+/** Loads a model once per process and file, after checking the file in JavaScript. */
 export async function loadSharedModel(path: string, gpu?: string): Promise<LoadedModel> {
+  const fingerprint = await fileFingerprint(path);
   const cached = models.get(path);
-  if (cached) return cached;
+  if (cached?.fingerprint === fingerprint) return cached.loading;
+  if (cached) {
+    models.delete(path);
+    await cached.loading.then((loaded) => loaded.model.dispose(), () => undefined);
+  }
   const loading = (async () => {
     const inspection = await inspectGguf(path, "model");
     const llama = await sharedLlama(gpu);
@@ -122,8 +134,10 @@ export async function loadSharedModel(path: string, gpu?: string): Promise<Loade
       });
     }
   })();
-  models.set(path, loading);
-  loading.catch(() => models.delete(path));
+  models.set(path, { fingerprint, loading });
+  loading.catch(() => {
+    if (models.get(path)?.loading === loading) models.delete(path);
+  });
   return loading;
 }
 
@@ -139,7 +153,7 @@ export function chooseThreads(modelBytes: number, override?: number): number {
 
 /** Frees every model and the binding; the next run loads afresh. */
 export async function disposeEngine(): Promise<void> {
-  const loaded = await Promise.allSettled(models.values());
+  const loaded = await Promise.allSettled([...models.values()].map((entry) => entry.loading));
   models.clear();
   for (const result of loaded) if (result.status === "fulfilled") await result.value.model.dispose();
   if (llamaPromise) {

@@ -1,6 +1,6 @@
 // The plugin in a user's own Vitest setup: a vitest.config with `plugins: [tunegate()]`, run by `vitest`.
-import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -13,17 +13,20 @@ const VITEST = join(ROOT, "node_modules/vitest/vitest.mjs");
 const forged = forgeDemo();
 const project = temporaryDir("tunegate-project-");
 
-writeFileSync(
-  join(project, "vitest.config.mjs"),
-  `import { tunegate } from ${JSON.stringify(join(ROOT, "dist/src/vitest/index.js"))};
+function writeProject(dir: string): void {
+  writeFileSync(
+    join(dir, "vitest.config.mjs"),
+    `import { tunegate } from ${JSON.stringify(join(ROOT, "dist/src/vitest/index.js"))};
 export default { plugins: [tunegate({ threads: 1, report: { json: "out/report.json" } })] };
 `,
-);
-writeFileSync(
-  join(project, "triage.cases.yaml"),
-  readFileSync(DEMO_SUITE, "utf8").replace("../../.cache/models/demo-base.gguf", forged.base).replace("../../.cache/models/demo-lora.gguf", forged.lora),
-);
-writeFileSync(join(project, "plain.test.mjs"), `import { test, expect } from "vitest";\ntest("an ordinary test still runs", () => expect(1 + 1).toBe(2));\n`);
+  );
+  writeFileSync(
+    join(dir, "triage.cases.yaml"),
+    readFileSync(DEMO_SUITE, "utf8").replace("../../.cache/models/demo-base.gguf", forged.base).replace("../../.cache/models/demo-lora.gguf", forged.lora),
+  );
+  writeFileSync(join(dir, "plain.test.mjs"), `import { test, expect } from "vitest";\ntest("an ordinary test still runs", () => expect(1 + 1).toBe(2));\n`);
+}
+writeProject(project);
 
 async function vitest(...args: string[]): Promise<{ code: number; out: string }> {
   try {
@@ -56,4 +59,45 @@ describe("tunegate() in a project's vitest.config", () => {
     for (const line of run) expect(line.toLowerCase()).toContain("cancel");
     expect(out).toContain("Please close my account. → cancellation (missed: inquiry)");
   });
+});
+
+describe("watch mode", () => {
+  it("reruns a suite when its YAML or its adapter changes, without loading the model again", async () => {
+    const dir = join(project, "watched");
+    mkdirSync(dir);
+    writeProject(dir);
+    const child = spawn(process.execPath, [VITEST, "--watch"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    let output = "";
+    const waiters: Array<() => void> = [];
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      waiters.splice(0).forEach((wake) => wake());
+    });
+    const waitFor = async (predicate: () => boolean) => {
+      const deadline = Date.now() + 60_000;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${output}`);
+        await new Promise<void>((wake) => {
+          waiters.push(wake);
+          setTimeout(wake, 500);
+        });
+      }
+    };
+    const runs = () => output.match(/^\d+ passed, 0 failed$/gm)?.length ?? 0;
+    try {
+      await waitFor(() => runs() === 1);
+      const suite = join(dir, "triage.cases.yaml");
+      writeFileSync(suite, readFileSync(suite, "utf8").replace("name: Customer message triage", "name: Renamed triage"));
+      await waitFor(() => runs() === 2);
+      expect(output).toContain("Renamed triage · few-shot arm: 45 cases");
+      const evaluationsBefore = output.match(/few-shot arm: 45 cases/g)!.length;
+      const now = new Date();
+      utimesSync(forged.lora, now, now);
+      await waitFor(() => runs() === 3);
+      expect(output.match(/few-shot arm: 45 cases/g)!.length).toBe(evaluationsBefore + 1);
+      expect(output.match(/model files loaded in this process: (\d+)/g)!.at(-1)).toBe("model files loaded in this process: 1");
+    } finally {
+      child.kill();
+    }
+  }, 120_000);
 });
