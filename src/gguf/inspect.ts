@@ -1,9 +1,10 @@
 // Checks a GGUF model or LoRA adapter in JavaScript before llama.cpp opens it. llama.cpp can abort the whole
 // process on a malformed file, and when it fails politely node-llama-cpp's message is generic; here every
 // problem becomes a TunegateError that names the file, the tensor and the fix.
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
 import { TunegateError } from "../errors.js";
+import { readFirstBytes } from "../read-head.js";
 
 export interface GgufTensorShape {
   /** ggml order: dims[0] is the input dimension. */
@@ -57,17 +58,6 @@ export function tensorByteSize(shape: GgufTensorShape): number | undefined {
 }
 
 const roleNoun: Record<GgufRole, string> = { model: "model", adapter: "LoRA adapter" };
-
-async function readFirstBytes(path: string, count: number): Promise<Buffer> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = Buffer.alloc(count);
-    const { bytesRead } = await handle.read(buffer, 0, count, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 function describeForeignFormat(head: Buffer): string | undefined {
   if (head.length >= 9 && head.readBigUInt64LE(0) < 100_000_000n && head[8] === 0x7b) return "a safetensors file";

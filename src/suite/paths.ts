@@ -1,7 +1,8 @@
 // Paths written in a suite: env interpolation, resolution against the suite's folder, and the existence
 // checks for model and adapter files (their GGUF content is the engine's business; only the magic is peeked at).
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
+import { readFirstBytes } from "../read-head.js";
 import type { ModelRef, SourceLocation } from "../types.js";
 import { error, warning, type Diagnostic } from "./diagnostics.js";
 import { interpolateEnv, type Environment } from "./env.js";
@@ -83,17 +84,6 @@ export async function checkModelFile(ref: ModelRef, what: string, key: string, s
 }
 
 async function readHead(path: string, bytes: number): Promise<Buffer | undefined> {
-  try {
-    const handle = await open(path, "r");
-    try {
-      const buffer = Buffer.alloc(bytes);
-      const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Unreadable files are reported by the engine, which knows how it opens them.
-    return undefined;
-  }
+  // Unreadable files are reported by the engine, which knows how it opens them.
+  return readFirstBytes(path, bytes).catch(() => undefined);
 }
