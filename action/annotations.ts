@@ -1,0 +1,87 @@
+// Annotations: each missed case on its YAML line (an error for a `must` case, a warning otherwise), and each
+// suite whose gate warns on its suite file. The runner turns `::warning file=…,line=…,col=…::` lines into
+// annotations on the pull request's diff; it shows at most 10 warnings and 10 errors per step (50 per job),
+// so the summary remains the complete list.
+import * as core from "@actions/core";
+import { singleLine, truncate } from "../src/report/text.js";
+import type { CaseReport, Report, SuiteReport } from "../src/report/types.js";
+import type { ArmName } from "../src/types.js";
+import type { ReportLocations } from "./locations.js";
+
+export interface Annotation {
+  level: "error" | "warning" | "notice";
+  message: string;
+  title: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/** Annotations beyond this many are left out (with a notice saying so): a log of thousands helps nobody. */
+export const MAX_CASE_ANNOTATIONS = 1000;
+
+const ARM_TITLE: Record<ArmName, string> = { few_shot: "few-shot", lora: "LoRA" };
+const INPUT_CHARS = 120;
+
+function missedBy(c: CaseReport): ArmName[] {
+  return (["few_shot", "lora"] as const).filter((arm) => !c[arm].correct);
+}
+
+function armsInWords(arms: readonly ArmName[]): string {
+  return arms.length === 2 ? "both arms" : ARM_TITLE[arms[0]!];
+}
+
+function caseAnnotation(suite: SuiteReport, c: CaseReport, locations: ReportLocations, newlyFailing: boolean): Annotation {
+  const arms = missedBy(c);
+  const predictions = (["few_shot", "lora"] as const)
+    .map((arm) => `${ARM_TITLE[arm]} predicted "${c[arm].predicted}" (${c[arm].correct ? "right" : "wrong"})`)
+    .join(", ");
+  const what = c.must ? `must case missed by ${armsInWords(arms)}` : `missed by ${armsInWords(arms)}`;
+  return {
+    level: c.must ? "error" : "warning",
+    title: `tunegate · ${singleLine(suite.name)}: ${what}${newlyFailing ? " (newly, against the baseline)" : ""}`,
+    message: `"${truncate(singleLine(c.input), INPUT_CHARS)}": expected "${c.expected}"; ${predictions}.`,
+    file: locations.annotationFile(c.file),
+    line: c.line,
+    column: c.column,
+  };
+}
+
+/** The annotations of a finished run, cases in report order, then the gate warnings. */
+export function reportAnnotations(report: Report, locations: ReportLocations, newlyFailing: ReadonlySet<CaseReport> = new Set()): Annotation[] {
+  const cases: Annotation[] = [];
+  let missed = 0;
+  for (const suite of report.suites) {
+    for (const c of suite.cases) {
+      if (c.few_shot.correct && c.lora.correct) continue;
+      missed += 1;
+      if (cases.length < MAX_CASE_ANNOTATIONS) cases.push(caseAnnotation(suite, c, locations, newlyFailing.has(c)));
+    }
+  }
+  if (missed > cases.length) {
+    cases.push({
+      level: "notice",
+      title: "tunegate: more missed cases",
+      message: `${missed - cases.length} more missed cases are not annotated (at most ${MAX_CASE_ANNOTATIONS}); the job summary and the JSON report list them all.`,
+    });
+  }
+  const gates: Annotation[] = report.suites
+    .filter((suite) => suite.gate === "warn")
+    .map((suite) => ({
+      level: "warning",
+      title: `tunegate · ${singleLine(suite.name)}: gate warn (${suite.verdict})`,
+      message: suite.reason,
+      file: locations.annotationFile(suite.file),
+      line: 1,
+    }));
+  return [...cases, ...gates];
+}
+
+export function emitAnnotation(annotation: Annotation): void {
+  const properties: core.AnnotationProperties = { title: annotation.title };
+  if (annotation.file !== undefined) properties.file = annotation.file;
+  if (annotation.line !== undefined) properties.startLine = annotation.line;
+  if (annotation.column !== undefined) properties.startColumn = annotation.column;
+  const write = annotation.level === "error" ? core.error : annotation.level === "warning" ? core.warning : core.notice;
+  write(annotation.message, properties);
+}

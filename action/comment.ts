@@ -1,0 +1,127 @@
+// One PR comment per pull request, kept up to date: found among the PR's comments by a hidden marker on its
+// first line, edited on later pushes, created only when none exists. Plain `fetch` against the REST API
+// (GITHUB_API_URL, which is also right on GitHub Enterprise Server).
+import { COMMENT_MAX_CHARS, measureChars, truncateMarkdown } from "./summary.js";
+
+export const COMMENT_MARKER = "<!-- tunegate -->";
+
+export interface CommentTarget {
+  /** GITHUB_API_URL, without a trailing slash. */
+  apiUrl: string;
+  token: string;
+  /** owner/name */
+  repository: string;
+  pullRequest: number;
+}
+
+export type CommentOutcome =
+  | { kind: "created" | "updated"; id: number; url: string }
+  /** 403: the token may not comment (read-only token on a fork's PR, missing `pull-requests: write`) or a rate limit. */
+  | { kind: "forbidden"; message: string }
+  | { kind: "failed"; message: string };
+
+/** 100 pages of 100: a PR with more comments than that is not searched further. */
+const MAX_PAGES = 100;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+interface IssueComment {
+  id: number;
+  html_url?: string;
+  body?: string | null;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The comment body: the marker, then the Markdown cut to GitHub's limit. */
+export function commentBody(markdown: string): string {
+  const head = `${COMMENT_MARKER}\n`;
+  return head + truncateMarkdown(markdown, COMMENT_MAX_CHARS - head.length, measureChars, "_The report was cut to fit a comment; the job summary and the JSON report have all of it._");
+}
+
+export function isTunegateComment(body: string | null | undefined): boolean {
+  return typeof body === "string" && body.trimStart().startsWith(COMMENT_MARKER);
+}
+
+/** The `rel="next"` URL of a Link header (RFC 8288, as GitHub paginates), if any. */
+export function nextPageUrl(link: string | null): string | undefined {
+  if (link === null) return undefined;
+  for (const part of link.split(",")) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (!match) continue;
+    const rels = match[2]!
+      .split(";")
+      .map((param) => /^\s*rel\s*=\s*"?([^"]*)"?\s*$/i.exec(param)?.[1])
+      .filter((value): value is string => value !== undefined)
+      .flatMap((value) => value.trim().split(/\s+/));
+    if (rels.includes("next")) return match[1];
+  }
+  return undefined;
+}
+
+async function request(target: CommentTarget, method: string, url: string, body?: unknown): Promise<Response> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      accept: "application/vnd.github+json",
+      authorization: `Bearer ${target.token}`,
+      "x-github-api-version": "2022-11-28",
+      "user-agent": "tunegate-action",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  if (!response.ok) {
+    const text = await response.text().catch(() => "");
+    let message = text.slice(0, 300);
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {
+      // not JSON: keep the text
+    }
+    const rateLimited = response.headers.get("x-ratelimit-remaining") === "0";
+    throw new ApiError(response.status, `${method} ${new URL(url).pathname} answered ${response.status}${message ? `: ${message}` : ""}${rateLimited ? " (rate limit exhausted)" : ""}`);
+  }
+  return response;
+}
+
+async function findExisting(target: CommentTarget): Promise<IssueComment | undefined> {
+  const base = new URL(target.apiUrl);
+  let url: string | undefined = `${target.apiUrl}/repos/${target.repository}/issues/${target.pullRequest}/comments?per_page=100`;
+  for (let page = 0; url !== undefined && page < MAX_PAGES; page += 1) {
+    const response = await request(target, "GET", url);
+    const comments = (await response.json()) as IssueComment[];
+    const found = comments.find((comment) => isTunegateComment(comment.body));
+    if (found) return found;
+    url = nextPageUrl(response.headers.get("link"));
+    // The token goes only to the API's own origin, whatever a Link header says.
+    if (url !== undefined && new URL(url).origin !== base.origin) url = undefined;
+  }
+  return undefined;
+}
+
+export async function upsertComment(target: CommentTarget, markdown: string): Promise<CommentOutcome> {
+  const body = commentBody(markdown);
+  try {
+    const existing = await findExisting(target);
+    if (existing) {
+      const response = await request(target, "PATCH", `${target.apiUrl}/repos/${target.repository}/issues/comments/${existing.id}`, { body });
+      const updated = (await response.json()) as IssueComment;
+      return { kind: "updated", id: updated.id, url: updated.html_url ?? "" };
+    }
+    const response = await request(target, "POST", `${target.apiUrl}/repos/${target.repository}/issues/${target.pullRequest}/comments`, { body });
+    const created = (await response.json()) as IssueComment;
+    return { kind: "created", id: created.id, url: created.html_url ?? "" };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 403) return { kind: "forbidden", message: error.message };
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return { kind: "failed", message: `${(error as Error).message}${cause ? ` (${cause})` : ""}` };
+  }
+}

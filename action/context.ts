@@ -1,0 +1,73 @@
+// What the runner tells a step about the run, read from its GITHUB_* variables (the runner's contract:
+// https://docs.github.com/actions/reference/variables-reference). Everything is optional so the entry also
+// runs outside Actions, where it falls back to the working directory and github.com.
+import { readFile } from "node:fs/promises";
+import type { Environment } from "../src/suite/env.js";
+
+export interface RunnerContext {
+  /** GITHUB_WORKSPACE: the repository checkout; annotation paths and blob links are relative to it. */
+  workspace: string;
+  serverUrl: string;
+  apiUrl: string;
+  /** owner/name */
+  repository: string | undefined;
+  sha: string | undefined;
+  eventName: string | undefined;
+  eventPath: string | undefined;
+  runId: string | undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+export function readRunnerContext(env: Environment, cwd: string): RunnerContext {
+  return {
+    workspace: nonEmpty(env.GITHUB_WORKSPACE) ?? cwd,
+    serverUrl: (nonEmpty(env.GITHUB_SERVER_URL) ?? "https://github.com").replace(/\/+$/, ""),
+    apiUrl: (nonEmpty(env.GITHUB_API_URL) ?? "https://api.github.com").replace(/\/+$/, ""),
+    repository: nonEmpty(env.GITHUB_REPOSITORY),
+    sha: nonEmpty(env.GITHUB_SHA),
+    eventName: nonEmpty(env.GITHUB_EVENT_NAME),
+    eventPath: nonEmpty(env.GITHUB_EVENT_PATH),
+    runId: nonEmpty(env.GITHUB_RUN_ID),
+  };
+}
+
+/** Events whose payload carries the pull request a comment belongs to. */
+export const PULL_REQUEST_EVENTS = ["pull_request", "pull_request_target"] as const;
+
+export type PullRequestTarget = { number: number } | { skip: string };
+
+/**
+ * The pull request of this run, from the event payload (GITHUB_EVENT_PATH), or why there is none. Only
+ * pull_request and pull_request_target events qualify: other events (push, workflow_dispatch) have no pull
+ * request to comment on, even when their payload mentions one.
+ */
+export async function pullRequestOfRun(context: RunnerContext): Promise<PullRequestTarget> {
+  const event = context.eventName;
+  if (event === undefined || !(PULL_REQUEST_EVENTS as readonly string[]).includes(event)) {
+    return { skip: `the event is ${event ?? "unknown (GITHUB_EVENT_NAME is not set)"}, not pull_request or pull_request_target` };
+  }
+  if (context.eventPath === undefined) return { skip: "GITHUB_EVENT_PATH is not set, so the pull request is unknown" };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(await readFile(context.eventPath, "utf8"));
+  } catch (error) {
+    return { skip: `the event payload ${context.eventPath} could not be read (${(error as Error).message})` };
+  }
+  const number = pullRequestNumber(payload);
+  return number === undefined ? { skip: `the ${event} payload has no pull_request.number` } : { number };
+}
+
+export function pullRequestNumber(payload: unknown): number | undefined {
+  const pr = (payload as { pull_request?: { number?: unknown } } | null)?.pull_request;
+  const number = pr?.number;
+  return typeof number === "number" && Number.isInteger(number) && number > 0 ? number : undefined;
+}
+
+/** The run's page, for links back from a comment. */
+export function runUrl(context: RunnerContext): string | undefined {
+  if (context.repository === undefined || context.runId === undefined) return undefined;
+  return `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}`;
+}

@@ -1,0 +1,144 @@
+// The Action's inputs: their names and defaults (action.yml declares the same; a test keeps the two in step),
+// and the parsing of the raw strings the runner hands over into checked values. Parsing is pure so every
+// rule can be tested without a runner; each problem names the input it comes from.
+import { resolve } from "node:path";
+import type { SuiteOverrides } from "../src/suite/overrides.js";
+import type { FailOn, MissPolicy } from "../src/types.js";
+
+/**
+ * Every input of action.yml with the default the entry applies when the variable is absent or empty (the
+ * composite action passes action.yml's defaults, but the entry also runs on its own, e.g. `npx tunegate action`).
+ * `github-token` defaults to `${{ github.token }}` in action.yml; the entry itself has no way to know it.
+ */
+export const INPUT_DEFAULTS = {
+  suites: "**/*.cases.yaml",
+  "working-directory": ".",
+  volume: "",
+  "within-points": "",
+  "lora-wins-points": "",
+  "volume-threshold": "",
+  "fail-on": "",
+  misses: "",
+  gpu: "",
+  baseline: "",
+  "max-regression-points": "",
+  "report-path": "tunegate-report.json",
+  comment: "false",
+  "github-token": "",
+} as const;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+export const INPUT_NAMES = Object.keys(INPUT_DEFAULTS) as InputName[];
+
+/** The environment variable the runner sets for an input: INPUT_ + the name upper-cased, hyphens kept. */
+export function inputVariable(name: InputName): string {
+  return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
+}
+
+export const FAIL_ON_VALUES: readonly FailOn[] = ["fine-tune", "gray-zone", "never"];
+export const MISSES_VALUES: readonly MissPolicy[] = ["warn", "fail"];
+export const GPU_VALUES = ["auto", "cuda", "vulkan", "metal", "cpu"] as const;
+
+export interface ActionInputs {
+  /** Suite files, folders or globs, relative to `workingDirectory`. */
+  suites: string[];
+  /** Absolute. */
+  workingDirectory: string;
+  overrides: SuiteOverrides;
+  gpu: string | undefined;
+  /** Absolute path of the baseline JSON report, if one was given. */
+  baseline: string | undefined;
+  maxRegressionPoints: number | undefined;
+  /** Absolute path the JSON report is written to. */
+  reportPath: string;
+  comment: boolean;
+  githubToken: string;
+}
+
+export type ParsedInputs = { ok: true; inputs: ActionInputs } | { ok: false; problems: string[] };
+
+/** Reads one raw input; empty means "not given". */
+export type RawInputs = (name: InputName) => string;
+
+const PLAIN_NUMBER = /^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const TRUE_WORDS = ["true", "True", "TRUE"];
+const FALSE_WORDS = ["false", "False", "FALSE"];
+
+/**
+ * Checks and converts every input. Relative paths: `working-directory` against the workspace, `baseline`
+ * and `report-path` against the working directory (where the suites' globs are matched too).
+ */
+export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInputs {
+  const problems: string[] = [];
+  const text = (name: InputName): string => {
+    const value = raw(name).trim();
+    return value === "" ? INPUT_DEFAULTS[name] : value;
+  };
+  const problem = (name: InputName, expected: string, got: string): undefined => {
+    problems.push(`Input \`${name}\`: expected ${expected}, got "${got}".`);
+    return undefined;
+  };
+
+  const number = (name: InputName, expected: string, max = Infinity): number | undefined => {
+    const value = text(name);
+    if (value === "") return undefined;
+    const parsed = Number(value);
+    if (!PLAIN_NUMBER.test(value) || !Number.isFinite(parsed) || parsed > max) return problem(name, expected, value);
+    return parsed;
+  };
+  const choice = <T extends string>(name: InputName, choices: readonly T[]): T | undefined => {
+    const value = text(name).toLowerCase();
+    if (value === "") return undefined;
+    if (!(choices as readonly string[]).includes(value)) return problem(name, `one of ${choices.join(", ")}`, text(name));
+    return value as T;
+  };
+  const points = "a number of percentage points from 0 to 100";
+
+  const suites = raw("suites")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  const workingDirectory = resolve(workspace, text("working-directory"));
+  const callsPerDay = number("volume", "calls a day, a number ≥ 0 (digits only, e.g. 120000)");
+  const withinPoints = number("within-points", points, 100);
+  const loraWinsPoints = number("lora-wins-points", points, 100);
+  const volumeThreshold = number("volume-threshold", "calls a day, a number ≥ 0 (digits only, e.g. 100000)");
+  const failOn = choice("fail-on", FAIL_ON_VALUES);
+  const misses = choice("misses", MISSES_VALUES);
+  const gpu = choice("gpu", GPU_VALUES);
+  const maxRegressionPoints = number("max-regression-points", points, 100);
+  const baseline = text("baseline");
+  const reportPath = text("report-path");
+
+  if (withinPoints !== undefined && loraWinsPoints !== undefined && withinPoints >= loraWinsPoints) {
+    problems.push(
+      `Inputs \`within-points\` (${withinPoints}) and \`lora-wins-points\` (${loraWinsPoints}): within-points must be below lora-wins-points; the gray zone lies between them.`,
+    );
+  }
+  const commentText = text("comment");
+  const comment = TRUE_WORDS.includes(commentText) ? true : FALSE_WORDS.includes(commentText) ? false : problem("comment", "true or false", commentText);
+  if (/[\\/]$/.test(reportPath)) problem("report-path", "a file path for the JSON report, not a folder", reportPath);
+
+  if (problems.length > 0) return { ok: false, problems };
+  const overrides: SuiteOverrides = {};
+  if (callsPerDay !== undefined) overrides.callsPerDay = callsPerDay;
+  if (withinPoints !== undefined) overrides.withinPoints = withinPoints;
+  if (loraWinsPoints !== undefined) overrides.loraWinsPoints = loraWinsPoints;
+  if (volumeThreshold !== undefined) overrides.volumeThreshold = volumeThreshold;
+  if (failOn !== undefined) overrides.failOn = failOn;
+  if (misses !== undefined) overrides.misses = misses;
+  return {
+    ok: true,
+    inputs: {
+      suites: suites.length > 0 ? suites : [INPUT_DEFAULTS.suites],
+      workingDirectory,
+      overrides,
+      gpu,
+      baseline: baseline === "" ? undefined : resolve(workingDirectory, baseline),
+      maxRegressionPoints,
+      reportPath: resolve(workingDirectory, reportPath),
+      comment: comment === true,
+      githubToken: raw("github-token").trim(),
+    },
+  };
+}

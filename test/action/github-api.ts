@@ -1,0 +1,119 @@
+// A stand-in for the part of GitHub's REST API the PR comment uses, on 127.0.0.1 at an ephemeral port:
+// list an issue's comments (paginated with Link headers, as GitHub does), create one, edit one. It keeps the
+// comments and every request so tests can check what the Action did.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface StoredComment {
+  id: number;
+  body: string;
+  html_url: string;
+  user: { login: string; type: string };
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+export interface FakeGitHub {
+  url: string;
+  /** Comments by "owner/repo#number". */
+  comments: Map<string, StoredComment[]>;
+  requests: RecordedRequest[];
+  /** Comments per page when the client asks for more (GitHub's own maximum is 100). */
+  pageSize: number;
+  /** Answer every request with 403, as for a fork's read-only token... */
+  forbidden: boolean;
+  /** ...or only the writes (POST, PATCH). */
+  forbidWrites: boolean;
+  /** A Link header pointing at another origin, to check the token is not sent there. */
+  foreignNextLink: string | undefined;
+  close(): Promise<void>;
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  return text === "" ? undefined : JSON.parse(text);
+}
+
+export async function startFakeGitHub(): Promise<FakeGitHub> {
+  let nextId = 1000;
+  const state: Omit<FakeGitHub, "url" | "close"> = {
+    comments: new Map(),
+    requests: [],
+    pageSize: 100,
+    forbidden: false,
+    forbidWrites: false,
+    foreignNextLink: undefined,
+  };
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? "/", `http://${request.headers.host}`);
+      const body = await readBody(request);
+      state.requests.push({ method: request.method ?? "", path: url.pathname + url.search, authorization: request.headers.authorization, body });
+      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+        response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+        response.end(JSON.stringify(payload));
+      };
+      const isWrite = request.method === "POST" || request.method === "PATCH";
+      if (state.forbidden || (state.forbidWrites && isWrite)) {
+        send(403, { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" }, { "x-ratelimit-remaining": "4999" });
+        return;
+      }
+      const list = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
+      const edit = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
+      if (list && request.method === "GET") {
+        const all = state.comments.get(`${list[1]}#${list[2]}`) ?? [];
+        const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30), state.pageSize);
+        const page = Number(url.searchParams.get("page") ?? 1);
+        const last = Math.max(1, Math.ceil(all.length / perPage));
+        const links: string[] = [];
+        const pageUrl = (n: number) => `${`http://${request.headers.host}`}${url.pathname}?per_page=${perPage}&page=${n}`;
+        if (page < last) links.push(`<${state.foreignNextLink ?? pageUrl(page + 1)}>; rel="next"`, `<${pageUrl(last)}>; rel="last"`);
+        send(200, all.slice((page - 1) * perPage, page * perPage), links.length > 0 ? { link: links.join(", ") } : {});
+        return;
+      }
+      if (list && request.method === "POST") {
+        const key = `${list[1]}#${list[2]}`;
+        const comment: StoredComment = {
+          id: nextId++,
+          body: (body as { body: string }).body,
+          html_url: `https://github.com/${list[1]}/pull/${list[2]}#issuecomment-${nextId}`,
+          user: { login: "github-actions[bot]", type: "Bot" },
+        };
+        state.comments.set(key, [...(state.comments.get(key) ?? []), comment]);
+        send(201, comment);
+        return;
+      }
+      if (edit && request.method === "PATCH") {
+        const comment = [...state.comments.values()].flat().find((c) => c.id === Number(edit[2]));
+        if (!comment) return send(404, { message: "Not Found" });
+        comment.body = (body as { body: string }).body;
+        send(200, comment);
+        return;
+      }
+      send(404, { message: "Not Found" });
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const fake = state as FakeGitHub;
+  fake.url = `http://127.0.0.1:${port}`;
+  fake.close = () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  return fake;
+}
+
+/** `count` ordinary comments by people, for pagination. */
+export function chatter(count: number, startId = 1): StoredComment[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: startId + i,
+    body: `Looks good ${i}`,
+    html_url: `https://github.com/o/r/pull/1#issuecomment-${startId + i}`,
+    user: { login: "reviewer", type: "User" },
+  }));
+}
