@@ -10,6 +10,10 @@ interface CommandEntry {
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
+  action: {
+    summary: "the GitHub Action's entry: inputs from INPUT_*, outputs, job summary, annotations, PR comment",
+    load: async () => (await import("../../action/main.js")).action,
+  },
   run: {
     summary: "run suites' few-shot and LoRA arms as Vitest tests, print the verdict, exit with the gate",
     load: async () => (await import("./run.js")).run,

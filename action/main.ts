@@ -1,0 +1,297 @@
+// `tunegate action`: the GitHub Action's entry. Reads the inputs from the runner's INPUT_* variables, runs
+// the suites as `tunegate run` does, and reports the way a step does: outputs ($GITHUB_OUTPUT), the job
+// summary ($GITHUB_STEP_SUMMARY), annotations and the failure message (workflow commands on stdout), the
+// exit status, and optionally one PR comment.
+import { statSync } from "node:fs";
+import * as core from "@actions/core";
+import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../src/cli/io.js";
+import { runSuites, type RunArguments } from "../src/cli/run.js";
+import { expandSuitePaths } from "../src/cli/suite-paths.js";
+import type { Report } from "../src/report/types.js";
+import { formatDiagnostic, type Diagnostic } from "../src/suite/diagnostics.js";
+import { loadSuite } from "../src/suite/loader.js";
+import type { SourceLocation, Suite } from "../src/types.js";
+import type { RunOutcome } from "../src/vitest/reporter.js";
+import { emitAnnotation, reportAnnotations, type Annotation } from "./annotations.js";
+import { loadBaseline, type BaselineReport } from "./baseline.js";
+import { upsertComment } from "./comment.js";
+import { renderComparison } from "./comparison-markdown.js";
+import { compareWithBaseline, newlyFailingCases, type BaselineComparison } from "./comparison.js";
+import { pullRequestOfRun, readRunnerContext, runUrl, type RunnerContext } from "./context.js";
+import { completeInputVariables } from "./environment.js";
+import { INPUT_NAMES, inputVariable, parseActionInputs, type ActionInputs } from "./inputs.js";
+import { checkReportRoot, ReportLocations, runRoot } from "./locations.js";
+import { actionOutputs } from "./outputs.js";
+import { composeFailureMarkdown, composeReportMarkdown, measureUtf8Bytes, SUMMARY_MAX_BYTES, truncateMarkdown } from "./summary.js";
+
+export const actionUsage = `Usage: tunegate action
+
+The GitHub Action's entry (action.yml runs it). It takes no arguments: it reads the Action's inputs from
+the runner's environment (INPUT_SUITES, INPUT_WORKING-DIRECTORY, INPUT_FAIL-ON, ...) and GITHUB_* variables,
+runs the suites, and writes the step's outputs, job summary, annotations and optional PR comment.
+Inputs: ${INPUT_NAMES.join(", ")}. See action/README.md.
+
+Exit status: 0 gate pass or warn, 1 gate failed (or a baseline regression, or tunegate failed),
+2 invalid input (a bad input value, a bad suite, a model or adapter that cannot be used).`;
+
+/** Rows per case table in the PR comment: a comment is read in a timeline, the summary holds more. */
+const COMMENT_CASE_ROWS = 25;
+
+/** A problem that stops the step before any report exists, with annotations on suite lines where known. */
+class StepFailure {
+  constructor(
+    readonly problems: string[],
+    readonly annotations: Annotation[] = [],
+    readonly code: number = EXIT_INVALID,
+  ) {}
+}
+
+function diagnosticAnnotation(diagnostic: Diagnostic, locations: ReportLocations): Annotation {
+  return {
+    level: "error",
+    title: `tunegate: invalid suite (${diagnostic.code})`,
+    message: diagnostic.hint === undefined ? diagnostic.message : `${diagnostic.message}\nhint: ${diagnostic.hint}`,
+    file: locations.annotationFile(diagnostic.location.file),
+    line: diagnostic.location.line,
+    column: diagnostic.location.column,
+  };
+}
+
+function checkWorkingDirectory(inputs: ActionInputs, context: RunnerContext): void {
+  const isFolder = (() => {
+    try {
+      return statSync(inputs.workingDirectory).isDirectory();
+    } catch {
+      return false;
+    }
+  })();
+  if (!isFolder) throw new StepFailure([`Input \`working-directory\`: ${inputs.workingDirectory} is not a folder (relative paths start at GITHUB_WORKSPACE, ${context.workspace}).`]);
+  let reportIsFolder = false;
+  try {
+    reportIsFolder = statSync(inputs.reportPath).isDirectory();
+  } catch {
+    // absent: the run creates it
+  }
+  if (reportIsFolder) throw new StepFailure([`Input \`report-path\`: ${inputs.reportPath} is a folder; give a file name such as tunegate-report.json.`]);
+}
+
+async function readBaseline(inputs: ActionInputs): Promise<BaselineReport | undefined> {
+  if (inputs.baseline === undefined) return undefined;
+  const loaded = await loadBaseline(inputs.baseline);
+  if (loaded.kind === "invalid") throw new StepFailure([loaded.message]);
+  if (loaded.kind === "missing") {
+    core.warning(loaded.message, { title: "tunegate: no baseline" });
+    return undefined;
+  }
+  return loaded.report;
+}
+
+/**
+ * Where the suite names the model or adapter file an engine error is about, for errors that come without a
+ * place (a file that is not a usable GGUF is refused before the engine knows which suite line named it).
+ */
+function fileReferenceNamedIn(message: string, suite: Suite): SourceLocation | undefined {
+  const refs = [suite.lora.adapter, suite.fewShot.model, suite.lora.model];
+  return refs.find((ref) => message.includes(ref.path))?.location;
+}
+
+/** Why a run produced no usable report: the suites' own errors, on their lines. */
+async function unevaluatedFailure(outcome: RunOutcome | undefined, files: readonly string[], runErrors: readonly string[], io: CliIO, cwd: string, locations: ReportLocations): Promise<StepFailure> {
+  const annotations: Annotation[] = [];
+  const problems: string[] = [];
+  if (outcome === undefined) {
+    // The run stopped at validation, before Vitest: load the suites again for the diagnostics' places.
+    for (const file of files) {
+      const { diagnostics } = await loadSuite(file, { cwd, env: io.env });
+      annotations.push(...diagnostics.filter((d) => d.severity === "error").map((d) => diagnosticAnnotation(d, locations)));
+    }
+    problems.push(...runErrors);
+  } else {
+    for (const broken of outcome.unevaluated) {
+      if (broken.kind === "invalid") {
+        const errors = broken.diagnostics.filter((d) => d.severity === "error");
+        annotations.push(...errors.map((d) => diagnosticAnnotation(d, locations)));
+        problems.push(...errors.map((d) => formatDiagnostic(d, cwd)));
+      } else {
+        const where = broken.error.location ?? fileReferenceNamedIn(broken.error.message, broken.suite) ?? { file: broken.file, line: 1, column: 1 };
+        annotations.push({ level: "error", title: "tunegate: suite could not be evaluated", message: broken.error.describe(), file: locations.annotationFile(where.file), line: where.line, column: where.column });
+        problems.push(broken.error.describe());
+      }
+    }
+  }
+  if (problems.length === 0) problems.push("tunegate: the run produced no report (see the log above).");
+  return new StepFailure(problems, annotations);
+}
+
+async function writeJobSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info("GITHUB_STEP_SUMMARY is not set (not on a GitHub runner?): no job summary written.");
+    return;
+  }
+  const text = truncateMarkdown(markdown, SUMMARY_MAX_BYTES, measureUtf8Bytes, "_The report was cut to fit the job summary's 1 MiB; the JSON report has all of it._");
+  try {
+    await core.summary.addRaw(text).write();
+  } catch (error) {
+    core.warning(`The job summary could not be written: ${(error as Error).message}`);
+  }
+}
+
+async function postComment(inputs: ActionInputs | undefined, context: RunnerContext, markdown: string): Promise<void> {
+  if (inputs === undefined || !inputs.comment) return;
+  if (inputs.githubToken === "") {
+    core.warning("Input `comment` is true but `github-token` is empty, so no PR comment is written. Pass `github-token: ${{ github.token }}` (the default) or a token that may write PR comments.", { title: "tunegate: no PR comment" });
+    return;
+  }
+  const pr = await pullRequestOfRun(context);
+  if ("skip" in pr) {
+    core.info(`No PR comment: ${pr.skip}.`);
+    return;
+  }
+  if (context.repository === undefined) {
+    core.warning("No PR comment: GITHUB_REPOSITORY is not set.", { title: "tunegate: no PR comment" });
+    return;
+  }
+  const run = runUrl(context);
+  const footer = `\n---\n<sub>tunegate${context.sha ? ` · commit ${context.sha.slice(0, 7)}` : ""}${run ? ` · [workflow run](${run})` : ""}</sub>\n`;
+  const outcome = await upsertComment({ apiUrl: context.apiUrl, token: inputs.githubToken, repository: context.repository, pullRequest: pr.number }, markdown + footer);
+  switch (outcome.kind) {
+    case "created":
+    case "updated":
+      core.info(`PR comment ${outcome.kind}: ${outcome.url || `#${outcome.id}`}`);
+      break;
+    case "forbidden":
+      core.warning(
+        `The PR comment could not be written: ${outcome.message}. A pull request from a fork gets a read-only GITHUB_TOKEN; otherwise give the job \`permissions: pull-requests: write\`. The gate is not affected.`,
+        { title: "tunegate: no PR comment (403)" },
+      );
+      break;
+    case "failed":
+      core.warning(`The PR comment could not be written: ${outcome.message}. The gate is not affected.`, { title: "tunegate: no PR comment" });
+      break;
+  }
+}
+
+function regressionMessages(comparison: BaselineComparison | undefined): string[] {
+  return (comparison?.regressed ?? []).map((s) => {
+    const check = s.regression!;
+    return `${s.suite.name}: few-shot accuracy fell ${check.dropPoints.toFixed(2)} points against the baseline (${(100 * s.accuracy.few_shot.before).toFixed(1)}% → ${(100 * s.accuracy.few_shot.after).toFixed(1)}%), more than max-regression-points ${check.limitPoints}.`;
+  });
+}
+
+async function reportRun(report: Report, outcome: RunOutcome, files: readonly string[], inputs: ActionInputs, context: RunnerContext, baseline: BaselineReport | undefined): Promise<number> {
+  const root = runRoot(inputs.workingDirectory, files);
+  const unmapped = checkReportRoot(report, root, files);
+  if (unmapped.length > 0) core.warning(`tunegate could not place ${unmapped.join(", ")} in the repository; annotations and links for them may point nowhere.`);
+  const locations = new ReportLocations(root, context);
+  const comparison = baseline === undefined ? undefined : compareWithBaseline(report, baseline, inputs.maxRegressionPoints);
+
+  const outputs = actionOutputs(report, inputs.reportPath);
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  if (comparison?.maxRegressionPoints !== undefined) core.setOutput("regression", comparison.regressed.length > 0 ? "true" : "false");
+
+  for (const annotation of reportAnnotations(report, locations, newlyFailingCases(comparison))) emitAnnotation(annotation);
+
+  const gateFailures = report.suites.filter((s) => s.gate === "fail").map((s) => `${s.name}: ${s.reason}`);
+  const otherFailures = regressionMessages(comparison);
+  if (outcome.failed > 0 && report.gate !== "fail") {
+    otherFailures.push(`${outcome.failed} case test${outcome.failed === 1 ? "" : "s"} failed: with \`misses: fail\` every missed case fails its test and the step (see the annotations).`);
+  }
+
+  const fileLink = locations.fileLink(report);
+  const comparisonMarkdown = (maxCaseRows: number) =>
+    comparison && renderComparison(comparison, { fileLink, baselineLabel: inputs.baseline ?? "", maxCaseRows });
+  await writeJobSummary(composeReportMarkdown({ report, fileLink, comparison: comparisonMarkdown(100), failures: otherFailures }));
+  await postComment(inputs, context, composeReportMarkdown({ report, fileLink, comparison: comparisonMarkdown(COMMENT_CASE_ROWS), failures: otherFailures, maxCaseRows: COMMENT_CASE_ROWS }));
+
+  const failures = [...(gateFailures.length > 0 ? [`tunegate gate failed: ${gateFailures.join(" ")}`] : []), ...otherFailures];
+  if (failures.length > 0) {
+    core.setFailed(failures.join("\n"));
+    return 1;
+  }
+  core.info(`tunegate: gate ${report.gate} (verdict ${outputs.verdict}).`);
+  return EXIT_OK;
+}
+
+/** Runs the suites and reports; a StepFailure for anything that leaves no report. */
+async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerContext): Promise<number> {
+  checkWorkingDirectory(inputs, context);
+  const baseline = await readBaseline(inputs);
+
+  const { files, unmatched } = expandSuitePaths(inputs.suites, inputs.workingDirectory);
+  if (unmatched.length > 0) {
+    throw new StepFailure([
+      `Input \`suites\`: no suite files (*.cases.yaml) match ${unmatched.map((p) => `"${p}"`).join(", ")} in ${inputs.workingDirectory}. ` +
+        "Give one path, folder or glob per line, relative to working-directory (node_modules, .git, dist, .cache and coverage are not searched).",
+    ]);
+  }
+
+  const runErrors: string[] = [];
+  const runIO: CliIO = {
+    stdout: io.stdout,
+    stderr: (line) => {
+      runErrors.push(line);
+      io.stderr(line);
+    },
+    cwd: inputs.workingDirectory,
+    env: io.env,
+  };
+  const args: RunArguments = {
+    suites: inputs.suites,
+    plugin: {
+      ...inputs.overrides,
+      ...(inputs.gpu !== undefined ? { gpu: inputs.gpu } : {}),
+      report: { json: inputs.reportPath },
+      // tunegate writes its own annotations; Vitest's github-actions reporter would repeat them.
+      vitestReporters: ["default"],
+    },
+  };
+  core.startGroup(`tunegate: running ${files.length} suite file${files.length === 1 ? "" : "s"}`);
+  let result: Awaited<ReturnType<typeof runSuites>>;
+  try {
+    result = await runSuites(args, runIO);
+  } finally {
+    core.endGroup();
+  }
+  const { outcome } = result;
+  if (outcome?.report === undefined || outcome.unevaluated.length > 0) {
+    // Diagnostics carry absolute paths, which resolve to themselves against any root.
+    const locations = new ReportLocations(inputs.workingDirectory, context);
+    throw await unevaluatedFailure(outcome, files, runErrors, io, inputs.workingDirectory, locations);
+  }
+  return reportRun(outcome.report, outcome, files, inputs, context, baseline);
+}
+
+export async function action(args: string[], io: CliIO): Promise<number> {
+  if (args.includes("-h") || args.includes("--help")) {
+    io.stdout(actionUsage);
+    return EXIT_OK;
+  }
+  if (args.length > 0) {
+    io.stderr(`tunegate action: takes no arguments (got ${args.join(" ")}); it reads the Action's inputs from INPUT_* variables.`);
+    io.stderr("Run `tunegate action --help` for usage.");
+    return EXIT_INVALID;
+  }
+  // Before anything reads an input: core.getInput reads process.env.
+  const note = completeInputVariables(INPUT_NAMES.map(inputVariable), process.env);
+  if (note !== undefined) core.info(note);
+  const context = readRunnerContext(io.env, io.cwd);
+  let inputs: ActionInputs | undefined;
+  try {
+    const parsed = parseActionInputs((name) => core.getInput(name), context.workspace);
+    if (!parsed.ok) throw new StepFailure(parsed.problems);
+    inputs = parsed.inputs;
+    if (inputs.githubToken !== "") core.setSecret(inputs.githubToken);
+    return await runAndReport(inputs, io, context);
+  } catch (error) {
+    const failure =
+      error instanceof StepFailure ? error : new StepFailure([`tunegate failed: ${error instanceof Error ? error.message : String(error)}`], [], EXIT_INTERNAL);
+    if (!(error instanceof StepFailure) && io.env.TUNEGATE_DEBUG && error instanceof Error) io.stderr(error.stack ?? "");
+    for (const annotation of failure.annotations) emitAnnotation(annotation);
+    const markdown = composeFailureMarkdown(failure.problems);
+    await writeJobSummary(markdown);
+    // A PR comment from an earlier push must not keep saying "pass" once the suites cannot run.
+    await postComment(inputs, context, markdown);
+    core.setFailed(failure.problems.join("\n"));
+    return failure.code;
+  }
+}
