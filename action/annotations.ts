@@ -1,7 +1,8 @@
-// Annotations: each missed case on its YAML line (an error for a `must` case, a warning otherwise), and each
-// suite whose gate warns on its suite file. The runner turns `::warning file=…,line=…,col=…::` lines into
-// annotations on the pull request's diff; it shows at most 10 warnings and 10 errors per step (50 per job),
-// so the summary remains the complete list.
+// Annotations: each suite whose gate warns, on its suite file, and each missed case on its YAML line (an
+// error for a `must` case, a warning otherwise). The runner turns `::warning file=…,line=…,col=…::` lines
+// into annotations on the pull request's diff, but keeps only 10 of each level per step (50 per job), so
+// the order matters: gate warnings first, then cases newly failing against the baseline, then the rest in
+// report order. The log has them all; the summary lists every case.
 import * as core from "@actions/core";
 import { singleLine, truncate } from "../src/report/text.js";
 import type { CaseReport, Report, SuiteReport } from "../src/report/types.js";
@@ -47,24 +48,8 @@ function caseAnnotation(suite: SuiteReport, c: CaseReport, locations: ReportLoca
   };
 }
 
-/** The annotations of a finished run, cases in report order, then the gate warnings. */
+/** The annotations of a finished run, in the order described above. */
 export function reportAnnotations(report: Report, locations: ReportLocations, newlyFailing: ReadonlySet<CaseReport> = new Set()): Annotation[] {
-  const cases: Annotation[] = [];
-  let missed = 0;
-  for (const suite of report.suites) {
-    for (const c of suite.cases) {
-      if (c.few_shot.correct && c.lora.correct) continue;
-      missed += 1;
-      if (cases.length < MAX_CASE_ANNOTATIONS) cases.push(caseAnnotation(suite, c, locations, newlyFailing.has(c)));
-    }
-  }
-  if (missed > cases.length) {
-    cases.push({
-      level: "notice",
-      title: "tunegate: more missed cases",
-      message: `${missed - cases.length} more missed cases are not annotated (at most ${MAX_CASE_ANNOTATIONS}); the job summary and the JSON report list them all.`,
-    });
-  }
   const gates: Annotation[] = report.suites
     .filter((suite) => suite.gate === "warn")
     .map((suite) => ({
@@ -74,7 +59,18 @@ export function reportAnnotations(report: Report, locations: ReportLocations, ne
       file: locations.annotationFile(suite.file),
       line: 1,
     }));
-  return [...cases, ...gates];
+  const missed = report.suites.flatMap((suite) => suite.cases.filter((c) => !c.few_shot.correct || !c.lora.correct).map((c) => ({ suite, c })));
+  // A stable sort: newly failing cases first, each group in report order.
+  const ordered = [...missed.filter(({ c }) => newlyFailing.has(c)), ...missed.filter(({ c }) => !newlyFailing.has(c))];
+  const cases = ordered.slice(0, MAX_CASE_ANNOTATIONS).map(({ suite, c }) => caseAnnotation(suite, c, locations, newlyFailing.has(c)));
+  if (missed.length > cases.length) {
+    cases.push({
+      level: "notice",
+      title: "tunegate: more missed cases",
+      message: `${missed.length - cases.length} more missed cases are not annotated (at most ${MAX_CASE_ANNOTATIONS}); the job summary and the JSON report list them all.`,
+    });
+  }
+  return [...gates, ...cases];
 }
 
 export function emitAnnotation(annotation: Annotation): void {

@@ -133,6 +133,8 @@ describe("tunegate action, as the runner runs it", () => {
       properties: { title: "tunegate · Customer message triage: gate warn (fine-tune)", file: "warn/demo.cases.yaml", line: "1" },
       message: report.suites[0]!.reason,
     });
+    // GitHub shows only the first 10 warnings of a step: the gate's comes first.
+    expect(annotationsOf(result, "warning")[0]).toEqual(gateWarning);
     expect(annotationsOf(result, "error")).toEqual([]);
     expect(result.summary.startsWith("## tunegate: ⚠️ warn\n")).toBe(true);
     expect(JSON.parse(result.outputs.suites!)).toEqual([

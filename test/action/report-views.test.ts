@@ -132,17 +132,17 @@ describe("reportAnnotations", () => {
     ]);
   });
 
-  it("marks cases newly failing against the baseline, and adds the warn gate's reason on the suite file", () => {
+  it("puts the warn gate's reason first, then the cases newly failing against the baseline, marked", () => {
     const report = reportOf(warn);
-    const before = reportOf({ ...warn, cases: rows(10, { fewShot: [4] }) });
+    const before = reportOf({ ...warn, cases: rows(10, { fewShot: [3] }) });
     const annotations = reportAnnotations(report, locations, newlyFailingCases(compareWithBaseline(report, before, undefined)));
     expect(annotations.map((a) => [a.level, a.title, a.line])).toEqual([
-      ["warning", "tunegate · warn: missed by few-shot (newly, against the baseline)", 12],
-      ["warning", "tunegate · warn: missed by few-shot", 13],
       ["warning", "tunegate · warn: gate warn (lora-wins-low-volume)", 1],
+      ["warning", "tunegate · warn: missed by few-shot (newly, against the baseline)", 13],
+      ["warning", "tunegate · warn: missed by few-shot", 12],
     ]);
-    expect(annotations[2]!.message).toBe(report.suites[0]!.reason);
-    expect(annotations[2]!.file).toBe("c.cases.yaml");
+    expect(annotations[0]!.message).toBe(report.suites[0]!.reason);
+    expect(annotations[0]!.file).toBe("c.cases.yaml");
   });
 
   it(`stops at ${MAX_CASE_ANNOTATIONS} case annotations with a notice`, () => {
