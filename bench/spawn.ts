@@ -1,0 +1,43 @@
+// Runs one task in a fresh Node process and returns what it measured.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { familyCpuSeconds, machineBusySeconds, otherLoad } from "./machine.js";
+import type { Measurement, ProcessFigures, Task } from "./tasks.js";
+
+const CHILD = fileURLToPath(new URL("./child.js", import.meta.url));
+
+export interface ChildRun<M extends Measurement> {
+  result: M & ProcessFigures;
+  /** Cores' worth of CPU other processes used while the child ran (see otherLoad); undefined off Linux. */
+  otherLoadCores: number | undefined;
+}
+
+export async function runInChild<M extends Measurement>(task: Task): Promise<ChildRun<M>> {
+  const dir = await mkdtemp(join(tmpdir(), "tunegate-bench-"));
+  const resultFile = join(dir, "result.json");
+  try {
+    const busyBefore = machineBusySeconds();
+    const familyBefore = familyCpuSeconds();
+    const started = performance.now();
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolvePromise, reject) => {
+      const child = spawn(process.execPath, [CHILD, JSON.stringify(task), resultFile], { stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      child.on("error", reject);
+      child.on("close", (exitCode, signal) => resolvePromise({ code: signal ? 128 : exitCode, stderr }));
+    });
+    if (code !== 0) {
+      const what = task.kind === "method" ? `${task.method} on ${task.cases} cases` : task.kind;
+      throw new Error(`benchmark step "${what}" failed (exit ${code}):\n${stderr.trim() || "(no output)"}`);
+    }
+    const wallSeconds = (performance.now() - started) / 1000;
+    const result = JSON.parse(await readFile(resultFile, "utf8")) as M & ProcessFigures;
+    const busy = { before: busyBefore, after: machineBusySeconds() };
+    return { result, otherLoadCores: otherLoad(busy, { before: familyBefore, after: familyCpuSeconds() }, wallSeconds) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
