@@ -1,0 +1,108 @@
+// The machine's limit for this model: how fast llama.cpp processes prompt tokens when nothing but prompt
+// processing happens. Measured two ways, because attention costs grow with position: one long batch of the
+// given number of tokens (the issue's definition), and the same number of tokens as whole few-shot prompts,
+// each from an empty cache (batches at the positions tunegate works at). A replay of tunegate's few-shot arm's
+// own evaluation calls, with and without reading the next-token distribution, splits the gap between the two.
+import type { LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";
+import { loadSharedModel, sharedLlama } from "../src/engine/runtime.js";
+import { commonPrefixLength, tokenizePrompt } from "../src/engine/tokens.js";
+import { renderFewShotPrompt } from "../src/prompts.js";
+import type { Suite } from "../src/types.js";
+import type { LimitResult } from "./tasks.js";
+
+const CONTEXT_ALIGNMENT = 256;
+type EvaluateInput = Parameters<LlamaContextSequence["controlledEvaluate"]>[0];
+const DISTRIBUTION = { generateNext: { probabilities: true } } as const;
+
+function aligned(tokens: number): number {
+  return Math.ceil(tokens / CONTEXT_ALIGNMENT) * CONTEXT_ALIGNMENT;
+}
+
+async function createContext(suite: Suite, contextSize: number, threads: number): Promise<LlamaContext> {
+  const { model } = await loadSharedModel(suite.fewShot.model.path);
+  return model.createContext({ contextSize, sequences: 1, threads, batchSize: Math.min(contextSize, 512) });
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+/** `total` tokens of real prompt text: the suite's few-shot prompts one after another. */
+function tokenStream(prompts: readonly Token[][], total: number): Token[] {
+  const stream: Token[] = [];
+  for (let i = 0; stream.length < total; i++) stream.push(...prompts[i % prompts.length]!);
+  return stream.slice(0, total);
+}
+
+export async function measureLimit(suite: Suite, tokens: number, threads: number): Promise<LimitResult> {
+  await sharedLlama();
+  const { model, inspection } = await loadSharedModel(suite.fewShot.model.path);
+  const trainContext = Number((inspection.info.metadata as Record<string, Record<string, unknown>>)[inspection.architecture]?.context_length ?? 2048);
+  const prompts = suite.cases.map((c) => tokenizePrompt(model, renderFewShotPrompt(suite.fewShot, c.input)));
+
+  // One long batch, cut only where the model's trained context ends. A first short evaluation pages the weights
+  // in, so that neither figure pays for the first touch of the model file.
+  const longContextSize = Math.min(aligned(tokens), trainContext);
+  const long = await createContext(suite, longContextSize, threads);
+  const stream = tokenStream(prompts, tokens);
+  let longMs: number;
+  try {
+    const sequence = long.getSequence();
+    await sequence.controlledEvaluate(prompts[0]!.slice(0, 8));
+    longMs = await timed(async () => {
+      for (let start = 0; start < stream.length; start += longContextSize) {
+        await sequence.clearHistory();
+        await sequence.controlledEvaluate(stream.slice(start, start + longContextSize));
+      }
+    });
+  } finally {
+    await long.dispose();
+  }
+
+  const longest = Math.max(...prompts.map((p) => p.length));
+  const context = await createContext(suite, aligned(longest + 1), threads);
+  try {
+    const sequence = context.getSequence();
+    let promptTokens = 0;
+    let promptCount = 0;
+    const promptMs = await timed(async () => {
+      for (let i = 0; promptTokens < tokens; i++) {
+        const prompt = prompts[i % prompts.length]!;
+        await sequence.clearHistory();
+        await sequence.controlledEvaluate(prompt);
+        promptTokens += prompt.length;
+        promptCount += 1;
+      }
+    });
+
+    // tunegate's few-shot arm: the shared prefix once, then each case's own tokens after it.
+    const prefix = Math.min(commonPrefixLength(prompts), ...prompts.map((p) => p.length - 1));
+    const replay = async (readDistribution: boolean) => {
+      await sequence.clearHistory();
+      await sequence.controlledEvaluate(prompts[0]!.slice(0, prefix));
+      for (const prompt of prompts) {
+        await sequence.eraseContextTokenRanges([{ start: prefix, end: sequence.nextTokenIndex }]);
+        const suffix = prompt.slice(prefix);
+        const last = suffix.length - 1;
+        await sequence.controlledEvaluate(
+          (readDistribution ? suffix.map((t, i) => (i === last ? [t, DISTRIBUTION] : t)) : suffix) as EvaluateInput,
+        );
+      }
+    };
+    const withoutReadoutMs = await timed(() => replay(false));
+    const withReadoutMs = await timed(() => replay(true));
+    const replayTokens = prefix + prompts.reduce((sum, p) => sum + p.length - prefix, 0);
+
+    return {
+      kind: "limit",
+      threads,
+      longBatch: { tokens, ms: longMs, tokensPerSecond: (tokens / longMs) * 1000 },
+      promptBatches: { tokens: promptTokens, batchTokens: promptTokens / promptCount, ms: promptMs, tokensPerSecond: (promptTokens / promptMs) * 1000 },
+      replay: { tokens: replayTokens, calls: prompts.length + 1, withoutReadoutMs, withReadoutMs },
+    };
+  } finally {
+    await context.dispose();
+  }
+}
