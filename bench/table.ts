@@ -1,0 +1,125 @@
+// The printed report: the same figures as results.json, laid out for a terminal.
+import type { GenerationAgreement, ScoringAgreement } from "./agreement.js";
+import type { BenchResults } from "./results.js";
+import type { MethodName } from "./tasks.js";
+
+const METHOD_NAMES: readonly MethodName[] = ["baseline", "tunegate", "tunegate-generate"];
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const count = (n: number) => Math.round(n).toLocaleString("en-US");
+const percent = (x: number) => `${(x * 100).toFixed(0)} %`;
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd());
+}
+
+function generationLine(a: GenerationAgreement): string {
+  return `${a.same_prediction}/${a.cases} same label, ${a.same_output_start}/${a.cases} same output${a.exact ? " (exact)" : " — NOT EXACT"}`;
+}
+
+function scoringLine(a: ScoringAgreement): string {
+  const labelled =
+    a.rate_when_baseline_labelled === null
+      ? "the baseline never answered with a label"
+      : `where the baseline answered with a label (${a.baseline_labelled} cases): ${a.same_prediction_when_baseline_labelled}/${a.baseline_labelled}`;
+  return `${a.same_prediction}/${a.cases} same label (${percent(a.rate)}); ${labelled}`;
+}
+
+export function formatResults(r: BenchResults): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(`tunegate benchmark: ${r.settings.headline_cases} cases x 2 arms; medians of ${r.settings.repeats} run(s)`);
+  out.push(`machine: ${m.cpu_model}, ${m.cores} cores, ${mib(m.memory_bytes)}, ${m.os}, node ${m.node_version}, node-llama-cpp ${m.node_llama_cpp_version}, backend ${m.backend}`);
+  out.push(`engine threads: ${r.settings.engine_threads} (the engine's own choice for this model)`);
+  out.push("");
+
+  const rows = [["method", "wall", "vs baseline", "model load", "loads", "tokens", "tokens/s", "peak RSS", "other load"]];
+  for (const name of METHOD_NAMES) {
+    const f = r.methods[name];
+    rows.push([
+      name,
+      seconds(f.wall_ms),
+      `${(r.methods.baseline.wall_ms / f.wall_ms).toFixed(1)}x`,
+      `${count(f.model_load_ms)} ms`,
+      String(f.model_loads),
+      count(f.tokens_evaluated),
+      count(f.tokens_per_second),
+      mib(f.peak_rss_bytes),
+      f.other_load_cores === null ? "n/a" : f.other_load_cores.toFixed(2),
+    ]);
+  }
+  out.push(...table(rows));
+  out.push(`theoretical minimum (shared prefix once + each case's own tokens): ${count(r.tokens_minimum)} tokens`);
+  out.push(`other load: cores' worth of CPU other processes used during the slowest-hit run; above ~0.2 the timing is disturbed`);
+  out.push("");
+
+  out.push("agreement with the baseline, both arms:");
+  out.push(`  tunegate-generate: ${generationLine(r.agreement.tunegate_generate_vs_baseline)}`);
+  out.push(`  tunegate (logprob): ${scoringLine(r.agreement.tunegate_vs_baseline)}`);
+  const c = r.agreement.classifier;
+  if (c) {
+    out.push(`  on the demo classifier (a model that does answer with labels):`);
+    out.push(`    tunegate-generate: ${generationLine(c.tunegate_generate_vs_baseline)}`);
+    out.push(`    tunegate (logprob): ${scoringLine(c.tunegate_vs_baseline)}`);
+    const acc = METHOD_NAMES.map((n) => `${n} ${percent(c.accuracy[n].few_shot)} / ${percent(c.accuracy[n].lora)}`).join(", ");
+    out.push(`    accuracy few-shot / LoRA: ${acc}`);
+  }
+  out.push("");
+
+  const l = r.limit;
+  out.push(`limit: raw prompt processing at ${l.threads} thread(s)`);
+  out.push(
+    ...table([
+      ["  one long batch", `${count(l.tokens)} tokens`, `${count(l.long_batch_tokens_per_second)} tokens/s`],
+      ["  whole few-shot prompts from an empty cache", `~${count(l.prompt_batch_tokens)} tokens each`, `${count(l.prompt_batches_tokens_per_second)} tokens/s`],
+      ["  tunegate, its two arms", `${count(r.methods.tunegate.tokens_evaluated)} tokens`, `${count(l.tunegate_tokens_per_second)} tokens/s`],
+    ]),
+  );
+  out.push(`  tunegate reaches ${percent(r.throughput_fraction_of_limit)} of the faster of the two limits`);
+  out.push(
+    `  replay of the few-shot arm's ${l.replay.calls} evaluation calls: ${count(l.replay.without_readout_tokens_per_second)} tokens/s evaluating only, ` +
+      `${count(l.replay.with_readout_tokens_per_second)} reading each case's next-token distribution (${l.replay.readout_ms_per_case.toFixed(1)} ms per case)`,
+  );
+  out.push("");
+
+  out.push("threads (wall time end to end; the engine's choice is marked *):");
+  const threadRows = [["  method", "threads", "cases", "wall", "per case", "other load"]];
+  for (const t of r.threads) {
+    const label = t.llama_default ? `${t.threads} (node-llama-cpp default)` : `${t.threads}${t.threads === r.settings.engine_threads ? " *" : ""}`;
+    threadRows.push([`  ${t.method}`, label, String(t.cases), seconds(t.wall_ms), `${count(t.ms_per_case)} ms`, t.other_load_cores === null ? "n/a" : t.other_load_cores.toFixed(2)]);
+  }
+  out.push(...table(threadRows));
+  const p = r.arms_in_parallel;
+  out.push(
+    `  both arms at once, one thread each (not what the engine does): ${seconds(p.wall_ms)} vs ${seconds(p.tunegate_wall_ms)} for the engine's arms one after another` +
+      `; same predictions: ${p.same_predictions_as_tunegate ? "yes" : "NO"}`,
+  );
+  out.push("");
+
+  const mem = r.lora_memory;
+  out.push(`LoRA memory (contexts of ${mem.context_size} tokens, each after evaluating a prompt):`);
+  out.push(`  RSS with the model and a base context: ${mib(mem.rss_with_base_context_bytes)}; one more base context adds ${mib(mem.one_more_context_rss_bytes)}`);
+  out.push(
+    `  a LoRA context next to them adds ${mib(mem.lora_rss_overhead_bytes)}: adapter ${mib(mem.adapter_file_bytes)} + one context = ${mib(mem.bound_adapter_plus_context_bytes)}` +
+      ` (adapter + KV cache alone: ${mib(mem.bound_adapter_plus_kv_bytes)}); a second copy of the weights would add ~${mib(mem.model_file_bytes)}`,
+  );
+  out.push("");
+
+  if (r.scaling.length > 1) {
+    out.push("scaling (wall time, tokens evaluated):");
+    const scaleRows = [["  cases", ...METHOD_NAMES]];
+    for (const s of r.scaling) scaleRows.push([`  ${s.cases}`, ...METHOD_NAMES.map((n) => `${seconds(s.methods[n].wall_ms)} / ${count(s.methods[n].tokens_evaluated)}`)]);
+    out.push(...table(scaleRows));
+    out.push("");
+  }
+
+  out.push("targets:");
+  const t = r.targets;
+  out.push(`  speedup ${r.speedup_vs_baseline.toFixed(1)}x (at equal threads ${r.speedup_at_equal_threads.toFixed(1)}x)   ${t.speedup.target}: ${t.speedup.met ? "met" : "MISSED"}`);
+  out.push(`  tokens ${r.tokens_ratio_to_minimum.toFixed(3)}x minimum   ${t.tokens.target}: ${t.tokens.met ? "met" : "MISSED"}`);
+  out.push(`  throughput ${percent(r.throughput_fraction_of_limit)} of the limit   ${t.throughput.target}: ${t.throughput.met ? "met" : "MISSED"}`);
+  out.push(`  LoRA RSS overhead ${mib(r.lora_rss_overhead_bytes)}   ${t.lora_memory.target}: ${t.lora_memory.met ? "met" : "MISSED"}`);
+  return out.join("\n");
+}
