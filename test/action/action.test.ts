@@ -114,32 +114,55 @@ describe("tunegate action, as the runner runs it", () => {
     expect(result.summary).toContain(`(https://github.com/${REPOSITORY}/blob/${SHA}/evals/pass/known.cases.yaml#L${line})`);
   });
 
-  it("warns (run through npx): a warning per missed case on its YAML line, the gate's warning, exit 0", async () => {
+  it("warns with two suites (run through npx): the warning suite decides, a warning per missed case on its line", async () => {
+    const known = passingSuite(join(workspace, "warn/known.cases.yaml"));
     const suite = demoSuite(join(workspace, "warn/demo.cases.yaml"));
-    const result = await run({ inputs: { suites: "warn/demo.cases.yaml", "report-path": "reports/warn.json" }, viaNpx: true });
+    const result = await run({ inputs: { suites: "warn/known.cases.yaml\nwarn/demo.cases.yaml", "report-path": "reports/warn.json" }, viaNpx: true });
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    const report = expectOutputsMatchReport(result);
-    expect(result.outputs).toMatchObject({ verdict: "fine-tune", gate: "warn", "report-path": join(workspace, "reports/warn.json") });
+    const report = readReport(result);
+    expect(report.suites.map((s) => [s.name, s.gate]).sort()).toEqual([
+      ["Customer message triage", "warn"],
+      ["Known words", "pass"],
+    ]);
+    // The deciding suite has the run's (worst) gate: the demo suite; its figures, verbatim.
+    const demo = report.suites.find((s) => s.gate === "warn")!;
+    expect(result.outputs).toEqual({
+      verdict: "fine-tune",
+      gate: "warn",
+      "few-shot-accuracy": String(demo.arms.few_shot.accuracy),
+      "lora-accuracy": String(demo.arms.lora.accuracy),
+      "delta-points": String(demo.delta_points),
+      "report-path": join(workspace, "reports/warn.json"),
+      suites: JSON.stringify(
+        [...report.suites].sort((a, b) => a.file.localeCompare(b.file)).map((s) => ({
+          name: s.name,
+          file: s.file,
+          verdict: s.verdict,
+          gate: s.gate,
+          few_shot_accuracy: s.arms.few_shot.accuracy,
+          lora_accuracy: s.arms.lora.accuracy,
+          delta_points: s.delta_points,
+        })),
+      ),
+    });
+    expect(demo.arms.few_shot.accuracy).toBeCloseTo(26 / 45, 12);
 
-    const missed = report.suites[0]!.cases.filter((c) => !c.few_shot.correct || !c.lora.correct);
     const caseWarnings = annotationsOf(result, "warning").filter((a) => a.properties.title!.includes("missed"));
+    const missed = report.suites.flatMap((s) => s.cases.filter((c) => !c.few_shot.correct || !c.lora.correct).map((c) => ({ c, path: s.file === "warn/known.cases.yaml" ? known : suite })));
     expect(caseWarnings.map((a) => [a.properties.file, Number(a.properties.line), Number(a.properties.col)])).toEqual(
-      missed.map((c) => ["warn/demo.cases.yaml", place(suite, c.input).line, place(suite, c.input).column]),
+      missed.map(({ c, path }) => [c.file, place(path, c.input).line, place(path, c.input).column]),
     );
     expect(missed.length).toBeGreaterThan(10);
     const gateWarning = annotationsOf(result, "warning").find((a) => a.properties.title!.includes("gate warn"));
     expect(gateWarning).toEqual({
       command: "warning",
       properties: { title: "tunegate · Customer message triage: gate warn (fine-tune)", file: "warn/demo.cases.yaml", line: "1" },
-      message: report.suites[0]!.reason,
+      message: demo.reason,
     });
     // GitHub shows only the first 10 warnings of a step: the gate's comes first.
     expect(annotationsOf(result, "warning")[0]).toEqual(gateWarning);
     expect(annotationsOf(result, "error")).toEqual([]);
     expect(result.summary.startsWith("## tunegate: ⚠️ warn\n")).toBe(true);
-    expect(JSON.parse(result.outputs.suites!)).toEqual([
-      expect.objectContaining({ name: "Customer message triage", verdict: "fine-tune", gate: "warn", file: "warn/demo.cases.yaml" }),
-    ]);
   });
 
   it("fails on a suite outside the repository: the must case as an error, the gate's reason as the failure", async () => {

@@ -47,11 +47,14 @@ describe("actionOutputs", () => {
     });
   });
 
-  it("with several suites, speaks for the first suite with the worst gate", () => {
+  it("with several suites, speaks for the suite with the worst gate, the first by file then name", () => {
     expect(decidingSuite(reportOf(pass, warn, warnToo)).name).toBe("warn");
+    // Not the report's order, which is the order Vitest happened to run the files in.
+    expect(decidingSuite(reportOf(warnToo, pass, warn)).name).toBe("warn");
+    expect(decidingSuite(reportOf({ ...warn, name: "z" }, { ...warn, name: "b" })).name).toBe("b");
     expect(decidingSuite(reportOf(pass, warn, fail, warnToo)).name).toBe("fail");
     expect(decidingSuite(reportOf(pass, { ...pass, name: "pass 2" })).name).toBe("pass");
-    const outputs = actionOutputs(reportOf(pass, fail, warn), "r.json");
+    const outputs = actionOutputs(reportOf(warn, pass, fail), "r.json");
     expect(outputs).toMatchObject({ verdict: "fine-tune", gate: "fail", "few-shot-accuracy": "0.8", "lora-accuracy": "1" });
     expect((JSON.parse(outputs.suites) as { name: string; gate: string }[]).map((s) => [s.name, s.gate])).toEqual([
       ["pass", "pass"],
