@@ -11,9 +11,13 @@ import { chatter, startFakeGitHub } from "./github-api.js";
 import { FAKE_TOKEN, REPOSITORY, runAction, SHA, type ActionRun, type ActionRunOptions } from "./runner.js";
 
 const forged = forgeDemo();
-const workspace = temporaryDir("tunegate-action-workspace-");
-const scratch = temporaryDir("tunegate-action-runner-");
-const outside = temporaryDir("tunegate-action-outside-");
+// One parent for everything: a run over suites in two folders has their common parent as its root, and
+// Vitest keeps its results cache (node_modules/.vite) there.
+const base = temporaryDir("tunegate-action-");
+const workspace = join(base, "repository");
+const scratch = join(base, "runner-temp");
+const outside = join(base, "elsewhere");
+for (const dir of [workspace, scratch, outside]) mkdirSync(dir);
 const github = await startFakeGitHub();
 afterAll(() => github.close());
 
