@@ -188,7 +188,7 @@ describe("tunegate action, as the runner runs it", () => {
     expect(result.summary).not.toContain("https://github.com/");
   });
 
-  it("fails on a few-shot regression against the baseline, with the per-case diff in the summary", async () => {
+  it("fails on a few-shot regression against the baseline and on misses: fail, with the per-case diff in the summary", async () => {
     const suite = demoSuite(join(workspace, "regress/demo.cases.yaml"));
     // A baseline in which both arms got every case right, plus one case this run no longer has.
     const cases = [...readFileSync(suite, "utf8").matchAll(/- \{ input: "?(.*?)"?, expected: (\w+)/g)].map(([, input, expected]) => ({ input: input!, expected: expected! }));
@@ -198,15 +198,18 @@ describe("tunegate action, as the runner runs it", () => {
     const baseline = { version: 1, tool: "tunegate", suites: [{ name: "Customer message triage", file: "demo.cases.yaml", arms: { few_shot: perfect, lora: perfect }, cases: baselineCases }] };
     writeFileSync(join(workspace, "regress/main-report.json"), JSON.stringify(baseline));
 
-    const result = await run({ inputs: { "working-directory": "regress", baseline: "main-report.json", "max-regression-points": "5" } });
+    // misses: fail as well: a second reason to fail that the gate (warn) does not show.
+    const result = await run({ inputs: { "working-directory": "regress", baseline: "main-report.json", "max-regression-points": "5", misses: "fail" } });
     expect(result.code, result.stdout + result.stderr).toBe(1);
     const report = expectOutputsMatchReport(result);
     expect(result.outputs).toMatchObject({ gate: "warn", regression: "true" });
 
     const missedFewShot = report.suites[0]!.cases.filter((c) => !c.few_shot.correct);
     const drop = 100 * (1 - report.suites[0]!.arms.few_shot.accuracy);
+    const missedTests = report.suites[0]!.cases.filter((c) => !c.few_shot.correct).length + report.suites[0]!.cases.filter((c) => !c.lora.correct).length;
     expect(failureOf(result)).toBe(
-      `Customer message triage: few-shot accuracy fell ${drop.toFixed(2)} points against the baseline (100.0% → ${(100 * report.suites[0]!.arms.few_shot.accuracy).toFixed(1)}%), more than max-regression-points 5.`,
+      `Customer message triage: few-shot accuracy fell ${drop.toFixed(2)} points against the baseline (100.0% → ${(100 * report.suites[0]!.arms.few_shot.accuracy).toFixed(1)}%), more than max-regression-points 5.\n` +
+        `${missedTests} case tests failed: with \`misses: fail\` every missed case fails its test and the step (see the annotations).`,
     );
     const newly = annotationsOf(result, "warning").filter((a) => a.properties.title!.endsWith("(newly, against the baseline)"));
     expect(newly.map((a) => Number(a.properties.line))).toEqual(
