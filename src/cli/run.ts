@@ -141,7 +141,8 @@ export async function runSuites(args: RunArguments, io: CliIO): Promise<{ code: 
   const include = files.map((file) => relative(root, file).split(sep).join("/"));
   const vitest = await createVitest(
     "test",
-    { watch: false, config: false, root, include, passWithNoTests: false },
+    // cache: false, so a run leaves no node_modules/.vite/vitest results behind in the user's folders.
+    { watch: false, config: false, root, include, passWithNoTests: false, cache: false },
     { plugins: [plugin] },
   );
   try {

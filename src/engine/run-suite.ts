@@ -4,7 +4,7 @@ import { getModuleVersion } from "node-llama-cpp";
 import { TunegateError } from "../errors.js";
 import { checkAdapterFitsModel, inspectGguf } from "../gguf/inspect.js";
 import { renderFewShotPrompt, renderLoraPrompt } from "../prompts.js";
-import type { ArmName, ArmRun, EngineInfo, Suite, SuiteRun } from "../types.js";
+import type { ArmName, ArmRun, EngineInfo, ModelRef, Suite, SuiteRun } from "../types.js";
 import { runArm, type ArmProgress } from "./run-arm.js";
 import { chooseThreads, describeBackend, loadSharedModel, sharedLlama } from "./runtime.js";
 
@@ -23,6 +23,16 @@ export interface EngineOptions {
 export const DEFAULT_MAX_GENERATED_TOKENS = 10;
 
 
+/** Runs `work`, giving any TunegateError it throws the suite line that names the file, if it has none. */
+async function atSuiteLine<T>(ref: ModelRef, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof TunegateError) || error.location) throw error;
+    throw new TunegateError(error.code, error.message, { location: ref.location, hint: error.hint, detail: error.detail, cause: error });
+  }
+}
+
 function trainContextSize(metadata: unknown, architecture: string): number {
   const block = (metadata as Record<string, Record<string, unknown> | undefined>)[architecture];
   const value = block?.context_length;
@@ -31,21 +41,14 @@ function trainContextSize(metadata: unknown, architecture: string): number {
 
 /** Runs both arms of a suite. Throws TunegateError for anything a user can fix (bad file, prompt too long). */
 export async function runSuite(suite: Suite, options: EngineOptions = {}): Promise<SuiteRun> {
-  if (suite.lora.model.path !== suite.fewShot.model.path) {
-    // The arms may name different base files; each is loaded once and shared with any other suite using it.
-    await inspectGguf(suite.lora.model.path, "model");
-  }
-  const adapter = await inspectGguf(suite.lora.adapter.path, "adapter");
-  const fewShotModel = await loadSharedModel(suite.fewShot.model.path, options.gpu);
-  const loraModel = suite.lora.model.path === suite.fewShot.model.path ? fewShotModel : await loadSharedModel(suite.lora.model.path, options.gpu);
-  try {
-    checkAdapterFitsModel(adapter, loraModel.inspection);
-  } catch (error) {
-    if (error instanceof TunegateError) {
-      throw new TunegateError(error.code, error.message, { hint: error.hint, location: suite.lora.adapter.location, cause: error });
-    }
-    throw error;
-  }
+  const adapter = await atSuiteLine(suite.lora.adapter, () => inspectGguf(suite.lora.adapter.path, "adapter"));
+  const fewShotModel = await atSuiteLine(suite.fewShot.model, () => loadSharedModel(suite.fewShot.model.path, options.gpu));
+  // The arms may name different base files; each is loaded once and shared with any other suite using it.
+  const loraModel =
+    suite.lora.model.path === suite.fewShot.model.path
+      ? fewShotModel
+      : await atSuiteLine(suite.lora.model, () => loadSharedModel(suite.lora.model.path, options.gpu));
+  await atSuiteLine(suite.lora.adapter, async () => checkAdapterFitsModel(adapter, loraModel.inspection));
 
   const llama = await sharedLlama(options.gpu);
   const common = {
