@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { getLlama, GgufInsights, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
 import { TunegateError } from "../errors.js";
 import { inspectGguf, type GgufInspection } from "../gguf/inspect.js";
+import { countModelLoad } from "./load-count.js";
 
 export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | "cpu";
 const GPU_CHOICES: readonly GpuChoice[] = ["auto", "cuda", "vulkan", "metal", "cpu"];
@@ -90,7 +91,6 @@ export interface LoadedModel {
 }
 
 const models = new Map<string, { fingerprint: string; loading: Promise<LoadedModel> }>();
-let modelLoads = 0;
 
 /** Size and modification time: a model file replaced on disk (watch mode, a re-forge) is loaded again. */
 async function fileFingerprint(path: string): Promise<string> {
@@ -98,10 +98,7 @@ async function fileFingerprint(path: string): Promise<string> {
   return info ? `${info.size}:${info.mtimeMs}` : "missing";
 }
 
-/** How many model files this process has loaded: tests use it to prove a model is loaded once per run. */
-export function modelLoadCount(): number {
-  return modelLoads;
-}
+export { modelLoadCount } from "./load-count.js";
 
 /** Loads a model once per process and file, after checking the file in JavaScript. */
 export async function loadSharedModel(path: string, gpu?: string): Promise<LoadedModel> {
@@ -125,7 +122,7 @@ export async function loadSharedModel(path: string, gpu?: string): Promise<Loade
     const started = performance.now();
     try {
       const model = await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu === false ? 0 : "auto" });
-      modelLoads += 1;
+      countModelLoad();
       return { model, inspection, loadMs: performance.now() - started };
     } catch (error) {
       throw new TunegateError("MODEL_LOAD_FAILED", `llama.cpp could not load model ${path}: ${(error as Error).message}`, {

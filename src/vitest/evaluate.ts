@@ -3,28 +3,20 @@
 // workers never load a model: they receive the recorded results and assert on them.
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
-import type { TunegateError } from "../errors.js";
 import { isTunegateError } from "../errors.js";
 import { runSuite, type EngineOptions } from "../engine/run-suite.js";
-import { hasErrors, type Diagnostic } from "../suite/diagnostics.js";
+import { hasErrors } from "../suite/diagnostics.js";
 import { loadSuiteFromText } from "../suite/loader.js";
 import { applySuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
-import type { Suite, SuiteRun } from "../types.js";
+import type { Suite } from "../types.js";
+import { evaluations, type Evaluation } from "./registry.js";
 
 export interface EvaluationSettings {
   engine: Omit<EngineOptions, "onProgress">;
   overrides: SuiteOverrides;
 }
 
-export type Evaluation =
-  | { kind: "invalid"; file: string; diagnostics: Diagnostic[] }
-  | { kind: "failed"; file: string; suite: Suite; error: TunegateError; diagnostics: Diagnostic[] }
-  | { kind: "done"; file: string; run: SuiteRun; diagnostics: Diagnostic[]; key: string };
-
 export type ProgressSink = (event: { suite: string; arm: "few_shot" | "lora"; done: number; total: number; elapsedMs: number }) => void;
-
-/** Every evaluation of this process, by suite file: the reporter reads the latest one of each file it sees. */
-export const evaluations = new Map<string, Evaluation>();
 
 // One suite at a time: evaluations share the model and the CPU, and latency figures must not overlap.
 let queue: Promise<unknown> = Promise.resolve();

@@ -10,7 +10,7 @@ import { buildSuiteReport } from "../report/build.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import type { SuiteOverrides } from "../suite/overrides.js";
 import { ARM_TITLES, generateTestModule } from "./codegen.js";
-import { evaluateSuiteText, referencedFiles, type EvaluationSettings, type ProgressSink } from "./evaluate.js";
+import type { EvaluationSettings, ProgressSink } from "./evaluate.js";
 import { buildSuitePayload } from "./payload.js";
 import { TunegateReporter, type ReportFiles } from "./reporter.js";
 
@@ -114,6 +114,9 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     async transform(yaml, id) {
       if (!isSuiteFile(id)) return null;
       const file = id.split("?")[0]!;
+      // Loaded on first use: the engine's node-llama-cpp has a top-level await, which require() cannot load,
+      // and a CommonJS vitest.config loads this plugin with require().
+      const { evaluateSuiteText, referencedFiles } = await import("./evaluate.js");
       const evaluation = await evaluateSuiteText(yaml, file, settings, progress);
       for (const diagnostic of evaluation.diagnostics) {
         if (diagnostic.severity === "warning") log()(`tunegate ▸ ${formatDiagnostic(diagnostic)}`);

@@ -4,13 +4,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
 import type { Vitest } from "vitest/node";
-import { modelLoadCount } from "../engine/runtime.js";
+import { modelLoadCount } from "../engine/load-count.js";
 import { buildReport, reportToJson } from "../report/build.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
 import type { SuiteRun } from "../types.js";
-import { evaluations, type Evaluation } from "./evaluate.js";
+import { evaluations, type Evaluation } from "./registry.js";
 
 export interface ReportFiles {
   /** Path of the JSON report (schema/report.schema.json). */

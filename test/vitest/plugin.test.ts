@@ -1,6 +1,6 @@
 // The plugin in a user's own Vitest setup: a vitest.config with `plugins: [tunegate()]`, run by `vitest`.
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -13,20 +13,26 @@ const VITEST = join(ROOT, "node_modules/vitest/vitest.mjs");
 const forged = forgeDemo();
 const project = temporaryDir("tunegate-project-");
 
-function writeProject(dir: string): void {
-  writeFileSync(
-    join(dir, "vitest.config.mjs"),
-    `import { tunegate } from ${JSON.stringify(join(ROOT, "dist/src/vitest/index.js"))};
-export default { plugins: [tunegate({ threads: 1, report: { json: "out/report.json" } })] };
-`,
-  );
+/** A project with the plugin in its vitest.config, written as ES module or (require()-ing tunegate) CommonJS. */
+function writeProject(dir: string, module: "esm" | "commonjs"): void {
+  const plugin = JSON.stringify(join(ROOT, "dist/src/vitest/index.js"));
+  const options = `{ threads: 1, report: { json: "out/report.json" } }`;
+  if (module === "esm") {
+    writeFileSync(join(dir, "vitest.config.mjs"), `import { tunegate } from ${plugin};\nexport default { plugins: [tunegate(${options})] };\n`);
+  } else {
+    // As installed: node_modules/tunegate (here a link to this checkout), so Vite keeps it external to the
+    // bundled config and Node's require() loads it.
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    symlinkSync(ROOT, join(dir, "node_modules", "tunegate"), "dir");
+    writeFileSync(join(dir, "vitest.config.cjs"), `const { tunegate } = require("tunegate/vitest");\nmodule.exports = { plugins: [tunegate(${options})] };\n`);
+  }
   writeFileSync(
     join(dir, "triage.cases.yaml"),
     readFileSync(DEMO_SUITE, "utf8").replace("../../.cache/models/demo-base.gguf", forged.base).replace("../../.cache/models/demo-lora.gguf", forged.lora),
   );
   writeFileSync(join(dir, "plain.test.mjs"), `import { test, expect } from "vitest";\ntest("an ordinary test still runs", () => expect(1 + 1).toBe(2));\n`);
 }
-writeProject(project);
+writeProject(project, "commonjs");
 
 async function vitest(...args: string[]): Promise<{ code: number; out: string }> {
   try {
@@ -38,7 +44,7 @@ async function vitest(...args: string[]): Promise<{ code: number; out: string }>
   }
 }
 
-describe("tunegate() in a project's vitest.config", () => {
+describe("tunegate() in a project's vitest.config (CommonJS, loading tunegate with require())", () => {
   it("turns the YAML into tests beside the project's ordinary tests, and reports", async () => {
     const { code, out } = await vitest();
     expect(code, out).toBe(0);
@@ -65,7 +71,7 @@ describe("watch mode", () => {
   it("reruns a suite when its YAML or its adapter changes, without loading the model again", async () => {
     const dir = join(project, "watched");
     mkdirSync(dir);
-    writeProject(dir);
+    writeProject(dir, "esm");
     const child = spawn(process.execPath, [VITEST, "--watch"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
     let output = "";
     const waiters: Array<() => void> = [];
