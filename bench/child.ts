@@ -49,7 +49,7 @@ async function measure(task: Task): Promise<Measurement> {
     case "method":
       return runMethod(task);
     case "limit":
-      return measureLimit(await benchSuite(task.models, task.cases, "logprob"), task.tokens, task.threads);
+      return measureLimit(await benchSuite(task.models, task.cases, "logprob"), task.tokens, task.threads, task.replay);
     case "lora-memory":
       return measureLoraMemory(await benchSuite(task.models, 1, "logprob"), task.threads);
     case "arms-in-parallel":

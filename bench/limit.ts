@@ -36,7 +36,7 @@ function tokenStream(prompts: readonly Token[][], total: number): Token[] {
   return stream.slice(0, total);
 }
 
-export async function measureLimit(suite: Suite, tokens: number, threads: number): Promise<LimitResult> {
+export async function measureLimit(suite: Suite, tokens: number, threads: number, withReplay: boolean): Promise<LimitResult> {
   await sharedLlama();
   const { model, inspection } = await loadSharedModel(suite.fewShot.model.path);
   const trainContext = Number((inspection.info.metadata as Record<string, Record<string, unknown>>)[inspection.architecture]?.context_length ?? 2048);
@@ -91,16 +91,17 @@ export async function measureLimit(suite: Suite, tokens: number, threads: number
         );
       }
     };
-    const withoutReadoutMs = await timed(() => replay(false));
-    const withReadoutMs = await timed(() => replay(true));
     const replayTokens = prefix + prompts.reduce((sum, p) => sum + p.length - prefix, 0);
+    const replayed = withReplay
+      ? { tokens: replayTokens, calls: prompts.length + 1, withoutReadoutMs: await timed(() => replay(false)), withReadoutMs: await timed(() => replay(true)) }
+      : undefined;
 
     return {
       kind: "limit",
       threads,
       longBatch: { tokens, ms: longMs, tokensPerSecond: (tokens / longMs) * 1000 },
       promptBatches: { tokens: promptTokens, batchTokens: promptTokens / promptCount, ms: promptMs, tokensPerSecond: (promptTokens / promptMs) * 1000 },
-      replay: { tokens: replayTokens, calls: prompts.length + 1, withoutReadoutMs, withReadoutMs },
+      ...(replayed ? { replay: replayed } : {}),
     };
   } finally {
     await context.dispose();

@@ -5,7 +5,7 @@ import { median } from "./median.js";
 import type { RawBench } from "./run-bench.js";
 import type { ChildRun } from "./spawn.js";
 import type { ArmName } from "../src/types.js";
-import type { MethodName, MethodResult } from "./tasks.js";
+import type { LimitResult, MethodName, MethodResult } from "./tasks.js";
 
 export interface MethodFigures {
   cases: number;
@@ -42,8 +42,17 @@ export interface BenchResults {
     engine_threads: number;
     models: { base: string; lora: string };
   };
+  /** Baseline at its fastest thread count over tunegate at its fastest: each method as a competent user would tune it. */
+  /**
+   * The most CPU other processes took during any timed step, in cores. Above DISTURBED_LOAD_CORES the figures
+   * are not the machine's: rerun when it is quiet.
+   */
+  max_other_load_cores: number | null;
   speedup_vs_baseline: number;
+  /** Both at the engine's own thread choice. */
   speedup_at_equal_threads: number;
+  /** Baseline at its fastest over tunegate exactly as shipped (the engine's thread choice). */
+  speedup_as_shipped: number;
   tokens_ratio_to_minimum: number;
   throughput_fraction_of_limit: number;
   lora_rss_overhead_bytes: number;
@@ -56,19 +65,40 @@ export interface BenchResults {
     classifier: { tunegate_generate_vs_baseline: GenerationAgreement; tunegate_vs_baseline: ScoringAgreement; accuracy: Record<MethodName, Record<ArmName, number>> } | null;
   };
   limit: {
-    threads: number;
     tokens: number;
-    long_batch_tokens_per_second: number;
-    prompt_batches_tokens_per_second: number;
+    /** Per thread count: one long batch, and whole few-shot prompts from an empty cache (~prompt_batch_tokens each). */
+    by_threads: Array<{ threads: number; long_batch_tokens_per_second: number; prompt_batches_tokens_per_second: number }>;
     prompt_batch_tokens: number;
-    /** The higher of the two: the fraction is taken against the machine's best showing. */
+    /** The best of all of them: the fraction is taken against the machine's best showing. */
     limit_tokens_per_second: number;
+    /** The best at the engine's own thread count (the issue's "same thread count"). */
+    limit_at_engine_threads_tokens_per_second: number;
     /** tunegate's tokens evaluated over the time its two arms took (model load excluded, as in the limit). */
     tunegate_tokens_per_second: number;
-    replay: { tokens: number; calls: number; without_readout_tokens_per_second: number; with_readout_tokens_per_second: number; readout_ms_per_case: number };
+    fraction_at_engine_threads: number;
+    replay: { threads: number; tokens: number; calls: number; without_readout_tokens_per_second: number; with_readout_tokens_per_second: number; readout_ms_per_case: number } | null;
   };
-  threads: Array<{ method: MethodName; threads: number; cases: number; llama_default: boolean; wall_ms: number; ms_per_case: number; other_load_cores: number | null }>;
-  arms_in_parallel: { cases: number; threads_per_arm: 1; wall_ms: number; tunegate_wall_ms: number; same_predictions_as_tunegate: boolean };
+  threads: Array<{
+    method: MethodName;
+    threads: number;
+    cases: number;
+    llama_default: boolean;
+    wall_ms: number;
+    ms_per_case: number;
+    /** Tokens evaluated over the arms' time (model load and start-up excluded), and that as a share of the limit at the same thread count. */
+    arms_tokens_per_second: number;
+    fraction_of_limit_at_these_threads: number | null;
+    other_load_cores: number | null;
+  }>;
+  arms_in_parallel: {
+    cases: number;
+    threads_per_arm: 1;
+    wall_ms: number;
+    tunegate_wall_ms: number;
+    tokens_per_second: number;
+    fraction_of_limit: number;
+    same_predictions_as_tunegate: boolean;
+  } | null;
   lora_memory: {
     context_size: number;
     model_file_bytes: number;
@@ -85,6 +115,9 @@ export interface BenchResults {
 }
 
 const METHOD_NAMES: readonly MethodName[] = ["baseline", "tunegate", "tunegate-generate"];
+
+/** Other processes' CPU use (in cores) above which a step's timing is taken as disturbed. */
+export const DISTURBED_LOAD_CORES = 0.2;
 
 function maxOrNull(values: ReadonlyArray<number | undefined>): number | null {
   const known = values.filter((v): v is number => v !== undefined);
@@ -121,8 +154,23 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
   const tunegate = headline.runs.tunegate[0]!.result;
   const baselineRun = headline.runs.baseline[0]!.result;
 
+  const limits = raw.limit.map((l) => l.result);
+  const byThreads = [...new Set(limits.map((l) => l.threads))].map((count) => {
+    const at = limits.filter((l) => l.threads === count);
+    return {
+      threads: count,
+      long_batch_tokens_per_second: median(at.map((l) => l.longBatch.tokensPerSecond)),
+      prompt_batches_tokens_per_second: median(at.map((l) => l.promptBatches.tokensPerSecond)),
+    };
+  });
+  const best = (rows: typeof byThreads) => Math.max(...rows.map((b) => Math.max(b.long_batch_tokens_per_second, b.prompt_batches_tokens_per_second)));
+  const limitTokensPerSecond = best(byThreads);
+  const limitAtEngineThreads = best(byThreads.filter((b) => b.threads === raw.engineThreads));
+
   const threads = raw.threads.map((t) => {
     const wall = median(t.runs.map((r) => r.result.wallMs));
+    const armsTokensPerSecond = (t.runs[0]!.result.tokensEvaluated / median(t.runs.map((r) => armsWallMs(r.result)))) * 1000;
+    const limitHere = byThreads.filter((b) => b.threads === t.threads);
     return {
       method: t.method,
       threads: t.threads,
@@ -130,22 +178,19 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
       llama_default: t.llamaDefault,
       wall_ms: wall,
       ms_per_case: wall / t.cases,
+      arms_tokens_per_second: armsTokensPerSecond,
+      fraction_of_limit_at_these_threads: limitHere.length > 0 ? armsTokensPerSecond / best(limitHere) : null,
       other_load_cores: maxOrNull(t.runs.map((r) => r.otherLoadCores)),
     };
   });
   const atHeadline = (method: MethodName) => threads.filter((t) => t.method === method && t.cases === raw.options.headlineCases && !t.llama_default);
-  const bestBaselineMs = Math.min(methods.baseline.wall_ms, ...atHeadline("baseline").map((t) => t.wall_ms));
-  const speedup = bestBaselineMs / methods.tunegate.wall_ms;
+  const fastest = (method: MethodName) => Math.min(methods[method].wall_ms, ...atHeadline(method).map((t) => t.wall_ms));
+  const speedup = fastest("baseline") / fastest("tunegate");
 
   const tunegateEvalMs = median(headline.runs.tunegate.map((r) => armsWallMs(r.result)));
   const tunegateTokensPerSecond = (tunegate.tokensEvaluated / tunegateEvalMs) * 1000;
-  const limits = raw.limit.map((l) => l.result);
-  const longBatch = median(limits.map((l) => l.longBatch.tokensPerSecond));
-  const promptBatches = median(limits.map((l) => l.promptBatches.tokensPerSecond));
-  const limitTokensPerSecond = Math.max(longBatch, promptBatches);
-  const replay = limits[0]!.replay;
-  const withoutReadoutMs = median(limits.map((l) => l.replay.withoutReadoutMs));
-  const withReadoutMs = median(limits.map((l) => l.replay.withReadoutMs));
+  const replays = limits.filter((l) => l.replay !== undefined).map((l) => l.replay!);
+  const replay = replays.length > 0 ? summarizeReplay(replays, raw.engineThreads) : null;
 
   const memory = raw.loraMemory.result;
   const loraOverhead = memory.rssWithLoraContextBytes - memory.rssWithSecondBaseContextBytes;
@@ -154,7 +199,6 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
 
   const tokensRatio = tunegate.tokensEvaluated / tunegate.tokensMinimum!;
   const fraction = tunegateTokensPerSecond / limitTokensPerSecond;
-  const parallelWall = median(raw.armsInParallel.map((r) => r.result.wallMs));
 
   const classifier = raw.classifier
     ? {
@@ -176,15 +220,19 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
       engine_threads: raw.engineThreads,
       models: raw.models,
     },
+    max_other_load_cores: maxOrNull(
+      [...raw.methods.flatMap((m) => Object.values(m.runs).flat()), ...raw.threads.flatMap((t) => t.runs), ...raw.limit, ...raw.armsInParallel].map((r) => r.otherLoadCores),
+    ),
     speedup_vs_baseline: speedup,
     speedup_at_equal_threads: methods.baseline.wall_ms / methods.tunegate.wall_ms,
+    speedup_as_shipped: fastest("baseline") / methods.tunegate.wall_ms,
     tokens_ratio_to_minimum: tokensRatio,
     throughput_fraction_of_limit: fraction,
     lora_rss_overhead_bytes: loraOverhead,
     targets: {
-      speedup: { target: ">= 5x baseline end to end (baseline at its fastest thread count)", value: speedup, met: speedup >= 5 },
+      speedup: { target: ">= 5x baseline end to end (each at its fastest thread count)", value: speedup, met: speedup >= 5 },
       tokens: { target: "<= 1.1x the theoretical minimum", value: tokensRatio, met: tokensRatio <= 1.1 },
-      throughput: { target: ">= 70 % of the raw prompt-processing limit", value: fraction, met: fraction >= 0.7 },
+      throughput: { target: ">= 70 % of the raw prompt-processing limit (the best at any thread count)", value: fraction, met: fraction >= 0.7 },
       lora_memory: { target: "LoRA context adds < adapter file + one context", value: loraOverhead, met: loraOverhead < boundMeasured },
     },
     methods,
@@ -195,29 +243,17 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
       classifier,
     },
     limit: {
-      threads: limits[0]!.threads,
       tokens: limits[0]!.longBatch.tokens,
-      long_batch_tokens_per_second: longBatch,
-      prompt_batches_tokens_per_second: promptBatches,
+      by_threads: byThreads,
       prompt_batch_tokens: limits[0]!.promptBatches.batchTokens,
       limit_tokens_per_second: limitTokensPerSecond,
+      limit_at_engine_threads_tokens_per_second: limitAtEngineThreads,
       tunegate_tokens_per_second: tunegateTokensPerSecond,
-      replay: {
-        tokens: replay.tokens,
-        calls: replay.calls,
-        without_readout_tokens_per_second: (replay.tokens / withoutReadoutMs) * 1000,
-        with_readout_tokens_per_second: (replay.tokens / withReadoutMs) * 1000,
-        readout_ms_per_case: (withReadoutMs - withoutReadoutMs) / (replay.calls - 1),
-      },
+      fraction_at_engine_threads: tunegateTokensPerSecond / limitAtEngineThreads,
+      replay,
     },
     threads,
-    arms_in_parallel: {
-      cases: raw.options.headlineCases,
-      threads_per_arm: 1,
-      wall_ms: parallelWall,
-      tunegate_wall_ms: tunegateEvalMs,
-      same_predictions_as_tunegate: raw.armsInParallel.every((r) => samePredictions([tunegate.arms, r.result.arms])),
-    },
+    arms_in_parallel: armsInParallelFigures(raw, tunegate, tunegateEvalMs, limitTokensPerSecond),
     lora_memory: {
       context_size: memory.contextSize,
       model_file_bytes: memory.modelFileBytes,
@@ -236,6 +272,35 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
         METHOD_NAMES.map((name) => [name, { wall_ms: median(m.runs[name].map((r) => r.result.wallMs)), tokens_evaluated: m.runs[name][0]!.result.tokensEvaluated }]),
       ) as Record<MethodName, { wall_ms: number; tokens_evaluated: number }>,
     })),
+  };
+}
+
+function armsInParallelFigures(raw: RawBench, tunegate: MethodResult, tunegateEvalMs: number, limitTokensPerSecond: number): BenchResults["arms_in_parallel"] {
+  if (raw.armsInParallel.length === 0) return null;
+  const wallMs = median(raw.armsInParallel.map((r) => r.result.wallMs));
+  const tokensPerSecond = (tunegate.tokensEvaluated / wallMs) * 1000;
+  return {
+    cases: raw.options.headlineCases,
+    threads_per_arm: 1,
+    wall_ms: wallMs,
+    tunegate_wall_ms: tunegateEvalMs,
+    tokens_per_second: tokensPerSecond,
+    fraction_of_limit: tokensPerSecond / limitTokensPerSecond,
+    same_predictions_as_tunegate: raw.armsInParallel.every((r) => samePredictions([tunegate.arms, r.result.arms])),
+  };
+}
+
+function summarizeReplay(replays: ReadonlyArray<NonNullable<LimitResult["replay"]>>, threads: number): NonNullable<BenchResults["limit"]["replay"]> {
+  const { tokens, calls } = replays[0]!;
+  const withoutMs = median(replays.map((r) => r.withoutReadoutMs));
+  const withMs = median(replays.map((r) => r.withReadoutMs));
+  return {
+    threads,
+    tokens,
+    calls,
+    without_readout_tokens_per_second: (tokens / withoutMs) * 1000,
+    with_readout_tokens_per_second: (tokens / withMs) * 1000,
+    readout_ms_per_case: (withMs - withoutMs) / (calls - 1),
   };
 }
 

@@ -2,6 +2,7 @@
 // again), so that a burst of load from other processes spreads over all methods instead of hitting one.
 import { availableParallelism } from "node:os";
 import { forgeDemoModels } from "./models.js";
+import { DISTURBED_LOAD_CORES } from "./results.js";
 import type { BenchOptions } from "./options.js";
 import { runInChild, type ChildRun } from "./spawn.js";
 import type { BenchModels } from "./suite.js";
@@ -40,7 +41,7 @@ type Progress = (line: string) => void;
 async function step<M extends Measurement>(progress: Progress, label: string, task: Task): Promise<ChildRun<M>> {
   const started = performance.now();
   const run = await runInChild<M>(task);
-  const load = run.otherLoadCores !== undefined && run.otherLoadCores > 0.2 ? ` (other processes used ${run.otherLoadCores.toFixed(1)} cores meanwhile)` : "";
+  const load = run.otherLoadCores !== undefined && run.otherLoadCores > DISTURBED_LOAD_CORES ? ` (other processes used ${run.otherLoadCores.toFixed(1)} cores meanwhile)` : "";
   progress(`${label}: ${((performance.now() - started) / 1000).toFixed(1)} s${load}`);
   return run;
 }
@@ -89,14 +90,20 @@ export async function runBench(options: BenchOptions, models: BenchModels, progr
     threads.push({ threads: engineThreads, cases: DEFAULT_THREADS_CASES, method: "tunegate", llamaDefault: false, runs: [await step<MethodResult>(progress, same, reference)] });
   }
 
+  // The limit at every thread count: the machine's best showing is the bar, whichever count reaches it.
   const limit: ChildRun<LimitResult>[] = [];
-  for (let r = 1; r <= repeats; r++) {
-    const task: Task = { kind: "limit", models, cases: options.headlineCases, threads: engineThreads, tokens: firstTunegate.tokensEvaluated };
-    limit.push(await step<LimitResult>(progress, `raw prompt throughput, ${firstTunegate.tokensEvaluated} tokens, run ${r}/${repeats}`, task));
+  for (const count of counts.includes(engineThreads) ? counts : [...counts, engineThreads]) {
+    for (let r = 1; r <= repeats; r++) {
+      const replay = !options.quick && count === engineThreads;
+      const task: Task = { kind: "limit", models, cases: options.headlineCases, threads: count, tokens: firstTunegate.tokensEvaluated, replay };
+      const label = `raw prompt throughput at ${count} thread${count > 1 ? "s" : ""}, ${firstTunegate.tokensEvaluated} tokens${replay ? " (+ replay of the engine's calls)" : ""}, run ${r}/${repeats}`;
+      limit.push(await step<LimitResult>(progress, label, task));
+    }
   }
   const loraMemory = await step<LoraMemoryResult>(progress, "LoRA memory", { kind: "lora-memory", models, threads: engineThreads });
+  // A diagnostic for the report, left out of --quick to keep it short.
   const armsInParallel: ChildRun<ArmsInParallelResult>[] = [];
-  for (let r = 1; r <= repeats; r++) {
+  for (let r = 1; r <= (options.quick ? 0 : repeats); r++) {
     const task: Task = { kind: "arms-in-parallel", models, cases: options.headlineCases };
     armsInParallel.push(await step<ArmsInParallelResult>(progress, `both arms in parallel, 1 thread each, run ${r}/${repeats}`, task));
   }

@@ -1,6 +1,6 @@
 // The printed report: the same figures as results.json, laid out for a terminal.
 import type { GenerationAgreement, ScoringAgreement } from "./agreement.js";
-import type { BenchResults } from "./results.js";
+import { DISTURBED_LOAD_CORES, type BenchResults } from "./results.js";
 import type { MethodName } from "./tasks.js";
 
 const METHOD_NAMES: readonly MethodName[] = ["baseline", "tunegate", "tunegate-generate"];
@@ -52,7 +52,7 @@ export function formatResults(r: BenchResults): string {
   }
   out.push(...table(rows));
   out.push(`theoretical minimum (shared prefix once + each case's own tokens): ${count(r.tokens_minimum)} tokens`);
-  out.push(`other load: cores' worth of CPU other processes used during the slowest-hit run; above ~0.2 the timing is disturbed`);
+  out.push(`other load: cores' worth of CPU other processes used during the most disturbed run; above ${DISTURBED_LOAD_CORES} the timing is disturbed`);
   out.push("");
 
   out.push("agreement with the baseline, both arms:");
@@ -69,33 +69,47 @@ export function formatResults(r: BenchResults): string {
   out.push("");
 
   const l = r.limit;
-  out.push(`limit: raw prompt processing at ${l.threads} thread(s)`);
+  out.push(`limit: raw prompt processing of ${count(l.tokens)} tokens (tokens/s)`);
+  const limitRows = [["  threads", "one long batch", `whole prompts (~${count(l.prompt_batch_tokens)} tokens)`]];
+  for (const b of l.by_threads) {
+    limitRows.push([`  ${b.threads}${b.threads === r.settings.engine_threads ? " *" : ""}`, count(b.long_batch_tokens_per_second), count(b.prompt_batches_tokens_per_second)]);
+  }
+  out.push(...table(limitRows));
   out.push(
-    ...table([
-      ["  one long batch", `${count(l.tokens)} tokens`, `${count(l.long_batch_tokens_per_second)} tokens/s`],
-      ["  whole few-shot prompts from an empty cache", `~${count(l.prompt_batch_tokens)} tokens each`, `${count(l.prompt_batches_tokens_per_second)} tokens/s`],
-      ["  tunegate, its two arms", `${count(r.methods.tunegate.tokens_evaluated)} tokens`, `${count(l.tunegate_tokens_per_second)} tokens/s`],
-    ]),
+    `  tunegate's two arms: ${count(l.tunegate_tokens_per_second)} tokens/s = ${percent(r.throughput_fraction_of_limit)} of the best limit ` +
+      `(${count(l.limit_tokens_per_second)}), ${percent(l.fraction_at_engine_threads)} of the best at its own thread count (${count(l.limit_at_engine_threads_tokens_per_second)})`,
   );
-  out.push(`  tunegate reaches ${percent(r.throughput_fraction_of_limit)} of the faster of the two limits`);
-  out.push(
-    `  replay of the few-shot arm's ${l.replay.calls} evaluation calls: ${count(l.replay.without_readout_tokens_per_second)} tokens/s evaluating only, ` +
-      `${count(l.replay.with_readout_tokens_per_second)} reading each case's next-token distribution (${l.replay.readout_ms_per_case.toFixed(1)} ms per case)`,
-  );
+  if (l.replay) {
+    out.push(
+      `  replay of the few-shot arm's ${l.replay.calls} evaluation calls at ${l.replay.threads} thread(s): ${count(l.replay.without_readout_tokens_per_second)} tokens/s evaluating only, ` +
+        `${count(l.replay.with_readout_tokens_per_second)} reading each case's next-token distribution (${l.replay.readout_ms_per_case.toFixed(1)} ms per case)`,
+    );
+  }
   out.push("");
 
   out.push("threads (wall time end to end; the engine's choice is marked *):");
-  const threadRows = [["  method", "threads", "cases", "wall", "per case", "other load"]];
+  const threadRows = [["  method", "threads", "cases", "wall", "per case", "arms tokens/s", "of limit", "other load"]];
   for (const t of r.threads) {
     const label = t.llama_default ? `${t.threads} (node-llama-cpp default)` : `${t.threads}${t.threads === r.settings.engine_threads ? " *" : ""}`;
-    threadRows.push([`  ${t.method}`, label, String(t.cases), seconds(t.wall_ms), `${count(t.ms_per_case)} ms`, t.other_load_cores === null ? "n/a" : t.other_load_cores.toFixed(2)]);
+    threadRows.push([
+      `  ${t.method}`,
+      label,
+      String(t.cases),
+      seconds(t.wall_ms),
+      `${count(t.ms_per_case)} ms`,
+      count(t.arms_tokens_per_second),
+      t.fraction_of_limit_at_these_threads === null ? "" : percent(t.fraction_of_limit_at_these_threads),
+      t.other_load_cores === null ? "n/a" : t.other_load_cores.toFixed(2),
+    ]);
   }
   out.push(...table(threadRows));
   const p = r.arms_in_parallel;
-  out.push(
-    `  both arms at once, one thread each (not what the engine does): ${seconds(p.wall_ms)} vs ${seconds(p.tunegate_wall_ms)} for the engine's arms one after another` +
-      `; same predictions: ${p.same_predictions_as_tunegate ? "yes" : "NO"}`,
-  );
+  if (p) {
+    out.push(
+      `  both arms at once, one thread each (not what the engine does): ${seconds(p.wall_ms)} vs ${seconds(p.tunegate_wall_ms)} for the engine's arms one after another` +
+        ` (${count(p.tokens_per_second)} tokens/s, ${percent(p.fraction_of_limit)} of the best limit); same predictions: ${p.same_predictions_as_tunegate ? "yes" : "NO"}`,
+    );
+  }
   out.push("");
 
   const mem = r.lora_memory;
@@ -115,9 +129,14 @@ export function formatResults(r: BenchResults): string {
     out.push("");
   }
 
+  if (r.max_other_load_cores !== null && r.max_other_load_cores > DISTURBED_LOAD_CORES) {
+    out.push(`WARNING: other processes used up to ${r.max_other_load_cores.toFixed(1)} cores during timed steps; these figures are disturbed. Rerun when the machine is quiet.`);
+    out.push("");
+  }
   out.push("targets:");
   const t = r.targets;
-  out.push(`  speedup ${r.speedup_vs_baseline.toFixed(1)}x (at equal threads ${r.speedup_at_equal_threads.toFixed(1)}x)   ${t.speedup.target}: ${t.speedup.met ? "met" : "MISSED"}`);
+  out.push(`  speedup ${r.speedup_vs_baseline.toFixed(1)}x   ${t.speedup.target}: ${t.speedup.met ? "met" : "MISSED"}`);
+  out.push(`    (both at the engine's thread choice: ${r.speedup_at_equal_threads.toFixed(1)}x; tunegate as shipped vs the fastest baseline: ${r.speedup_as_shipped.toFixed(1)}x)`);
   out.push(`  tokens ${r.tokens_ratio_to_minimum.toFixed(3)}x minimum   ${t.tokens.target}: ${t.tokens.met ? "met" : "MISSED"}`);
   out.push(`  throughput ${percent(r.throughput_fraction_of_limit)} of the limit   ${t.throughput.target}: ${t.throughput.met ? "met" : "MISSED"}`);
   out.push(`  LoRA RSS overhead ${mib(r.lora_rss_overhead_bytes)}   ${t.lora_memory.target}: ${t.lora_memory.met ? "met" : "MISSED"}`);

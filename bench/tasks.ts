@@ -22,6 +22,8 @@ export interface LimitTask {
   threads: number;
   /** Tokens in the long batch: what tunegate evaluated for the same suite. */
   tokens: number;
+  /** Also replay the engine's few-shot calls (at the engine's own thread count). */
+  replay: boolean;
 }
 
 export interface LoraMemoryTask {
@@ -77,7 +79,7 @@ export interface LimitResult {
   /** The same number of tokens as whole few-shot prompts, each from an empty cache: batches at the positions tunegate uses. */
   promptBatches: { tokens: number; batchTokens: number; ms: number; tokensPerSecond: number };
   /** tunegate's few-shot arm's own evaluation calls (prefix once, then each suffix), with and without reading a distribution. */
-  replay: { tokens: number; calls: number; withoutReadoutMs: number; withReadoutMs: number };
+  replay?: { tokens: number; calls: number; withoutReadoutMs: number; withReadoutMs: number };
 }
 
 export interface LoraMemoryResult {
