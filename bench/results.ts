@@ -24,6 +24,14 @@ export interface MethodFigures {
   deterministic: boolean;
 }
 
+export interface ReplayFigures {
+  tokens: number;
+  calls: number;
+  without_readout_tokens_per_second: number;
+  with_readout_tokens_per_second: number;
+  readout_ms_per_case: number;
+}
+
 export interface TargetCheck {
   target: string;
   value: number;
@@ -66,8 +74,11 @@ export interface BenchResults {
   };
   limit: {
     tokens: number;
-    /** Per thread count: one long batch, and whole few-shot prompts from an empty cache (~prompt_batch_tokens each). */
-    by_threads: Array<{ threads: number; long_batch_tokens_per_second: number; prompt_batches_tokens_per_second: number }>;
+    /**
+     * Per thread count: one long batch, whole few-shot prompts from an empty cache (~prompt_batch_tokens each),
+     * and (not in --quick) the engine's few-shot calls replayed with and without reading the distribution.
+     */
+    by_threads: Array<{ threads: number; long_batch_tokens_per_second: number; prompt_batches_tokens_per_second: number; replay: ReplayFigures | null }>;
     prompt_batch_tokens: number;
     /** The best of all of them: the fraction is taken against the machine's best showing. */
     limit_tokens_per_second: number;
@@ -76,7 +87,6 @@ export interface BenchResults {
     /** tunegate's tokens evaluated over the time its two arms took (model load excluded, as in the limit). */
     tunegate_tokens_per_second: number;
     fraction_at_engine_threads: number;
-    replay: { threads: number; tokens: number; calls: number; without_readout_tokens_per_second: number; with_readout_tokens_per_second: number; readout_ms_per_case: number } | null;
   };
   threads: Array<{
     method: MethodName;
@@ -161,6 +171,7 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
       threads: count,
       long_batch_tokens_per_second: median(at.map((l) => l.longBatch.tokensPerSecond)),
       prompt_batches_tokens_per_second: median(at.map((l) => l.promptBatches.tokensPerSecond)),
+      replay: summarizeReplay(at.flatMap((l) => (l.replay ? [l.replay] : []))),
     };
   });
   const best = (rows: typeof byThreads) => Math.max(...rows.map((b) => Math.max(b.long_batch_tokens_per_second, b.prompt_batches_tokens_per_second)));
@@ -189,8 +200,6 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
 
   const tunegateEvalMs = median(headline.runs.tunegate.map((r) => armsWallMs(r.result)));
   const tunegateTokensPerSecond = (tunegate.tokensEvaluated / tunegateEvalMs) * 1000;
-  const replays = limits.filter((l) => l.replay !== undefined).map((l) => l.replay!);
-  const replay = replays.length > 0 ? summarizeReplay(replays, raw.engineThreads) : null;
 
   const memory = raw.loraMemory.result;
   const loraOverhead = memory.rssWithLoraContextBytes - memory.rssWithSecondBaseContextBytes;
@@ -250,7 +259,6 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
       limit_at_engine_threads_tokens_per_second: limitAtEngineThreads,
       tunegate_tokens_per_second: tunegateTokensPerSecond,
       fraction_at_engine_threads: tunegateTokensPerSecond / limitAtEngineThreads,
-      replay,
     },
     threads,
     arms_in_parallel: armsInParallelFigures(raw, tunegate, tunegateEvalMs, limitTokensPerSecond),
@@ -290,12 +298,12 @@ function armsInParallelFigures(raw: RawBench, tunegate: MethodResult, tunegateEv
   };
 }
 
-function summarizeReplay(replays: ReadonlyArray<NonNullable<LimitResult["replay"]>>, threads: number): NonNullable<BenchResults["limit"]["replay"]> {
+function summarizeReplay(replays: ReadonlyArray<NonNullable<LimitResult["replay"]>>): ReplayFigures | null {
+  if (replays.length === 0) return null;
   const { tokens, calls } = replays[0]!;
   const withoutMs = median(replays.map((r) => r.withoutReadoutMs));
   const withMs = median(replays.map((r) => r.withReadoutMs));
   return {
-    threads,
     tokens,
     calls,
     without_readout_tokens_per_second: (tokens / withoutMs) * 1000,

@@ -64,20 +64,20 @@ export async function runBench(options: BenchOptions, models: BenchModels, progr
   const engineThreads = firstTunegate.threads;
 
   // The engine's wall time (and the baseline's) at other thread counts; the engine's own choice is measured above.
-  const threads: ThreadRuns[] = [];
   const counts = options.threads ?? Array.from({ length: availableParallelism() }, (_, i) => i + 1);
-  for (const count of counts) {
-    for (const method of ["tunegate", "baseline"] as const) {
-      if (count === engineThreads) {
-        threads.push({ threads: count, cases: options.headlineCases, method, llamaDefault: false, runs: headline.runs[method] });
-        continue;
-      }
-      const runs: ChildRun<MethodResult>[] = [];
-      for (let r = 1; r <= repeats; r++) {
-        const label = `${method} at ${count} thread${count > 1 ? "s" : ""}, ${options.headlineCases} cases, run ${r}/${repeats}`;
-        runs.push(await step<MethodResult>(progress, label, { kind: "method", method, models, cases: options.headlineCases, threads: count }));
-      }
-      threads.push({ threads: count, cases: options.headlineCases, method, llamaDefault: false, runs });
+  const threads: ThreadRuns[] = counts.flatMap((count) =>
+    (["tunegate", "baseline"] as const).map((method) => ({
+      threads: count,
+      cases: options.headlineCases,
+      method,
+      llamaDefault: false,
+      runs: count === engineThreads ? headline.runs[method] : [],
+    })),
+  );
+  for (let r = 1; r <= repeats; r++) {
+    for (const entry of threads.filter((t) => t.threads !== engineThreads)) {
+      const label = `${entry.method} at ${entry.threads} thread${entry.threads > 1 ? "s" : ""}, ${entry.cases} cases, run ${r}/${repeats}`;
+      entry.runs.push(await step<MethodResult>(progress, label, { kind: "method", method: entry.method, models, cases: entry.cases, threads: entry.threads }));
     }
   }
   const llamaDefault = firstTunegate.llamaDefaultThreads;
@@ -92,9 +92,9 @@ export async function runBench(options: BenchOptions, models: BenchModels, progr
 
   // The limit at every thread count: the machine's best showing is the bar, whichever count reaches it.
   const limit: ChildRun<LimitResult>[] = [];
-  for (const count of counts.includes(engineThreads) ? counts : [...counts, engineThreads]) {
-    for (let r = 1; r <= repeats; r++) {
-      const replay = !options.quick && count === engineThreads;
+  const replay = !options.quick;
+  for (let r = 1; r <= repeats; r++) {
+    for (const count of counts.includes(engineThreads) ? counts : [...counts, engineThreads]) {
       const task: Task = { kind: "limit", models, cases: options.headlineCases, threads: count, tokens: firstTunegate.tokensEvaluated, replay };
       const label = `raw prompt throughput at ${count} thread${count > 1 ? "s" : ""}, ${firstTunegate.tokensEvaluated} tokens${replay ? " (+ replay of the engine's calls)" : ""}, run ${r}/${repeats}`;
       limit.push(await step<LimitResult>(progress, label, task));

@@ -70,21 +70,24 @@ export function formatResults(r: BenchResults): string {
 
   const l = r.limit;
   out.push(`limit: raw prompt processing of ${count(l.tokens)} tokens (tokens/s)`);
-  const limitRows = [["  threads", "one long batch", `whole prompts (~${count(l.prompt_batch_tokens)} tokens)`]];
+  const replayed = l.by_threads.some((b) => b.replay !== null);
+  const limitRows = [
+    ["  threads", "one long batch", `whole prompts (~${count(l.prompt_batch_tokens)} tokens)`, ...(replayed ? ["engine's calls, evaluation only", "+ distribution", "readout per case"] : [])],
+  ];
   for (const b of l.by_threads) {
-    limitRows.push([`  ${b.threads}${b.threads === r.settings.engine_threads ? " *" : ""}`, count(b.long_batch_tokens_per_second), count(b.prompt_batches_tokens_per_second)]);
+    limitRows.push([
+      `  ${b.threads}${b.threads === r.settings.engine_threads ? " *" : ""}`,
+      count(b.long_batch_tokens_per_second),
+      count(b.prompt_batches_tokens_per_second),
+      ...(b.replay ? [count(b.replay.without_readout_tokens_per_second), count(b.replay.with_readout_tokens_per_second), `${b.replay.readout_ms_per_case.toFixed(1)} ms`] : []),
+    ]);
   }
   out.push(...table(limitRows));
   out.push(
     `  tunegate's two arms: ${count(l.tunegate_tokens_per_second)} tokens/s = ${percent(r.throughput_fraction_of_limit)} of the best limit ` +
       `(${count(l.limit_tokens_per_second)}), ${percent(l.fraction_at_engine_threads)} of the best at its own thread count (${count(l.limit_at_engine_threads_tokens_per_second)})`,
   );
-  if (l.replay) {
-    out.push(
-      `  replay of the few-shot arm's ${l.replay.calls} evaluation calls at ${l.replay.threads} thread(s): ${count(l.replay.without_readout_tokens_per_second)} tokens/s evaluating only, ` +
-        `${count(l.replay.with_readout_tokens_per_second)} reading each case's next-token distribution (${l.replay.readout_ms_per_case.toFixed(1)} ms per case)`,
-    );
-  }
+  if (replayed) out.push(`  engine's calls: the few-shot arm's prefix once, then one call per case with its own tokens (${l.by_threads.find((b) => b.replay)!.replay!.calls} calls)`);
   out.push("");
 
   out.push("threads (wall time end to end; the engine's choice is marked *):");
