@@ -15,6 +15,8 @@ export interface MethodFigures {
   wall_ms_runs: number[];
   model_load_ms: number;
   model_loads: number;
+  /** Each arm's own time: tokenising, context, every case (model load and start-up excluded). */
+  arm_wall_ms: Record<ArmName, number>;
   tokens_evaluated: number;
   /** Tokens evaluated over end-to-end wall time. */
   tokens_per_second: number;
@@ -146,6 +148,7 @@ function methodFigures(runs: readonly ChildRun<MethodResult>[]): MethodFigures {
     wall_ms_runs: results.map((r) => r.wallMs),
     model_load_ms: median(results.map((r) => r.modelLoadMs)),
     model_loads: first.modelLoads,
+    arm_wall_ms: { few_shot: median(results.map((r) => r.arms.few_shot.wallMs)), lora: median(results.map((r) => r.arms.lora.wallMs)) },
     tokens_evaluated: first.tokensEvaluated,
     tokens_per_second: (first.tokensEvaluated / wall) * 1000,
     peak_rss_bytes: Math.max(...results.map((r) => r.maxRssBytes)),
