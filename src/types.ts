@@ -152,7 +152,10 @@ export interface ArmRun {
 /** How the engine ran: reported so that latency figures can be read correctly. */
 export interface EngineInfo {
   backend: string;
+  /** Threads per context. */
   threads: number;
+  /** Whether the two arms ran side by side (each arm's latency then includes contention with the other). */
+  armsInParallel: boolean;
   /** Largest context size per sequence over the arms. */
   contextSize: number;
   modelLoadMs: number;

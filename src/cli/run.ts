@@ -30,6 +30,8 @@ Options:
   --gpu BACKEND             auto | cuda | vulkan | metal | cpu (default auto; env TUNEGATE_GPU)
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
+  --sequential-arms         run the arms one after the other, so each arm's latency is timed alone
+                            (default on a CPU with 2+ cores: side by side, a core each, faster)
   -h, --help                show this help
 
 Exit status: 0 gate pass or warn, 1 gate failed (or a must case missed), 2 invalid input.`;
@@ -78,6 +80,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
         gpu: { type: "string" },
         threads: { type: "string" },
         "context-size": { type: "string" },
+        "sequential-arms": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -103,6 +106,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   if (threads === 0) throw new UsageError("--threads must be at least 1");
   assign("threads", threads);
   assign("contextSize", numberOption("context-size", v["context-size"], true));
+  if (v["sequential-arms"]) plugin.parallelArms = false;
   const problem = checkSuiteOverrides(plugin);
   if (problem) throw new UsageError(problem);
   return { suites: parsed.positionals, plugin };

@@ -234,6 +234,7 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
     engine: {
       backend: run.engine.backend,
       threads: run.engine.threads,
+      arms_in_parallel: run.engine.armsInParallel,
       context_size: run.engine.contextSize,
       model_load_ms: run.engine.modelLoadMs,
       node_llama_cpp_version: run.engine.nodeLlamaCppVersion,

@@ -170,6 +170,8 @@ export interface CostReport {
 export interface EngineReport {
   backend: string;
   threads: number;
+  /** The arms ran side by side: each arm's latency includes contention with the other. */
+  arms_in_parallel: boolean;
   context_size: number;
   model_load_ms: number;
   node_llama_cpp_version: string;

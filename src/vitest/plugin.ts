@@ -21,6 +21,8 @@ export interface TunegatePluginOptions extends SuiteOverrides {
   gpu?: string;
   threads?: number;
   contextSize?: number;
+  /** Run the two arms side by side (default on a CPU with 2+ cores); false times each arm alone. */
+  parallelArms?: boolean;
   /** Where the reporter writes the JSON report and the Markdown summary (relative to Vitest's root). */
   report?: ReportFiles;
   /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
@@ -71,6 +73,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       ...(options.gpu !== undefined ? { gpu: options.gpu } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
+      ...(options.parallelArms !== undefined ? { parallelArms: options.parallelArms } : {}),
     },
     overrides: {
       ...(options.callsPerDay !== undefined ? { callsPerDay: options.callsPerDay } : {}),

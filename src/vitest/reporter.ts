@@ -71,7 +71,10 @@ export class TunegateReporter implements Reporter {
       this.log("");
       this.log(renderTerminal(report, { color, width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)) }));
       const loads = modelLoadCount();
-      this.log(`tunegate ▸ ${runs.length} suite${runs.length === 1 ? "" : "s"} on ${runs[0]!.engine.backend}; model files loaded in this process: ${loads}`);
+      const engine = runs[0]!.engine;
+      const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
+      const threads = `${engine.threads} thread${engine.threads === 1 ? "" : "s"} each`;
+      this.log(`tunegate ▸ ${runs.length} suite${runs.length === 1 ? "" : "s"} on ${engine.backend} (${arms}, ${threads}); model files loaded in this process: ${loads}`);
       await this.writeFiles(report, root);
     }
     for (const broken of unevaluated) {

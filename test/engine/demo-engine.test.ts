@@ -74,6 +74,17 @@ describe("the demo suite on the forged models", () => {
     }
   });
 
+  it("gives the same scores with the arms side by side as one after the other", async () => {
+    const side = await runSuite(suite, { threads: 1, parallelArms: true });
+    const alone = await runSuite(suite, { threads: 1, parallelArms: false });
+    expect(side.engine.armsInParallel).toBe(true);
+    expect(alone.engine.armsInParallel).toBe(false);
+    for (const arm of ["few_shot", "lora"] as const) {
+      alone.arms[arm].cases.forEach((c, i) => expect(side.arms[arm].cases[i]!.scores).toEqual(c.scores));
+      expect(side.arms[arm].tokensEvaluated).toBe(alone.arms[arm].tokensEvaluated);
+    }
+  });
+
   it("loads the model file once for any number of runs", async () => {
     const before = modelLoadCount();
     await runSuite(suite, { threads: 1 });
