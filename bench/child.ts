@@ -3,7 +3,6 @@
 import { writeFile } from "node:fs/promises";
 import { isTunegateError } from "../src/errors.js";
 import { disposeEngine, sharedLlama } from "../src/engine/runtime.js";
-import { runArmsInParallel } from "./arms-in-parallel.js";
 import { measureLimit } from "./limit.js";
 import { measureLoraMemory } from "./lora-memory.js";
 import { runBaseline } from "./methods/baseline.js";
@@ -23,7 +22,7 @@ async function runMethod(task: Extract<Task, { kind: "method" }>): Promise<Metho
   if (task.method === "baseline") {
     run = await runBaseline(suite, task.threads);
   } else {
-    const tunegate = await runTunegate(suite, task.threads);
+    const tunegate = await runTunegate(suite, { threads: task.threads, parallelArms: task.parallelArms });
     run = tunegate;
     tokensMinimum = tunegate.tokensMinimum;
   }
@@ -32,6 +31,8 @@ async function runMethod(task: Extract<Task, { kind: "method" }>): Promise<Metho
     method: task.method,
     cases: task.cases,
     threads: run.threads,
+    armsInParallel: run.armsInParallel,
+    armsSpanMs: run.armsSpanMs,
     wallMs: run.wallMs,
     modelLoadMs: run.modelLoadMs,
     modelLoads: run.modelLoads,
@@ -52,8 +53,6 @@ async function measure(task: Task): Promise<Measurement> {
       return measureLimit(await benchSuite(task.models, task.cases, "logprob"), task.tokens, task.threads, task.replay);
     case "lora-memory":
       return measureLoraMemory(await benchSuite(task.models, 1, "logprob"), task.threads);
-    case "arms-in-parallel":
-      return runArmsInParallel(await benchSuite(task.models, task.cases, "logprob"));
   }
 }
 

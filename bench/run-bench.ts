@@ -6,18 +6,23 @@ import { DISTURBED_LOAD_CORES } from "./results.js";
 import type { BenchOptions } from "./options.js";
 import { runInChild, type ChildRun } from "./spawn.js";
 import type { BenchModels } from "./suite.js";
-import type { ArmsInParallelResult, LimitResult, LoraMemoryResult, Measurement, MethodName, MethodResult, Task } from "./tasks.js";
+import type { LimitResult, LoraMemoryResult, Measurement, MethodName, MethodResult, Task } from "./tasks.js";
 
-/** Suite size for node-llama-cpp's default thread count: ~75x slower than one thread here, so a few cases show it. */
+/** Suite size for node-llama-cpp's default thread count: over 10x slower than the engine's choice here, so a few cases show it. */
 export const DEFAULT_THREADS_CASES = 4;
 /** The demo suite's own size: the classifier agreement runs it whole. */
 const DEMO_CASES = 45;
 
-export interface ThreadRuns {
-  threads: number;
-  cases: number;
+/** One way of running a method (threads per context, arms side by side or not) and its runs at one suite size. */
+export interface SettingRuns {
   method: MethodName;
-  /** True for node-llama-cpp's own default (Llama.maxThreads), which the engine never uses. */
+  /** Threads per context. */
+  threads: number;
+  parallelArms: boolean;
+  cases: number;
+  /** The method left to its own choices: the runs of the main comparison. */
+  asShipped: boolean;
+  /** node-llama-cpp's own default thread count (Llama.maxThreads), which the engine never uses. */
   llamaDefault: boolean;
   runs: ChildRun<MethodResult>[];
 }
@@ -25,13 +30,13 @@ export interface ThreadRuns {
 export interface RawBench {
   options: BenchOptions;
   models: BenchModels;
-  /** Per suite size, per method: every repeat, at the engine's own thread choice. */
+  /** Per suite size, per method: every repeat, each method left to its own choices. */
   methods: Array<{ cases: number; runs: Record<MethodName, ChildRun<MethodResult>[]> }>;
-  engineThreads: number;
-  threads: ThreadRuns[];
+  /** The engine's own choices for these models. */
+  engine: { threads: number; parallelArms: boolean };
+  settings: SettingRuns[];
   limit: ChildRun<LimitResult>[];
   loraMemory: ChildRun<LoraMemoryResult>;
-  armsInParallel: ChildRun<ArmsInParallelResult>[];
   /** Baseline and both engine modes on the demo classifier (only when benchmarking the forged bench models). */
   classifier?: Record<MethodName, MethodResult>;
 }
@@ -44,6 +49,16 @@ async function step<M extends Measurement>(progress: Progress, label: string, ta
   const load = run.otherLoadCores !== undefined && run.otherLoadCores > DISTURBED_LOAD_CORES ? ` (other processes used ${run.otherLoadCores.toFixed(1)} cores meanwhile)` : "";
   progress(`${label}: ${((performance.now() - started) / 1000).toFixed(1)} s${load}`);
   return run;
+}
+
+function describeSetting(s: Pick<SettingRuns, "method" | "threads" | "parallelArms" | "cases">): string {
+  const threads = `${s.threads} thread${s.threads > 1 ? "s" : ""}${s.method === "baseline" ? "" : " per arm"}`;
+  const arms = s.method === "baseline" ? "" : s.parallelArms ? ", arms side by side" : ", arms one after the other";
+  return `${s.method} at ${threads}${arms}, ${s.cases} cases`;
+}
+
+function methodTask(s: Pick<SettingRuns, "method" | "threads" | "parallelArms" | "cases">, models: BenchModels): Task {
+  return { kind: "method", method: s.method, models, cases: s.cases, threads: s.threads, ...(s.method === "baseline" ? {} : { parallelArms: s.parallelArms }) };
 }
 
 export async function runBench(options: BenchOptions, models: BenchModels, progress: Progress, classifierAgreement: boolean): Promise<RawBench> {
@@ -60,53 +75,62 @@ export async function runBench(options: BenchOptions, models: BenchModels, progr
     methods.push({ cases, runs });
   }
   const headline = methods.find((m) => m.cases === options.headlineCases)!;
-  const firstTunegate = headline.runs.tunegate[0]!.result;
-  const engineThreads = firstTunegate.threads;
+  const shipped = (method: MethodName) => headline.runs[method][0]!.result;
+  const engine = { threads: shipped("tunegate").threads, parallelArms: shipped("tunegate").armsInParallel };
 
-  // The engine's wall time (and the baseline's) at other thread counts; the engine's own choice is measured above.
+  // Other thread counts, and the engine's arms one after the other as well as side by side. The methods' own
+  // choices were measured above and are reused.
   const counts = options.threads ?? Array.from({ length: availableParallelism() }, (_, i) => i + 1);
-  const threads: ThreadRuns[] = counts.flatMap((count) =>
-    (["tunegate", "baseline"] as const).map((method) => ({
-      threads: count,
-      cases: options.headlineCases,
-      method,
-      llamaDefault: false,
-      runs: count === engineThreads ? headline.runs[method] : [],
-    })),
-  );
-  for (let r = 1; r <= repeats; r++) {
-    for (const entry of threads.filter((t) => t.threads !== engineThreads)) {
-      const label = `${entry.method} at ${entry.threads} thread${entry.threads > 1 ? "s" : ""}, ${entry.cases} cases, run ${r}/${repeats}`;
-      entry.runs.push(await step<MethodResult>(progress, label, { kind: "method", method: entry.method, models, cases: entry.cases, threads: entry.threads }));
+  const arrangements = availableParallelism() >= 2 ? [false, true] : [false];
+  const asShipped = (method: MethodName): SettingRuns => ({
+    method,
+    threads: shipped(method).threads,
+    parallelArms: shipped(method).armsInParallel,
+    cases: options.headlineCases,
+    asShipped: true,
+    llamaDefault: false,
+    runs: headline.runs[method],
+  });
+  const settings: SettingRuns[] = [asShipped("tunegate"), asShipped("baseline")];
+  const sameAs = (a: Pick<SettingRuns, "method" | "threads" | "parallelArms">) => (b: SettingRuns) =>
+    a.method === b.method && a.threads === b.threads && a.parallelArms === b.parallelArms;
+  const swept: SettingRuns[] = [];
+  for (const threads of counts) {
+    const candidates: Array<Pick<SettingRuns, "method" | "threads" | "parallelArms">> = [
+      ...arrangements.map((parallelArms) => ({ method: "tunegate" as const, threads, parallelArms })),
+      { method: "baseline", threads, parallelArms: false },
+    ];
+    for (const c of candidates) {
+      if (!settings.some(sameAs(c))) swept.push({ ...c, cases: options.headlineCases, asShipped: false, llamaDefault: false, runs: [] });
     }
   }
-  const llamaDefault = firstTunegate.llamaDefaultThreads;
+  for (let r = 1; r <= repeats; r++) {
+    for (const s of swept) s.runs.push(await step<MethodResult>(progress, `${describeSetting(s)}, run ${r}/${repeats}`, methodTask(s, models)));
+  }
+  settings.push(...swept);
+
+  const llamaDefault = shipped("tunegate").llamaDefaultThreads;
   if (!options.quick && !counts.includes(llamaDefault)) {
-    const task: Task = { kind: "method", method: "tunegate", models, cases: DEFAULT_THREADS_CASES, threads: llamaDefault };
-    const label = `tunegate at node-llama-cpp's default of ${llamaDefault} threads, ${DEFAULT_THREADS_CASES} cases`;
-    threads.push({ threads: llamaDefault, cases: DEFAULT_THREADS_CASES, method: "tunegate", llamaDefault: true, runs: [await step<MethodResult>(progress, label, task)] });
+    const atDefault = { method: "tunegate" as const, threads: llamaDefault, parallelArms: false, cases: DEFAULT_THREADS_CASES };
+    const label = `${describeSetting(atDefault)} (node-llama-cpp's default thread count)`;
+    settings.push({ ...atDefault, asShipped: false, llamaDefault: true, runs: [await step<MethodResult>(progress, label, methodTask(atDefault, models))] });
     const reference: Task = { kind: "method", method: "tunegate", models, cases: DEFAULT_THREADS_CASES };
-    const same = `tunegate at ${engineThreads} thread${engineThreads > 1 ? "s" : ""}, ${DEFAULT_THREADS_CASES} cases (for comparison)`;
-    threads.push({ threads: engineThreads, cases: DEFAULT_THREADS_CASES, method: "tunegate", llamaDefault: false, runs: [await step<MethodResult>(progress, same, reference)] });
+    const run = await step<MethodResult>(progress, `tunegate as shipped, ${DEFAULT_THREADS_CASES} cases (for comparison)`, reference);
+    settings.push({ ...engine, method: "tunegate", cases: DEFAULT_THREADS_CASES, asShipped: true, llamaDefault: false, runs: [run] });
   }
 
   // The limit at every thread count: the machine's best showing is the bar, whichever count reaches it.
   const limit: ChildRun<LimitResult>[] = [];
   const replay = !options.quick;
+  const tokens = shipped("tunegate").tokensEvaluated;
   for (let r = 1; r <= repeats; r++) {
-    for (const count of counts.includes(engineThreads) ? counts : [...counts, engineThreads]) {
-      const task: Task = { kind: "limit", models, cases: options.headlineCases, threads: count, tokens: firstTunegate.tokensEvaluated, replay };
-      const label = `raw prompt throughput at ${count} thread${count > 1 ? "s" : ""}, ${firstTunegate.tokensEvaluated} tokens${replay ? " (+ replay of the engine's calls)" : ""}, run ${r}/${repeats}`;
+    for (const count of counts) {
+      const task: Task = { kind: "limit", models, cases: options.headlineCases, threads: count, tokens, replay };
+      const label = `raw prompt throughput at ${count} thread${count > 1 ? "s" : ""}, ${tokens} tokens${replay ? " (+ replay of the engine's calls)" : ""}, run ${r}/${repeats}`;
       limit.push(await step<LimitResult>(progress, label, task));
     }
   }
-  const loraMemory = await step<LoraMemoryResult>(progress, "LoRA memory", { kind: "lora-memory", models, threads: engineThreads });
-  // A diagnostic for the report, left out of --quick to keep it short.
-  const armsInParallel: ChildRun<ArmsInParallelResult>[] = [];
-  for (let r = 1; r <= (options.quick ? 0 : repeats); r++) {
-    const task: Task = { kind: "arms-in-parallel", models, cases: options.headlineCases };
-    armsInParallel.push(await step<ArmsInParallelResult>(progress, `both arms in parallel, 1 thread each, run ${r}/${repeats}`, task));
-  }
+  const loraMemory = await step<LoraMemoryResult>(progress, "LoRA memory", { kind: "lora-memory", models, threads: engine.threads });
 
   let classifier: RawBench["classifier"];
   if (classifierAgreement) {
@@ -121,5 +145,5 @@ export async function runBench(options: BenchOptions, models: BenchModels, progr
       await demo.remove();
     }
   }
-  return { options, models, methods, engineThreads, threads, limit, loraMemory, armsInParallel, ...(classifier ? { classifier } : {}) };
+  return { options, models, methods, engine, settings, limit, loraMemory, ...(classifier ? { classifier } : {}) };
 }

@@ -13,6 +13,8 @@ export interface MethodTask {
   cases: number;
   /** Threads per context; default: the engine's own choice for the model. */
   threads?: number;
+  /** tunegate: the two arms side by side (true) or one after the other (false); default: the engine's choice. */
+  parallelArms?: boolean;
 }
 
 export interface LimitTask {
@@ -32,13 +34,7 @@ export interface LoraMemoryTask {
   threads: number;
 }
 
-export interface ArmsInParallelTask {
-  kind: "arms-in-parallel";
-  models: BenchModels;
-  cases: number;
-}
-
-export type Task = MethodTask | LimitTask | LoraMemoryTask | ArmsInParallelTask;
+export type Task = MethodTask | LimitTask | LoraMemoryTask;
 
 export interface ArmOutcome {
   /** Per case, in suite order: the label read (or "invalid"). */
@@ -56,7 +52,12 @@ export interface MethodResult {
   kind: "method";
   method: MethodName;
   cases: number;
+  /** Threads per context. */
   threads: number;
+  /** Whether the two arms ran side by side, each in its own context. */
+  armsInParallel: boolean;
+  /** From the first arm's start to the last arm's end (the arms may overlap): model load and start-up excluded. */
+  armsSpanMs: number;
   /** From just before the first llama.cpp call to the last prediction: binding, model loads, every case. */
   wallMs: number;
   modelLoadMs: number;
@@ -95,17 +96,10 @@ export interface LoraMemoryResult {
   kvCacheBytes: number;
 }
 
-export interface ArmsInParallelResult {
-  kind: "arms-in-parallel";
-  cases: number;
-  wallMs: number;
-  arms: Record<ArmName, ArmOutcome>;
-}
-
 /** What every child reports about its own process. */
 export interface ProcessFigures {
   maxRssBytes: number;
 }
 
-export type Measurement = MethodResult | LimitResult | LoraMemoryResult | ArmsInParallelResult;
+export type Measurement = MethodResult | LimitResult | LoraMemoryResult;
 export type TaskResult = Measurement & ProcessFigures;

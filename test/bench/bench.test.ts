@@ -83,7 +83,10 @@ describe("npm run bench on the demo models", () => {
     expect(limits.map((l) => l.threads)).toEqual([1]);
     expect(limits[0]!.long_batch_tokens_per_second).toBeGreaterThan(0);
     expect(results.limit.limit_tokens_per_second).toBeGreaterThanOrEqual(limits[0]!.long_batch_tokens_per_second);
-    expect(results.threads.map((t) => t.threads)).toContain(1);
+    const tunegateSettings = results.threads.filter((t) => t.method === "tunegate");
+    expect(tunegateSettings.filter((t) => t.as_shipped)).toHaveLength(1);
+    expect(tunegateSettings.some((t) => !t.arms_in_parallel)).toBe(true); // the arms one after the other, for comparison
+    for (const t of results.threads) expect(t.arms_tokens_per_second).toBeGreaterThan(0);
     expect(results.lora_memory.adapter_file_bytes).toBeGreaterThan(0);
     expect(results.lora_memory.kv_cache_bytes).toBeGreaterThan(0);
     expect(Object.keys(results.targets).sort()).toEqual(["lora_memory", "speedup", "throughput", "tokens"]);
