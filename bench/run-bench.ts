@@ -81,7 +81,9 @@ export async function runBench(options: BenchOptions, models: BenchModels, progr
   // Other thread counts, and the engine's arms one after the other as well as side by side. The methods' own
   // choices were measured above and are reused.
   const counts = options.threads ?? Array.from({ length: availableParallelism() }, (_, i) => i + 1);
-  const arrangements = availableParallelism() >= 2 ? [false, true] : [false];
+  // Side by side only where the two arms' threads fit the cores: oversubscribing them is what node-llama-cpp's
+  // default thread count shows below.
+  const arrangements = (threads: number) => (2 * threads <= availableParallelism() ? [false, true] : [false]);
   const asShipped = (method: MethodName): SettingRuns => ({
     method,
     threads: shipped(method).threads,
@@ -97,7 +99,7 @@ export async function runBench(options: BenchOptions, models: BenchModels, progr
   const swept: SettingRuns[] = [];
   for (const threads of counts) {
     const candidates: Array<Pick<SettingRuns, "method" | "threads" | "parallelArms">> = [
-      ...arrangements.map((parallelArms) => ({ method: "tunegate" as const, threads, parallelArms })),
+      ...arrangements(threads).map((parallelArms) => ({ method: "tunegate" as const, threads, parallelArms })),
       { method: "baseline", threads, parallelArms: false },
     ];
     for (const c of candidates) {
