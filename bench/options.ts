@@ -12,7 +12,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--cases N | --cases 16,
   --json FILE      where to write the results (default bench/results.json)
   --base FILE      base model (default .cache/models/bench-base.gguf, forged if missing)
   --lora FILE      LoRA adapter for --base (default .cache/models/bench-lora.gguf)
-  --threads LIST   thread counts compared for the engine (default 1 up to the number of cores)`;
+  --threads LIST   thread counts per context compared for both methods, and for the limit
+                   (default: 1 and the number of cores)`;
 
 export class UsageError extends Error {}
 

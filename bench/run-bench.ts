@@ -80,7 +80,8 @@ export async function runBench(options: BenchOptions, models: BenchModels, progr
 
   // Other thread counts, and the engine's arms one after the other as well as side by side. The methods' own
   // choices were measured above and are reused.
-  const counts = options.threads ?? Array.from({ length: availableParallelism() }, (_, i) => i + 1);
+  // One thread against all cores by default: every count in between multiplies the runs on a big machine.
+  const counts = options.threads ?? [...new Set([1, availableParallelism()])];
   // Side by side only where the two arms' threads fit the cores: oversubscribing them is what node-llama-cpp's
   // default thread count shows below.
   const arrangements = (threads: number) => (2 * threads <= availableParallelism() ? [false, true] : [false]);
