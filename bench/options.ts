@@ -5,9 +5,10 @@ import { parseArgs } from "node:util";
 export const USAGE = `usage: npm run bench -- [--quick] [--cases N | --cases 16,64,256] [--repeats R] [--json FILE]
                        [--base FILE --lora FILE] [--threads 1,2]
 
-  --quick          fewer cases and one repeat: under 2 minutes on 2 cores
+  --quick          the default suite once: one repeat, no replay of the engine's calls, no sweep of
+                   tunegate's own settings (the baseline's still are, for the speedup): under 2 minutes on 2 cores
   --cases LIST     suite sizes; several (comma-separated) show how time grows with the number of cases
-                   (default 64; --quick: 32). The headline figures use the size closest to 64.
+                   (default 64). The headline figures use the size closest to 64.
   --repeats R      runs of each timed step; medians are reported (default 3; --quick or several sizes: 1)
   --json FILE      where to write the results (default bench/results.json)
   --base FILE      base model (default .cache/models/bench-base.gguf, forged if missing)
@@ -30,7 +31,6 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_CASES = 64;
-export const QUICK_CASES = 32;
 const DEFAULT_REPEATS = 3;
 
 function positiveIntegers(flag: string, text: string): number[] {
@@ -68,7 +68,7 @@ export function parseBenchArgs(argv: string[], root: string): BenchOptions | "he
     throw new UsageError("--base and --lora go together: the adapter must fit the base model");
   }
   const quick = values.quick ?? false;
-  const cases = values.cases !== undefined ? positiveIntegers("--cases", values.cases) : [quick ? QUICK_CASES : DEFAULT_CASES];
+  const cases = values.cases !== undefined ? positiveIntegers("--cases", values.cases) : [DEFAULT_CASES];
   const headlineCases = cases.reduce((best, n) => (Math.abs(n - DEFAULT_CASES) < Math.abs(best - DEFAULT_CASES) ? n : best));
   const repeats = values.repeats !== undefined ? positiveIntegers("--repeats", values.repeats) : [quick || cases.length > 1 ? 1 : DEFAULT_REPEATS];
   if (repeats.length !== 1) throw new UsageError("--repeats takes one number");

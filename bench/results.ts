@@ -89,8 +89,8 @@ export interface BenchResults {
   speedup_vs_baseline: number;
   /** Baseline at its fastest setting over tunegate left to its own choices. */
   speedup_as_shipped: number;
-  /** Baseline at its fastest over tunegate's fastest with the arms one after the other (the engine before it ran them side by side). */
-  speedup_arms_one_after_the_other: number;
+  /** Baseline at its fastest over tunegate's fastest with the arms one after the other (null in --quick, which does not run it). */
+  speedup_arms_one_after_the_other: number | null;
   tokens_ratio_to_minimum: number;
   throughput_fraction_of_limit: number;
   lora_rss_overhead_bytes: number;
@@ -237,10 +237,13 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
   const limitTokensPerSecond = bestOf(limits);
   const threads = raw.settings.map((s) => settingFigures(s, limits));
   const atHeadline = threads.filter((t) => t.cases === raw.options.headlineCases && !t.llama_default);
-  const fastest = (method: MethodName, which: (t: SettingFigures) => boolean = () => true) =>
-    Math.min(...atHeadline.filter((t) => t.method === method && which(t)).map((t) => t.wall_ms));
-  const speedup = fastest("baseline") / fastest("tunegate");
-  const sequentialArms = fastest("baseline") / fastest("tunegate", (t) => !t.arms_in_parallel);
+  const fastest = (method: MethodName, which: (t: SettingFigures) => boolean = () => true) => {
+    const walls = atHeadline.filter((t) => t.method === method && which(t)).map((t) => t.wall_ms);
+    return walls.length > 0 ? Math.min(...walls) : null;
+  };
+  const fastestBaseline = fastest("baseline")!;
+  const speedup = fastestBaseline / fastest("tunegate")!;
+  const sequentialTunegate = fastest("tunegate", (t) => !t.arms_in_parallel);
 
   const tunegateTokensPerSecond = (tunegate.tokensEvaluated / methods.tunegate.arms_span_ms) * 1000;
   const fraction = tunegateTokensPerSecond / limitTokensPerSecond;
@@ -267,8 +270,8 @@ export function summarize(raw: RawBench, machine: MachineDescription): BenchResu
       [...raw.methods.flatMap((m) => Object.values(m.runs).flat()), ...raw.settings.flatMap((s) => s.runs), ...raw.limit].map((r) => r.otherLoadCores),
     ),
     speedup_vs_baseline: speedup,
-    speedup_as_shipped: fastest("baseline") / methods.tunegate.wall_ms,
-    speedup_arms_one_after_the_other: sequentialArms,
+    speedup_as_shipped: fastestBaseline / methods.tunegate.wall_ms,
+    speedup_arms_one_after_the_other: sequentialTunegate === null ? null : fastestBaseline / sequentialTunegate,
     tokens_ratio_to_minimum: tokensRatio,
     throughput_fraction_of_limit: fraction,
     lora_rss_overhead_bytes: loraOverhead,

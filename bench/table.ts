@@ -133,7 +133,8 @@ export function formatResults(r: BenchResults): string {
   const t = r.targets;
   out.push(`  speedup ${r.speedup_vs_baseline.toFixed(1)}x   ${t.speedup.target}: ${t.speedup.met ? "met" : "MISSED"}`);
   out.push(
-    `    (tunegate as shipped against the fastest baseline: ${r.speedup_as_shipped.toFixed(1)}x; with its arms one after the other: ${r.speedup_arms_one_after_the_other.toFixed(1)}x)`,
+    `    (tunegate as shipped against the fastest baseline: ${r.speedup_as_shipped.toFixed(1)}x` +
+      `${r.speedup_arms_one_after_the_other === null ? "" : `; with its arms one after the other: ${r.speedup_arms_one_after_the_other.toFixed(1)}x`})`,
   );
   out.push(`  tokens ${r.tokens_ratio_to_minimum.toFixed(3)}x minimum   ${t.tokens.target}: ${t.tokens.met ? "met" : "MISSED"}`);
   out.push(`  throughput ${percent(r.throughput_fraction_of_limit)} of the limit   ${t.throughput.target}: ${t.throughput.met ? "met" : "MISSED"}`);
