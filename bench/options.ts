@@ -6,7 +6,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--cases N | --cases 16,
                        [--base FILE --lora FILE] [--threads 1,2]
 
   --quick          the default suite once: one repeat, no replay of the engine's calls, no sweep of
-                   tunegate's own settings (the baseline's still are, for the speedup): under 2 minutes on 2 cores
+                   tunegate's own settings (the baseline's still are, for the speedup), no demo-classifier
+                   agreement: under 2 minutes on 2 quiet cores
   --cases LIST     suite sizes; several (comma-separated) show how time grows with the number of cases
                    (default 64). The headline figures use the size closest to 64.
   --repeats R      runs of each timed step; medians are reported (default 3; --quick or several sizes: 1)
