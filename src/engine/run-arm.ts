@@ -1,10 +1,11 @@
 // One arm of one suite: every case through one context of the shared model. The few-shot block that all
 // cases share is evaluated once and its KV cache kept; each case evaluates only its own tokens.
 //
-// Cases run one after another on one sequence. Several sequences evaluated side by side in one batch were
-// tried and rejected: with node-llama-cpp 3.21.1 they now and then received each other's next-token
-// distributions (a few runs in a hundred, even with every evaluation in lock-step rounds), and a benchmark
-// that is sometimes wrong is worse than one that is a little slower (on CPU the batch gain was under 10 %).
+// Cases run one after another on one sequence. Several sequences of one context, evaluated together in one
+// batch, were tried and rejected: with node-llama-cpp 3.21.1 they now and then received each other's
+// next-token distributions (a few runs in a hundred while the machine was loaded, even with every evaluation
+// in lock-step rounds; minimal repros on the raw API did not show it), and a measurement that is sometimes
+// wrong is worse than a slower one. bench/README.md shows what batching would gain.
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import { TunegateError } from "../errors.js";
 import type { ArmName, ArmRun, CaseArmResult, ScoringMode, SuiteCase } from "../types.js";
