@@ -1,23 +1,11 @@
 // Report paths → repository paths. The JSON report names files relative to the run's root (the deepest
 // folder holding the working directory and every suite); GitHub wants them relative to the repository root,
 // GITHUB_WORKSPACE, for annotations and blob links.
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Report } from "../src/report/types.js";
 import type { RunnerContext } from "./context.js";
 
-/**
- * The root `tunegate run` gives Vitest, which the report's paths are relative to. It is recomputed here
- * rather than returned by the run; `checkReportRoot` confirms the two agree for every suite.
- */
-export function runRoot(cwd: string, files: readonly string[]): string {
-  let root = cwd;
-  for (const file of files) {
-    while (relative(root, file).startsWith("..")) root = dirname(root);
-  }
-  return root;
-}
-
-/** The suite files the report names that are not among `files` once resolved against `root` (none expected). */
+/** The suite files the report names that are not among `files` once resolved against `root` (`runRoot` of src/cli/run.ts; none expected). */
 export function checkReportRoot(report: Report, root: string, files: readonly string[]): string[] {
   return report.suites.map((suite) => suite.file).filter((file) => !files.includes(resolve(root, file)));
 }

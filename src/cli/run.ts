@@ -112,8 +112,8 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   return { suites: parsed.positionals, plugin };
 }
 
-/** The deepest folder holding the working directory and every suite: Vitest's root for the run. */
-function commonRoot(cwd: string, files: readonly string[]): string {
+/** The deepest folder holding the working directory and every suite: Vitest's root for the run, and what the report's paths are relative to. */
+export function runRoot(cwd: string, files: readonly string[]): string {
   let root = cwd;
   for (const file of files) {
     while (relative(root, file).startsWith("..")) root = dirname(root);
@@ -141,7 +141,7 @@ export async function runSuites(args: RunArguments, io: CliIO): Promise<{ code: 
   // Vitest is loaded only now: `tunegate run --help` and invalid input stay instant.
   const [{ createVitest }, { tunegate }] = await Promise.all([import("vitest/node"), import("../vitest/plugin.js")]);
   const plugin = tunegate(args.plugin);
-  const root = commonRoot(io.cwd, files);
+  const root = runRoot(io.cwd, files);
   const include = files.map((file) => relative(root, file).split(sep).join("/"));
   const vitest = await createVitest(
     "test",
