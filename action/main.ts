@@ -5,12 +5,11 @@
 import { statSync } from "node:fs";
 import * as core from "@actions/core";
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../src/cli/io.js";
-import { runSuites, type RunArguments } from "../src/cli/run.js";
+import { runRoot, runSuites, type RunArguments } from "../src/cli/run.js";
 import { expandSuitePaths } from "../src/cli/suite-paths.js";
 import type { Report } from "../src/report/types.js";
 import { formatDiagnostic, type Diagnostic } from "../src/suite/diagnostics.js";
 import { loadSuite } from "../src/suite/loader.js";
-import type { SourceLocation, Suite } from "../src/types.js";
 import type { RunOutcome } from "../src/vitest/reporter.js";
 import { emitAnnotation, reportAnnotations, type Annotation } from "./annotations.js";
 import { loadBaseline, type BaselineReport } from "./baseline.js";
@@ -20,7 +19,7 @@ import { compareWithBaseline, newlyFailingCases, type BaselineComparison } from 
 import { pullRequestOfRun, readRunnerContext, runUrl, type RunnerContext } from "./context.js";
 import { completeInputVariables } from "./environment.js";
 import { INPUT_NAMES, inputVariable, parseActionInputs, type ActionInputs } from "./inputs.js";
-import { checkReportRoot, ReportLocations, runRoot } from "./locations.js";
+import { checkReportRoot, ReportLocations } from "./locations.js";
 import { actionOutputs } from "./outputs.js";
 import { composeFailureMarkdown, composeReportMarkdown, measureUtf8Bytes, SUMMARY_MAX_BYTES, truncateMarkdown } from "./summary.js";
 
@@ -86,15 +85,6 @@ async function readBaseline(inputs: ActionInputs): Promise<BaselineReport | unde
   return loaded.report;
 }
 
-/**
- * Where the suite names the model or adapter file an engine error is about, for errors that come without a
- * place (a file that is not a usable GGUF is refused before the engine knows which suite line named it).
- */
-function fileReferenceNamedIn(message: string, suite: Suite): SourceLocation | undefined {
-  const refs = [suite.lora.adapter, suite.fewShot.model, suite.lora.model];
-  return refs.find((ref) => message.includes(ref.path))?.location;
-}
-
 /** Why a run produced no usable report: the suites' own errors, on their lines. */
 async function unevaluatedFailure(outcome: RunOutcome | undefined, files: readonly string[], runErrors: readonly string[], io: CliIO, cwd: string, locations: ReportLocations): Promise<StepFailure> {
   const annotations: Annotation[] = [];
@@ -113,7 +103,7 @@ async function unevaluatedFailure(outcome: RunOutcome | undefined, files: readon
         annotations.push(...errors.map((d) => diagnosticAnnotation(d, locations)));
         problems.push(...errors.map((d) => formatDiagnostic(d, cwd)));
       } else {
-        const where = broken.error.location ?? fileReferenceNamedIn(broken.error.message, broken.suite) ?? { file: broken.file, line: 1, column: 1 };
+        const where = broken.error.location ?? { file: broken.file, line: 1, column: 1 };
         annotations.push({ level: "error", title: "tunegate: suite could not be evaluated", message: broken.error.describe(), file: locations.annotationFile(where.file), line: where.line, column: where.column });
         problems.push(broken.error.describe());
       }

@@ -29,7 +29,6 @@ export interface EngineOptions {
 
 export const DEFAULT_MAX_GENERATED_TOKENS = 10;
 
-
 /** Runs `work`, giving any TunegateError it throws the suite line that names the file, if it has none. */
 async function atSuiteLine<T>(ref: ModelRef, work: () => Promise<T>): Promise<T> {
   try {
@@ -71,19 +70,22 @@ export async function runSuite(suite: Suite, options: EngineOptions = {}): Promi
   // from a core each than from sharing both cores one after the other.
   const parallelArms = options.parallelArms ?? (llama.gpu === false && availableParallelism() >= 2);
   const share = parallelArms ? 2 : 1;
+  const fewShotThreads = chooseThreads(fewShotModel.model.size, options.threads, share);
 
+  // An arm's own errors without a place (llama.cpp refusing a context or the adapter) point at the suite
+  // line naming that arm's model or adapter; case errors keep their case's line.
   const runFewShot = () =>
-    runArm({
+    atSuiteLine(suite.fewShot.model, () => runArm({
       ...common,
       arm: "few_shot",
       model: fewShotModel.model,
       trainContextSize: trainContextSize(fewShotModel.inspection.info.metadata, fewShotModel.inspection.architecture),
       prompts: suite.cases.map((c) => renderFewShotPrompt(suite.fewShot, c.input)),
-      threads: chooseThreads(fewShotModel.model.size, options.threads, share),
+      threads: fewShotThreads,
       onProgress: progress,
-    });
+    }));
   const runLora = () =>
-    runArm({
+    atSuiteLine(suite.lora.adapter, () => runArm({
       ...common,
       arm: "lora",
       model: loraModel.model,
@@ -92,12 +94,12 @@ export async function runSuite(suite: Suite, options: EngineOptions = {}): Promi
       prompts: suite.cases.map((c) => renderLoraPrompt(suite.lora, c.input)),
       threads: chooseThreads(loraModel.model.size, options.threads, share),
       onProgress: progress,
-    });
+    }));
   const [fewShot, lora]: [ArmRun, ArmRun] = parallelArms ? await Promise.all([runFewShot(), runLora()]) : [await runFewShot(), await runLora()];
 
   const engine: EngineInfo = {
     backend: await describeBackend(llama),
-    threads: chooseThreads(fewShotModel.model.size, options.threads, share),
+    threads: fewShotThreads,
     armsInParallel: parallelArms,
     contextSize: Math.max(fewShot.contextSize, lora.contextSize),
     modelLoadMs: fewShotModel.loadMs + (loraModel === fewShotModel ? 0 : loraModel.loadMs),
