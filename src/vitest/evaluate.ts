@@ -16,7 +16,7 @@ export interface EvaluationSettings {
   overrides: SuiteOverrides;
 }
 
-export type ProgressSink = (event: { suite: string; arm: "few_shot" | "lora"; done: number; total: number; elapsedMs: number }) => void;
+export type ProgressSink = NonNullable<EngineOptions["onProgress"]>;
 
 // One suite at a time: evaluations share the model and the CPU, and latency figures must not overlap.
 let queue: Promise<unknown> = Promise.resolve();
@@ -31,35 +31,33 @@ async function fingerprintOf(path: string): Promise<string> {
   return info ? `${path}:${info.size}:${info.mtimeMs}` : `${path}:missing`;
 }
 
+/** Files a suite's results depend on: for the evaluation key and for watch mode. */
+export function referencedFiles(suite: Suite): string[] {
+  return [...new Set([suite.fewShot.model.path, suite.lora.model.path, suite.lora.adapter.path, ...(suite.casesFile ? [suite.casesFile] : [])])];
+}
+
 /** What the results depend on: the suite text, the files it names, and the run's settings. */
 async function evaluationKey(text: string, suite: Suite, settings: EvaluationSettings): Promise<string> {
-  const files = [suite.fewShot.model.path, suite.lora.model.path, suite.lora.adapter.path, ...(suite.casesFile ? [suite.casesFile] : [])];
   const hash = createHash("sha256").update(text).update(JSON.stringify(settings));
-  for (const part of await Promise.all(files.map(fingerprintOf))) hash.update(part);
+  for (const part of await Promise.all(referencedFiles(suite).map(fingerprintOf))) hash.update(part);
   return hash.digest("hex");
 }
 
-/** Files a suite's results depend on, for watch mode. */
-export function referencedFiles(suite: Suite): string[] {
-  return [...new Set([suite.fewShot.model.path, suite.lora.model.path, suite.lora.adapter.path, ...(suite.casesFile ? [suite.casesFile] : [])])];
+function record(evaluation: Evaluation): Evaluation {
+  evaluations.set(evaluation.file, evaluation);
+  return evaluation;
 }
 
 /** Loads and evaluates one suite file; an unchanged file with unchanged models reuses its last evaluation. */
 export async function evaluateSuiteText(text: string, file: string, settings: EvaluationSettings, progress?: ProgressSink): Promise<Evaluation> {
   const loaded = await loadSuiteFromText(text, file);
-  if (!loaded.suite || hasErrors(loaded.diagnostics)) {
-    const evaluation: Evaluation = { kind: "invalid", file, diagnostics: loaded.diagnostics };
-    evaluations.set(file, evaluation);
-    return evaluation;
-  }
+  if (!loaded.suite || hasErrors(loaded.diagnostics)) return record({ kind: "invalid", file, diagnostics: loaded.diagnostics });
   let suite: Suite;
   try {
     suite = applySuiteOverrides(loaded.suite, settings.overrides);
   } catch (error) {
     if (!isTunegateError(error)) throw error;
-    const evaluation: Evaluation = { kind: "failed", file, suite: loaded.suite, error, diagnostics: loaded.diagnostics };
-    evaluations.set(file, evaluation);
-    return evaluation;
+    return record({ kind: "failed", file, suite: loaded.suite, error, diagnostics: loaded.diagnostics });
   }
   const key = await evaluationKey(text, suite, settings);
   const previous = evaluations.get(file);
@@ -67,18 +65,11 @@ export async function evaluateSuiteText(text: string, file: string, settings: Ev
 
   return serially(async () => {
     try {
-      const run = await runSuite(suite, {
-        ...settings.engine,
-        onProgress: (p) => progress?.({ suite: suite.name, arm: p.arm, done: p.done, total: p.total, elapsedMs: p.elapsedMs }),
-      });
-      const evaluation: Evaluation = { kind: "done", file, run, diagnostics: loaded.diagnostics, key };
-      evaluations.set(file, evaluation);
-      return evaluation;
+      const run = await runSuite(suite, { ...settings.engine, ...(progress ? { onProgress: progress } : {}) });
+      return record({ kind: "done", file, run, diagnostics: loaded.diagnostics, key });
     } catch (error) {
       if (!isTunegateError(error)) throw error;
-      const evaluation: Evaluation = { kind: "failed", file, suite, error, diagnostics: loaded.diagnostics };
-      evaluations.set(file, evaluation);
-      return evaluation;
+      return record({ kind: "failed", file, suite, error, diagnostics: loaded.diagnostics });
     }
   });
 }
