@@ -10,6 +10,16 @@ type Distribution = Map<Token, number>;
 export const LOG_PROBABILITY_FLOOR = -1000;
 
 /**
+ * Erases the sequence's cache from the first token that differs from `tokens`, or from `evaluateFrom` if that
+ * comes first (only evaluation yields an output at a position), and returns where evaluation must start.
+ */
+async function keepSharedPrefix(sequence: LlamaContextSequence, tokens: readonly Token[], evaluateFrom: number): Promise<number> {
+  const start = Math.min(sequence.compareContextTokens([...tokens]).firstDifferentIndex, evaluateFrom);
+  if (sequence.nextTokenIndex > start) await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
+  return start;
+}
+
+/**
  * Brings the sequence to exactly `tokens`, evaluating only from the first token that differs from its cache
  * (or from the first position whose next-token distribution is wanted, since only evaluation yields one).
  * Returns the distributions at `wantedPositions` and the number of tokens evaluated.
@@ -19,11 +29,7 @@ export async function alignAndEvaluate(
   tokens: readonly Token[],
   wantedPositions: readonly number[],
 ): Promise<{ distributions: Map<number, Distribution>; evaluated: number }> {
-  const firstDifferent = sequence.compareContextTokens([...tokens]).firstDifferentIndex;
-  const start = Math.min(firstDifferent, ...wantedPositions, tokens.length);
-  if (sequence.nextTokenIndex > start) {
-    await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
-  }
+  const start = await keepSharedPrefix(sequence, tokens, Math.min(...wantedPositions, tokens.length));
   const wanted = new Set(wantedPositions);
   const input = tokens
     .slice(start)
@@ -116,9 +122,7 @@ export async function generateGreedy(
   maxTokens: number,
 ): Promise<Generation> {
   const greedy = { generateNext: { token: true, options: { temperature: 0 } } } as const;
-  const firstDifferent = sequence.compareContextTokens([...prompt]).firstDifferentIndex;
-  const start = Math.min(firstDifferent, prompt.length - 1);
-  if (sequence.nextTokenIndex > start) await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
+  const start = await keepSharedPrefix(sequence, prompt, prompt.length - 1);
   const input = prompt.slice(start).map((token, i, all) => (i === all.length - 1 ? ([token, greedy] as const) : token));
   let output = await sequence.controlledEvaluate(input as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]);
   let evaluated = input.length;
