@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { forge } from "../fixtures/forge/cli.js";
+import { forge } from "../tools/forge/cli.js";
 import type { BenchModels } from "./suite.js";
 
 export function defaultBenchModels(root: string): BenchModels {

@@ -1,7 +1,7 @@
 // The benchmark's suite: the demo suite's prompt, labels and cases, grown or cut to N cases and pointed at
 // the models under test. Repeated inputs get a distinct tail, so that no two neighbouring cases share more
 // than the few-shot prefix (an exact repeat would let the engine reuse the whole previous case).
-import { DEMO_SUITE_PATH } from "../fixtures/forge/demo-corpus.js";
+import { DEMO_SUITE_PATH } from "../tools/forge/demo-corpus.js";
 import { loadSuite } from "../src/suite/loader.js";
 import type { ModelRef, ScoringMode, Suite, SuiteCase } from "../src/types.js";
 

@@ -1,5 +1,5 @@
 import type { CostEstimate } from "./cost.js";
-import { formatCount, formatDays, formatMoney, formatPercent, formatPoints, formatSignedThreshold, formatThreshold, listInWords } from "./report/format.js";
+import { formatCount, formatDays, formatMoney, formatPercent, formatPoints, formatSignedThreshold, formatThreshold, listInWords } from "./text/format.js";
 import { compareDeltaToThreshold, deltaPoints } from "./stats/delta.js";
 import type { SettleEstimate } from "./stats/sample-size.js";
 import type { ArmName, ArmRun, FailOn, GateConfig, SuiteCase } from "./types.js";

@@ -2,7 +2,7 @@
 // an async function returning the exit code. Modules are imported only when their command runs, so
 // `tunegate validate` never loads the inference engine.
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, processIO, type CliIO, type CommandRun } from "./io.js";
-import { packageVersion } from "./package-info.js";
+import { packageVersion } from "../text/package-root.js";
 
 interface CommandEntry {
   summary: string;
@@ -12,7 +12,7 @@ interface CommandEntry {
 const COMMANDS: Record<string, CommandEntry> = {
   action: {
     summary: "the GitHub Action's entry: inputs from INPUT_*, outputs, job summary, annotations, PR comment",
-    load: async () => (await import("../../action/main.js")).action,
+    load: async () => (await import("../action/main.js")).action,
   },
   run: {
     summary: "run suites' few-shot and LoRA arms as Vitest tests, print the verdict, exit with the gate",

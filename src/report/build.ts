@@ -9,7 +9,7 @@ import { tabulatePaired } from "../stats/paired.js";
 import { PERCENTILE_METHOD_DESCRIPTION } from "../stats/percentile.js";
 import { DEFAULT_MAX_CASES, estimateCasesToSettle, type SettleEstimate } from "../stats/sample-size.js";
 import type { ArmName, ArmRun, CaseArmResult, Suite, SuiteRun } from "../types.js";
-import { formatCount, formatDays, formatMoney, formatPoints, formatSignedThreshold, listInWords } from "./format.js";
+import { formatCount, formatDays, formatMoney, formatPoints, formatSignedThreshold, listInWords } from "../text/format.js";
 import {
   REPORT_VERSION,
   type ArmCostReport,

@@ -1,7 +1,7 @@
 import type { GateOutcome } from "../decision.js";
 import type { ArmName } from "../types.js";
-import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "./format.js";
-import { singleLine, truncate } from "./text.js";
+import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
+import { singleLine, truncate } from "../text/width.js";
 import type { ArmReport, CaseReport, ConfusionReport, Report, SuiteReport } from "./types.js";
 
 export interface MarkdownOptions {

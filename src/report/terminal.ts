@@ -1,7 +1,7 @@
 import type { GateOutcome } from "../decision.js";
 import type { ArmName } from "../types.js";
-import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "./format.js";
-import { displayWidth, padEnd, padStart, singleLine, stripAnsi, truncate, wrap } from "./text.js";
+import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
+import { displayWidth, padEnd, padStart, singleLine, stripAnsi, truncate, wrap } from "../text/width.js";
 import type { ArmReport, Report, SuiteReport } from "./types.js";
 
 export interface TerminalOptions {

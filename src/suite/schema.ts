@@ -1,5 +1,5 @@
 // The suite file's JSON Schema (draft 2020-12): the one definition behind ajv validation, the raw TypeScript
-// type (FromSchema) and the editor schema shipped as schema/suite.schema.json (see write-schema.ts).
+// type (FromSchema) and the editor schema shipped as schema/suite.schema.json (see tools/write-schemas.ts).
 // Every property carries a title and description because yaml-language-server shows them as hover help.
 // Rules that need more than one key (cases vs cases_file, role/task/format vs template) are expressed here
 // too, so editors flag them; the loader translates their ajv errors into one readable message each.
@@ -47,7 +47,7 @@ const armPrices = (arm: string) =>
 
 export const suiteSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
-  $comment: "Generated from src/suite/schema.ts by `node dist/src/suite/write-schema.js`; edit that file, not this one.",
+  $comment: "Generated from src/suite/schema.ts by `node dist/tools/write-schemas.js`; edit that file, not this one.",
   title: "tunegate suite",
   description:
     "A tunegate suite (*.cases.yaml): a classification task measured two ways, a few-shot prompt and a LoRA " +

@@ -30,7 +30,7 @@ function lineOfKey(yaml: string, key: string): number {
   return index === -1 ? 1 : index + 1;
 }
 
-export function generateTestModule(payload: SuitePayload, yaml: string, runtimeModule: string): GeneratedModule {
+export function generateTestModule(payload: SuitePayload, yaml: string, assertionsModule: string): GeneratedModule {
   const sources = [payload.file];
   const contents: Array<string | null> = [yaml];
   const sourceIndex = (file: string) => {
@@ -51,7 +51,7 @@ export function generateTestModule(payload: SuitePayload, yaml: string, runtimeM
   const literal = (value: unknown) => JSON.stringify(value);
 
   emit(`import { describe, test } from "vitest";`, top);
-  emit(`import { checkCase, checkGate } from ${literal(runtimeModule)};`, top);
+  emit(`import { checkCase, checkGate } from ${literal(assertionsModule)};`, top);
   emit(`const suite = JSON.parse(${literal(JSON.stringify(payload))});`, top);
   emit(`describe(${literal(payload.name)}, () => {`, { line: lineOfKey(yaml, "name") });
   for (const arm of ["few_shot", "lora"] as const) {

@@ -10,7 +10,7 @@ import { buildSuiteReport } from "../report/build.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import type { SuiteOverrides } from "../suite/overrides.js";
 import { ARM_TITLES, generateTestModule } from "./codegen.js";
-import type { EvaluationSettings, ProgressSink } from "./evaluate.js";
+import type { EvaluationSettings, ProgressSink } from "./evaluations.js";
 import { buildSuitePayload } from "./payload.js";
 import { TunegateReporter, type ReportFiles } from "./reporter.js";
 
@@ -34,10 +34,10 @@ export interface TunegatePluginOptions extends SuiteOverrides {
   vitestReporters?: string[];
 }
 
-/** The runtime module the generated tests import, beside this file (.ts in the checkout's tests, .js when built). */
-const RUNTIME_MODULE = fileURLToPath(new URL(`./runtime${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
-/** Stack frames in the runtime, as compiled and as source-mapped back to src/, which failures should not show. */
-const RUNTIME_FRAMES = new Set([RUNTIME_MODULE, RUNTIME_MODULE.replace(/([\\/])dist\1src\1/, "$1src$1").replace(/\.js$/, ".ts")]);
+/** The assertions module the generated tests import, beside this file (.ts in the checkout's tests, .js when built). */
+const ASSERTIONS_MODULE = fileURLToPath(new URL(`./assertions${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+/** Stack frames in the assertions module, as compiled and as source-mapped back to src/, which failures should not show. */
+const ASSERTION_FRAMES = new Set([ASSERTIONS_MODULE, ASSERTIONS_MODULE.replace(/([\\/])dist\1src\1/, "$1src$1").replace(/\.js$/, ".ts")]);
 
 function isSuiteFile(id: string): boolean {
   return /\.cases\.ya?ml$/.test(id.split("?")[0]!);
@@ -104,8 +104,8 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
           includeTaskLocation: true,
           // Vite concatenates arrays from plugins: add ours to the user's, or to Vitest's defaults when none.
           ...(reporters.length > 0 ? { reporters: test.reporters === undefined ? [...defaults, ...reporters] : reporters } : {}),
-          // Failures thrown by the runtime point at the generated line, i.e. the YAML, not at tunegate's code.
-          ...(test.onStackTrace === undefined ? { onStackTrace: (_error: unknown, frame: { file: string }) => !RUNTIME_FRAMES.has(frame.file) } : {}),
+          // Failures thrown by the assertions point at the generated line, i.e. the YAML, not at tunegate's code.
+          ...(test.onStackTrace === undefined ? { onStackTrace: (_error: unknown, frame: { file: string }) => !ASSERTION_FRAMES.has(frame.file) } : {}),
         },
       } as Record<string, unknown>;
     },
@@ -119,7 +119,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       const file = id.split("?")[0]!;
       // Loaded on first use: the engine's node-llama-cpp has a top-level await, which require() cannot load,
       // and a CommonJS vitest.config loads this plugin with require().
-      const { evaluateSuiteText, referencedFiles } = await import("./evaluate.js");
+      const { evaluateSuiteText, referencedFiles } = await import("./evaluations.js");
       const evaluation = await evaluateSuiteText(yaml, file, settings, progress);
       for (const diagnostic of evaluation.diagnostics) {
         if (diagnostic.severity === "warning") log()(`tunegate ▸ ${formatDiagnostic(diagnostic)}`);
@@ -141,7 +141,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       if (hasErrors(evaluation.diagnostics) || evaluation.kind !== "done") return null;
       for (const path of referencedFiles(evaluation.run.suite)) this.addWatchFile(path);
       const payload = buildSuitePayload(evaluation.run, buildSuiteReport(evaluation.run));
-      const generated = generateTestModule(payload, yaml, RUNTIME_MODULE);
+      const generated = generateTestModule(payload, yaml, ASSERTIONS_MODULE);
       return { code: generated.code, map: generated.map };
     },
   };

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { COMMENT_MARKER } from "../../action/comment.js";
+import { COMMENT_MARKER } from "../../src/action/comment.js";
 import type { Report } from "../../src/report/types.js";
 import { DEMO_SUITE, forgeDemo, temporaryDir } from "../helpers/forged.js";
 import { chatter, startFakeGitHub } from "./github-api.js";

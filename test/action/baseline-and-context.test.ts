@@ -2,8 +2,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadBaseline } from "../../action/baseline.js";
-import { pullRequestNumber, pullRequestOfRun, readRunnerContext, runUrl } from "../../action/context.js";
+import { loadBaseline } from "../../src/action/baseline.js";
+import { pullRequestNumber, pullRequestOfRun, readRunnerContext, runUrl } from "../../src/action/context.js";
 import { reportToJson } from "../../src/report/build.js";
 import { temporaryDir } from "../helpers/forged.js";
 import { reportOf, rows } from "./reports.js";

@@ -1,8 +1,8 @@
 // The PR comment against a local HTTP server standing in for GitHub's API: one comment, found by its marker
 // across pages, edited rather than duplicated, and a 403 reported as an outcome rather than thrown.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { COMMENT_MARKER, commentBody, isTunegateComment, nextPageUrl, upsertComment, type CommentTarget } from "../../action/comment.js";
-import { COMMENT_MAX_CHARS } from "../../action/summary.js";
+import { COMMENT_MARKER, commentBody, isTunegateComment, nextPageUrl, upsertComment, type CommentTarget } from "../../src/action/comment.js";
+import { COMMENT_MAX_CHARS } from "../../src/action/summary.js";
 import { chatter, startFakeGitHub } from "./github-api.js";
 
 const github = await startFakeGitHub();

@@ -1,8 +1,8 @@
 // The baseline comparison: matching suites and cases, the per-case diff, accuracy changes, the regression
 // check, and its Markdown.
 import { describe, expect, it } from "vitest";
-import { renderComparison } from "../../action/comparison-markdown.js";
-import { compareWithBaseline, newlyFailingCases, type CaseChange } from "../../action/comparison.js";
+import { renderComparison } from "../../src/action/comparison-markdown.js";
+import { compareWithBaseline, newlyFailingCases, type CaseChange } from "../../src/action/comparison.js";
 import { reportOf, rows } from "./reports.js";
 
 describe("compareWithBaseline", () => {

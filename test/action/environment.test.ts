@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { completeInputVariables, recoverDroppedVariables } from "../../action/environment.js";
+import { completeInputVariables, recoverDroppedVariables } from "../../src/action/environment.js";
 
 const exec = promisify(execFile);
 
@@ -51,7 +51,7 @@ describe("recoverDroppedVariables", () => {
   });
 
   it.runIf(process.platform === "linux")("gets back what a real sh -c dropped", async () => {
-    const probe = `import { completeInputVariables } from ${JSON.stringify(join(import.meta.dirname, "../../dist/action/environment.js"))};
+    const probe = `import { completeInputVariables } from ${JSON.stringify(join(import.meta.dirname, "../../dist/src/action/environment.js"))};
       const note = completeInputVariables(["INPUT_FAIL-ON"], process.env);
       console.log(JSON.stringify({ value: process.env["INPUT_FAIL-ON"], note }));`;
     const script = `${JSON.stringify(process.execPath)} --input-type=module -e '${probe.replace(/'/g, "'\\''")}'`;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { INPUT_DEFAULTS, INPUT_NAMES, inputVariable, parseActionInputs, type InputName, type ParsedInputs } from "../../action/inputs.js";
+import { INPUT_DEFAULTS, INPUT_NAMES, inputVariable, parseActionInputs, type InputName, type ParsedInputs } from "../../src/action/inputs.js";
 
 const WORKSPACE = resolve("/home/runner/work/repo/repo");
 const ROOT = join(import.meta.dirname, "../..");

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { validateAction, validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { INPUT_NAMES } from "../../action/inputs.js";
-import { actionOutputs } from "../../action/outputs.js";
+import { INPUT_NAMES } from "../../src/action/inputs.js";
+import { actionOutputs } from "../../src/action/outputs.js";
 import { reportOf, rows } from "./reports.js";
 
 const ROOT = join(import.meta.dirname, "../..");

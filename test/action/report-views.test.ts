@@ -2,14 +2,14 @@
 // annotations, and the composed, size-limited Markdown.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MAX_CASE_ANNOTATIONS, reportAnnotations } from "../../action/annotations.js";
-import type { RunnerContext } from "../../action/context.js";
-import { blobUrl, checkReportRoot, ReportLocations } from "../../action/locations.js";
+import { MAX_CASE_ANNOTATIONS, reportAnnotations } from "../../src/action/annotations.js";
+import type { RunnerContext } from "../../src/action/context.js";
+import { blobUrl, checkReportRoot, ReportLocations } from "../../src/action/locations.js";
 import { runRoot } from "../../src/cli/run.js";
-import { actionOutputs, decidingSuite } from "../../action/outputs.js";
-import { COMMENT_MAX_CHARS, composeFailureMarkdown, composeReportMarkdown, measureChars, measureUtf8Bytes, truncateMarkdown } from "../../action/summary.js";
-import { compareWithBaseline, newlyFailingCases } from "../../action/comparison.js";
-import { renderComparison } from "../../action/comparison-markdown.js";
+import { actionOutputs, decidingSuite } from "../../src/action/outputs.js";
+import { COMMENT_MAX_CHARS, composeFailureMarkdown, composeReportMarkdown, measureChars, measureUtf8Bytes, truncateMarkdown } from "../../src/action/summary.js";
+import { compareWithBaseline, newlyFailingCases } from "../../src/action/comparison.js";
+import { renderComparison } from "../../src/action/comparison-markdown.js";
 import { reportOf, ROOT, rows } from "./reports.js";
 
 function context(overrides: Partial<RunnerContext> = {}): RunnerContext {

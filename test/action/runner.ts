@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import type { InputName } from "../../action/inputs.js";
+import type { InputName } from "../../src/action/inputs.js";
 
 const exec = promisify(execFile);
 export const ROOT = join(import.meta.dirname, "../..");

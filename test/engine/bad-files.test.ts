@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GgmlTensorType, type GgufFile } from "../../fixtures/forge/gguf-writer.js";
-import { loraAdapterMetadata } from "../../fixtures/forge/llama-gguf.js";
+import { GgmlTensorType, type GgufFile } from "../../tools/forge/gguf-writer.js";
+import { loraAdapterMetadata } from "../../tools/forge/llama-gguf.js";
 import { TunegateError } from "../../src/errors.js";
 import { runArm } from "../../src/engine/run-arm.js";
 import { runSuite } from "../../src/engine/run-suite.js";

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { adapterFileNameFor, buildAdapterFor } from "../../fixtures/forge/adapter-for.js";
+import { adapterFileNameFor, buildAdapterFor } from "../../tools/forge/adapter-for.js";
 import { runSuite } from "../../src/engine/run-suite.js";
 import { loadSuiteFromText } from "../../src/suite/loader.js";
 import { INVALID_PREDICTION, type Suite } from "../../src/types.js";

@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getLlama, type LlamaModel, type Token } from "node-llama-cpp";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { forge } from "../../fixtures/forge/cli.js";
-import { readDemoCorpus } from "../../fixtures/forge/demo-corpus.js";
-import { buildDemoModel, DEMO_KEYWORDS, DEMO_LABELS } from "../../fixtures/forge/demo-model.js";
-import { gguf, GgmlTensorType } from "../../fixtures/forge/gguf-writer.js";
-import { WORD_PATTERN } from "../../fixtures/forge/spm-vocab.js";
+import { forge } from "../../tools/forge/cli.js";
+import { readDemoCorpus } from "../../tools/forge/demo-corpus.js";
+import { buildDemoModel, DEMO_KEYWORDS, DEMO_LABELS } from "../../tools/forge/demo-model.js";
+import { gguf, GgmlTensorType } from "../../tools/forge/gguf-writer.js";
+import { WORD_PATTERN } from "../../tools/forge/spm-vocab.js";
 import { loadSharedModel } from "../../src/engine/runtime.js";
 import { SHARED_MODELS, temporaryDir, writeGguf } from "../helpers/forged.js";
 

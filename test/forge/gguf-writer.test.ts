@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readGgufFileInfo } from "node-llama-cpp";
 import { describe, expect, it } from "vitest";
-import { encodeGguf, float32ToFloat16Bits, GgmlTensorType, gguf, GgufValueType, type GgufFile } from "../../fixtures/forge/gguf-writer.js";
+import { encodeGguf, float32ToFloat16Bits, GgmlTensorType, gguf, GgufValueType, type GgufFile } from "../../tools/forge/gguf-writer.js";
 import { temporaryDir, writeGguf } from "../helpers/forged.js";
 
 const dir = temporaryDir();

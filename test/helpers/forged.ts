@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
-import { readDemoCorpus } from "../../fixtures/forge/demo-corpus.js";
-import { buildDemoModel } from "../../fixtures/forge/demo-model.js";
-import { encodeGguf, type GgufFile } from "../../fixtures/forge/gguf-writer.js";
+import { readDemoCorpus } from "../../tools/forge/demo-corpus.js";
+import { buildDemoModel } from "../../tools/forge/demo-model.js";
+import { encodeGguf, type GgufFile } from "../../tools/forge/gguf-writer.js";
 import { loadSuite } from "../../src/suite/loader.js";
 import type { ModelRef, Suite } from "../../src/types.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../../src/report/build.js";
 import { renderTerminal } from "../../src/report/terminal.js";
-import { displayWidth } from "../../src/report/text.js";
+import { displayWidth } from "../../src/text/width.js";
 import type { Report } from "../../src/report/types.js";
 import { smallReport } from "./small-report.js";
 import { makeSuiteRun, pairedRun, ROOT } from "./suite-run-factory.js";

@@ -4,7 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { SUITE_DEFAULTS } from "../../src/suite/defaults.js";
 import { suiteSchema } from "../../src/suite/schema.js";
-import { SUITE_SCHEMA_PATH, suiteSchemaJson } from "../../src/suite/write-schema.js";
+import { SUITE_SCHEMA_PATH, suiteSchemaJson } from "../../tools/write-schemas.js";
 import { REPO_ROOT } from "./helpers.js";
 
 interface Node {
@@ -27,7 +27,7 @@ function properties(node: Node, path = ""): [string, Node][] {
 }
 
 describe("suite schema", () => {
-  it("is what schema/suite.schema.json holds (run `node dist/src/suite/write-schema.js` after editing schema.ts)", () => {
+  it("is what schema/suite.schema.json holds (run `node dist/tools/write-schemas.js` after editing schema.ts)", () => {
     const committed = readFileSync(join(REPO_ROOT, SUITE_SCHEMA_PATH), "utf8");
     expect(committed).toBe(suiteSchemaJson());
   });

@@ -1,10 +1,10 @@
 // The baseline comparison as Markdown, for the job summary and the PR comment: one row a suite with both
 // arms' accuracy change and the regression check, then the cases whose result changed.
-import { formatCount, formatPercent, formatPoints } from "../src/report/format.js";
-import { escapeMarkdown } from "../src/report/markdown.js";
-import { singleLine, truncate } from "../src/report/text.js";
-import type { CaseReport } from "../src/report/types.js";
-import type { ArmName } from "../src/types.js";
+import { formatCount, formatPercent, formatPoints } from "../text/format.js";
+import { escapeMarkdown } from "../report/markdown.js";
+import { singleLine, truncate } from "../text/width.js";
+import type { CaseReport } from "../report/types.js";
+import type { ArmName } from "../types.js";
 import type { AccuracyChange, BaselineComparison, CaseArmChange, CaseChange, SuiteComparison } from "./comparison.js";
 
 export interface ComparisonMarkdownOptions {

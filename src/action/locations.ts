@@ -2,7 +2,7 @@
 // folder holding the working directory and every suite); GitHub wants them relative to the repository root,
 // GITHUB_WORKSPACE, for annotations and blob links.
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import type { Report } from "../src/report/types.js";
+import type { Report } from "../report/types.js";
 import type { RunnerContext } from "./context.js";
 
 /** The suite files the report names that are not among `files` once resolved against `root` (`runRoot` of src/cli/run.ts; none expected). */

@@ -2,8 +2,8 @@
 // and the parsing of the raw strings the runner hands over into checked values. Parsing is pure so every
 // rule can be tested without a runner; each problem names the input it comes from.
 import { resolve } from "node:path";
-import type { SuiteOverrides } from "../src/suite/overrides.js";
-import type { FailOn, MissPolicy } from "../src/types.js";
+import type { SuiteOverrides } from "../suite/overrides.js";
+import type { FailOn, MissPolicy } from "../types.js";
 
 /**
  * Every input of action.yml with the default the entry applies when the variable is absent or empty (the

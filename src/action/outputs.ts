@@ -4,7 +4,7 @@
 // sizes and cached durations.) Its verdict and figures are output verbatim, so every output value can be
 // found in the JSON report, and verdict, accuracies and delta always describe the same suite. `suites`
 // carries every suite's figures.
-import type { Report, SuiteReport } from "../src/report/types.js";
+import type { Report, SuiteReport } from "../report/types.js";
 
 export interface ActionOutputs {
   verdict: string;

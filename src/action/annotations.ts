@@ -4,9 +4,9 @@
 // the order matters: gate warnings first, then cases newly failing against the baseline, then the rest in
 // report order. The log has them all; the summary lists every case.
 import * as core from "@actions/core";
-import { singleLine, truncate } from "../src/report/text.js";
-import type { CaseReport, Report, SuiteReport } from "../src/report/types.js";
-import type { ArmName } from "../src/types.js";
+import { singleLine, truncate } from "../text/width.js";
+import type { CaseReport, Report, SuiteReport } from "../report/types.js";
+import type { ArmName } from "../types.js";
 import type { ReportLocations } from "./locations.js";
 
 export interface Annotation {

@@ -4,13 +4,13 @@
 // exit status, and optionally one PR comment.
 import { statSync } from "node:fs";
 import * as core from "@actions/core";
-import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../src/cli/io.js";
-import { runRoot, runSuites, type RunArguments } from "../src/cli/run.js";
-import { expandSuitePaths } from "../src/cli/suite-paths.js";
-import type { Report } from "../src/report/types.js";
-import { formatDiagnostic, type Diagnostic } from "../src/suite/diagnostics.js";
-import { loadSuite } from "../src/suite/loader.js";
-import type { RunOutcome } from "../src/vitest/reporter.js";
+import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../cli/io.js";
+import { runRoot, runSuites, type RunArguments } from "../cli/run.js";
+import { expandSuitePaths } from "../cli/suite-paths.js";
+import type { Report } from "../report/types.js";
+import { formatDiagnostic, type Diagnostic } from "../suite/diagnostics.js";
+import { loadSuite } from "../suite/loader.js";
+import type { RunOutcome } from "../vitest/reporter.js";
 import { emitAnnotation, reportAnnotations, type Annotation } from "./annotations.js";
 import { loadBaseline, type BaselineReport } from "./baseline.js";
 import { upsertComment } from "./comment.js";
@@ -28,7 +28,7 @@ export const actionUsage = `Usage: tunegate action
 The GitHub Action's entry (action.yml runs it). It takes no arguments: it reads the Action's inputs from
 the runner's environment (INPUT_SUITES, INPUT_WORKING-DIRECTORY, INPUT_FAIL-ON, ...) and GITHUB_* variables,
 runs the suites, and writes the step's outputs, job summary, annotations and optional PR comment.
-Inputs: ${INPUT_NAMES.join(", ")}. See action/README.md.
+Inputs: ${INPUT_NAMES.join(", ")}. See src/action/README.md.
 
 Exit status: 0 gate pass or warn, 1 gate failed (or a baseline regression, or tunegate failed),
 2 invalid input (a bad input value, a bad suite, a model or adapter that cannot be used).`;

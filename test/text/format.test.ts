@@ -11,7 +11,7 @@ import {
   formatSignedThreshold,
   formatThreshold,
   listInWords,
-} from "../../src/report/format.js";
+} from "../../src/text/format.js";
 
 describe("number formatting", () => {
   it("groups thousands and fixes decimals, without locale", () => {

@@ -3,7 +3,7 @@
 // another tunegate version of the same report version still compares.
 import { readFile } from "node:fs/promises";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
-import { REPORT_VERSION } from "../src/report/types.js";
+import { REPORT_VERSION } from "../report/types.js";
 
 const caseArm = {
   type: "object",

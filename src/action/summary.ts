@@ -1,8 +1,8 @@
 // The Markdown the job summary and the PR comment show: tunegate's report, with the baseline comparison
 // after the overview table, and a failure notice on top when the step fails for a reason the gate does not
 // show. Both targets have size limits, so the text is cut at a line to fit.
-import { renderMarkdown } from "../src/report/markdown.js";
-import type { Report } from "../src/report/types.js";
+import { renderMarkdown } from "../report/markdown.js";
+import type { Report } from "../report/types.js";
 
 export interface SummaryParts {
   report: Report;

@@ -4,8 +4,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { packageRoot } from "../cli/package-info.js";
-import { suiteSchema } from "./schema.js";
+import { packageRoot } from "../src/text/package-root.js";
+import { suiteSchema } from "../src/suite/schema.js";
 
 export const SUITE_SCHEMA_PATH = "schema/suite.schema.json";
 

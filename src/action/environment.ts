@@ -4,7 +4,7 @@
 // action.yml uses, passes them through). The shell's own initial environment still holds them: on Linux it
 // can be read from /proc/<pid>/environ, and that is where this looks for them.
 import { readFileSync } from "node:fs";
-import type { Environment } from "../src/suite/env.js";
+import type { Environment } from "../suite/env.js";
 
 /** How far up the process tree to look: node ← sh ← npm exec ← npx is three steps. */
 const MAX_ANCESTORS = 4;

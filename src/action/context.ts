@@ -2,7 +2,7 @@
 // https://docs.github.com/actions/reference/variables-reference). Everything is optional so the entry also
 // runs outside Actions, where it falls back to the working directory and github.com.
 import { readFile } from "node:fs/promises";
-import type { Environment } from "../src/suite/env.js";
+import type { Environment } from "../suite/env.js";
 
 export interface RunnerContext {
   /** GITHUB_WORKSPACE: the repository checkout; annotation paths and blob links are relative to it. */

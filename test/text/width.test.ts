@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayWidth, padEnd, padStart, singleLine, stripAnsi, truncate, wrap } from "../../src/report/text.js";
+import { displayWidth, padEnd, padStart, singleLine, stripAnsi, truncate, wrap } from "../../src/text/width.js";
 
 describe("displayWidth", () => {
   it("counts terminal cells", () => {

@@ -6,8 +6,8 @@
 // repeated inputs by input and occurrence (the 2nd "Hi" matches the 2nd "Hi"). A case or suite present on
 // one side only is counted (new / removed) but is part of no per-case diff. The accuracies compared are the
 // suites' reported accuracies over all their cases, matched or not, as the reports show them.
-import type { CaseReport, Report, SuiteReport } from "../src/report/types.js";
-import type { ArmName } from "../src/types.js";
+import type { CaseReport, Report, SuiteReport } from "../report/types.js";
+import type { ArmName } from "../types.js";
 import type { BaselineCase, BaselineReport, BaselineSuite } from "./baseline.js";
 
 const ARMS: readonly ArmName[] = ["few_shot", "lora"];
