@@ -1,7 +1,8 @@
 import type { GateOutcome } from "../decision.js";
 import type { ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
-import { displayWidth, padEnd, padStart, singleLine, stripAnsi, truncate, wrap } from "../text/width.js";
+import { stripVTControlCharacters, styleText } from "node:util";
+import { displayWidth, padEnd, padStart, singleLine, truncate, wrap } from "../text/width.js";
 import type { ArmReport, Report, SuiteReport } from "./types.js";
 
 export interface TerminalOptions {
@@ -19,11 +20,11 @@ const ARMS: readonly ArmName[] = ["few_shot", "lora"];
 
 type Paint = (text: string, style: "green" | "red" | "yellow" | "bold") => string;
 
-const CODES = { green: [32, 39], red: [31, 39], yellow: [33, 39], bold: [1, 22] } as const;
-
 function painter(color: boolean): Paint {
+  // Whether to colour is the caller's TTY/NO_COLOR decision (the report may go to a file or a pipe), so
+  // styleText must not second-guess it from process.stdout.
   if (!color) return (text) => text;
-  return (text, style) => `\u001b[${CODES[style][0]}m${text}\u001b[${CODES[style][1]}m`;
+  return (text, style) => styleText(style, text, { validateStream: false });
 }
 
 const GATE_STYLE: Record<GateOutcome, "green" | "yellow" | "red"> = { pass: "green", warn: "yellow", fail: "red" };
@@ -176,5 +177,5 @@ export function renderTerminal(report: Report, options: TerminalOptions): string
     lines.push("", ...wrap(overall, width).map((line) => paint(line, GATE_STYLE[report.gate])));
   }
   // The guarantee that nothing exceeds the width, whatever the content; colour codes take no cells.
-  return `${lines.map((line) => (displayWidth(line) > width ? truncate(stripAnsi(line), width) : line)).join("\n")}\n`;
+  return `${lines.map((line) => (displayWidth(line) > width ? truncate(stripVTControlCharacters(line), width) : line)).join("\n")}\n`;
 }

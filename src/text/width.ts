@@ -1,12 +1,12 @@
 // Measuring and fitting text for fixed-width terminals: a column is counted in terminal cells, so wide
 // (CJK, emoji) characters take two and combining marks none.
 
+import { stripVTControlCharacters } from "node:util";
+
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
 const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u;
 const ZERO_WIDTH = /^(?:\p{Mn}|\p{Me}|\p{Cf})+$/u;
 const EMOJI_PRESENTATION = /\p{Extended_Pictographic}\uFE0F|\p{Emoji_Presentation}/u;
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
 
 function graphemeWidth(grapheme: string): number {
   if (ZERO_WIDTH.test(grapheme)) return 0;
@@ -19,15 +19,11 @@ const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 
 /** Terminal cells a string occupies (ANSI colour codes count as none). */
 export function displayWidth(text: string): number {
-  const visible = text.includes("\u001b") ? text.replace(ANSI, "") : text;
+  const visible = text.includes("\u001b") ? stripVTControlCharacters(text) : text;
   if (PLAIN_ASCII.test(visible)) return visible.length;
   let width = 0;
   for (const { segment } of segmenter.segment(visible)) width += graphemeWidth(segment);
   return width;
-}
-
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, "");
 }
 
 /** Control characters and runs of whitespace become single spaces, so one value stays on one line. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayWidth, padEnd, padStart, singleLine, stripAnsi, truncate, wrap } from "../../src/text/width.js";
+import { displayWidth, padEnd, padStart, singleLine, truncate, wrap } from "../../src/text/width.js";
 
 describe("displayWidth", () => {
   it("counts terminal cells", () => {
@@ -43,8 +43,9 @@ describe("padding and single lines", () => {
     expect(singleLine("  a\nb\t\tc\u0007d  ")).toBe("a b c d");
   });
 
-  it("strips colour codes", () => {
-    expect(stripAnsi("\u001b[1mbold\u001b[22m")).toBe("bold");
+  it("counts colour codes as no cells", () => {
+    expect(displayWidth("\u001b[1mbold\u001b[22m")).toBe(4);
+    expect(displayWidth("\u001b[31m日本\u001b[39m")).toBe(4);
   });
 });
 
