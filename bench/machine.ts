@@ -2,6 +2,9 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus, platform, release, totalmem } from "node:os";
 
+/** Other processes' CPU use (in cores) above which a step's timing is taken as disturbed. */
+export const DISTURBED_LOAD_CORES = 0.2;
+
 export interface MachineDescription {
   cpu_model: string;
   cores: number;

@@ -9,8 +9,6 @@ import type { LimitResult, MethodName, MethodResult } from "./tasks.js";
 
 const METHOD_NAMES: readonly MethodName[] = ["baseline", "tunegate", "tunegate-generate"];
 
-/** Other processes' CPU use (in cores) above which a step's timing is taken as disturbed. */
-export const DISTURBED_LOAD_CORES = 0.2;
 
 export interface MethodFigures {
   cases: number;

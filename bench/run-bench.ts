@@ -2,7 +2,7 @@
 // again), so that a burst of load from other processes spreads over all methods instead of hitting one.
 import { availableParallelism } from "node:os";
 import { forgeDemoModels } from "./models.js";
-import { DISTURBED_LOAD_CORES } from "./results.js";
+import { DISTURBED_LOAD_CORES } from "./machine.js";
 import type { BenchOptions } from "./options.js";
 import { runInChild, type ChildRun } from "./spawn.js";
 import type { BenchModels } from "./suite.js";

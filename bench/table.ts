@@ -1,6 +1,7 @@
 // The printed report: the same figures as results.json, laid out for a terminal.
 import type { GenerationAgreement, ScoringAgreement } from "./agreement.js";
-import { DISTURBED_LOAD_CORES, type BenchResults } from "./results.js";
+import { DISTURBED_LOAD_CORES } from "./machine.js";
+import type { BenchResults } from "./results.js";
 import type { MethodName } from "./tasks.js";
 
 const METHOD_NAMES: readonly MethodName[] = ["baseline", "tunegate", "tunegate-generate"];
