@@ -2,7 +2,7 @@
 // The result goes to a file, not stdout, because llama.cpp may write to the process's streams.
 import { writeFile } from "node:fs/promises";
 import { isTunegateError } from "../src/errors.js";
-import { disposeEngine, sharedLlama } from "../src/engine/runtime.js";
+import { createLocalEngine, type LocalEngine } from "../src/engine/local/local-engine.js";
 import { measureLimit } from "./limit.js";
 import { measureLoraMemory } from "./lora-memory.js";
 import { runBaseline } from "./methods/baseline.js";
@@ -15,14 +15,14 @@ function processFigures(): ProcessFigures {
   return { maxRssBytes: process.resourceUsage().maxRSS * 1024 }; // Node reports kilobytes
 }
 
-async function runMethod(task: Extract<Task, { kind: "method" }>): Promise<MethodResult> {
+async function runMethod(engine: LocalEngine, task: Extract<Task, { kind: "method" }>): Promise<MethodResult> {
   const suite = await benchSuite(task.models, task.cases, task.method === "tunegate" ? "logprob" : "generate");
   let run: MethodRun;
   let tokensMinimum: number | undefined;
   if (task.method === "baseline") {
-    run = await runBaseline(suite, task.threads);
+    run = await runBaseline(engine, suite, task.threads);
   } else {
-    const tunegate = await runTunegate(suite, { threads: task.threads, parallelArms: task.parallelArms });
+    const tunegate = await runTunegate(engine, suite, { threads: task.threads, parallelArms: task.parallelArms });
     run = tunegate;
     tokensMinimum = tunegate.tokensMinimum;
   }
@@ -38,21 +38,21 @@ async function runMethod(task: Extract<Task, { kind: "method" }>): Promise<Metho
     modelLoads: run.modelLoads,
     backend: run.backend,
     nodeLlamaCppVersion: run.nodeLlamaCppVersion,
-    llamaDefaultThreads: (await sharedLlama()).maxThreads,
+    llamaDefaultThreads: (await engine.llama()).maxThreads,
     tokensEvaluated: run.arms.few_shot.tokensEvaluated + run.arms.lora.tokensEvaluated,
     ...(tokensMinimum !== undefined ? { tokensMinimum } : {}),
     arms: run.arms,
   };
 }
 
-async function measure(task: Task): Promise<Measurement> {
+async function measure(engine: LocalEngine, task: Task): Promise<Measurement> {
   switch (task.kind) {
     case "method":
-      return runMethod(task);
+      return runMethod(engine, task);
     case "limit":
-      return measureLimit(await benchSuite(task.models, task.cases, "logprob"), task.tokens, task.threads, task.replay);
+      return measureLimit(engine, await benchSuite(task.models, task.cases, "logprob"), task.tokens, task.threads, task.replay);
     case "lora-memory":
-      return measureLoraMemory(await benchSuite(task.models, 1, "logprob"), task.threads);
+      return measureLoraMemory(engine, await benchSuite(task.models, 1, "logprob"), task.threads);
   }
 }
 
@@ -62,9 +62,9 @@ if (!taskJson || !resultFile) {
   process.exit(2);
 }
 try {
-  const result: TaskResult = { ...(await measure(JSON.parse(taskJson) as Task)), ...processFigures() };
+  await using engine = createLocalEngine();
+  const result: TaskResult = { ...(await measure(engine, JSON.parse(taskJson) as Task)), ...processFigures() };
   await writeFile(resultFile, JSON.stringify(result));
-  await disposeEngine();
 } catch (error) {
   console.error(isTunegateError(error) ? error.describe() : ((error as Error).stack ?? String(error)));
   process.exitCode = 1;

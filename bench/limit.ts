@@ -4,22 +4,18 @@
 // each from an empty cache (batches at the positions tunegate works at). A replay of tunegate's few-shot arm's
 // own evaluation calls, with and without reading the next-token distribution, splits the gap between the two.
 import type { LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";
-import { loadSharedModel, sharedLlama } from "../src/engine/runtime.js";
-import { commonPrefixLength, tokenizePrompt } from "../src/engine/tokens.js";
+import { alignContextSize } from "../src/engine/engine.js";
+import type { LocalEngine } from "../src/engine/local/local-engine.js";
+import { commonPrefixLength, tokenizePrompt } from "../src/engine/local/tokens.js";
 import { renderFewShotPrompt } from "../src/prompts.js";
 import type { Suite } from "../src/types.js";
 import type { LimitResult } from "./tasks.js";
 
-const CONTEXT_ALIGNMENT = 256;
 type EvaluateInput = Parameters<LlamaContextSequence["controlledEvaluate"]>[0];
 const DISTRIBUTION = { generateNext: { probabilities: true } } as const;
 
-function aligned(tokens: number): number {
-  return Math.ceil(tokens / CONTEXT_ALIGNMENT) * CONTEXT_ALIGNMENT;
-}
-
-async function createContext(suite: Suite, contextSize: number, threads: number): Promise<LlamaContext> {
-  const { model } = await loadSharedModel(suite.fewShot.model.path);
+async function createContext(engine: LocalEngine, suite: Suite, contextSize: number, threads: number): Promise<LlamaContext> {
+  const { model } = await engine.loadModel(suite.fewShot.model.path);
   return model.createContext({ contextSize, sequences: 1, threads, batchSize: Math.min(contextSize, 512) });
 }
 
@@ -36,16 +32,15 @@ function tokenStream(prompts: readonly Token[][], total: number): Token[] {
   return stream.slice(0, total);
 }
 
-export async function measureLimit(suite: Suite, tokens: number, threads: number, withReplay: boolean): Promise<LimitResult> {
-  await sharedLlama();
-  const { model, inspection } = await loadSharedModel(suite.fewShot.model.path);
-  const trainContext = Number((inspection.info.metadata as Record<string, Record<string, unknown>>)[inspection.architecture]?.context_length ?? 2048);
+export async function measureLimit(engine: LocalEngine, suite: Suite, tokens: number, threads: number, withReplay: boolean): Promise<LimitResult> {
+  await engine.llama();
+  const { model, trainContextSize: trainContext } = await engine.loadModel(suite.fewShot.model.path);
   const prompts = suite.cases.map((c) => tokenizePrompt(model, renderFewShotPrompt(suite.fewShot, c.input)));
 
   // One long batch, cut only where the model's trained context ends. A first short evaluation pages the weights
   // in, so that neither figure pays for the first touch of the model file.
-  const longContextSize = Math.min(aligned(tokens), trainContext);
-  const long = await createContext(suite, longContextSize, threads);
+  const longContextSize = Math.min(alignContextSize(tokens), trainContext);
+  const long = await createContext(engine, suite, longContextSize, threads);
   const stream = tokenStream(prompts, tokens);
   let longMs: number;
   try {
@@ -62,7 +57,7 @@ export async function measureLimit(suite: Suite, tokens: number, threads: number
   }
 
   const longest = Math.max(...prompts.map((p) => p.length));
-  const context = await createContext(suite, aligned(longest + 1), threads);
+  const context = await createContext(engine, suite, alignContextSize(longest + 1), threads);
   try {
     const sequence = context.getSequence();
     let promptTokens = 0;

@@ -4,26 +4,27 @@
 // it touches is paged in (the model file is memory-mapped: untouched weights are not resident).
 import { stat } from "node:fs/promises";
 import type { LlamaContext, LlamaModel } from "node-llama-cpp";
-import { loadSharedModel, sharedLlama } from "../src/engine/runtime.js";
-import { tokenizePrompt } from "../src/engine/tokens.js";
+import { alignContextSize } from "../src/engine/engine.js";
+import type { LocalEngine } from "../src/engine/local/local-engine.js";
+import { tokenizePrompt } from "../src/engine/local/tokens.js";
 import type { GgufInspection } from "../src/gguf/inspect.js";
 import { renderFewShotPrompt, renderLoraPrompt } from "../src/prompts.js";
 import type { Suite } from "../src/types.js";
 import type { LoraMemoryResult } from "./tasks.js";
 
-const CONTEXT_ALIGNMENT = 256;
 const KV_CACHE_BYTES_PER_VALUE = 2; // node-llama-cpp's default K and V cache type is F16
 
 /** K + V cache bytes of one context: layers × positions × (K width + V width) × bytes per value. */
 export function kvCacheBytes(inspection: GgufInspection, contextSize: number): number {
-  const block = (inspection.info.metadata as Record<string, Record<string, unknown> | undefined>)[inspection.architecture] ?? {};
-  const attention = (block.attention ?? {}) as Record<string, unknown>;
+  const block = inspection.info.architectureMetadata;
+  const attention = block.attention;
   const layers = Number(block.block_count);
   const embedding = Number(block.embedding_length);
-  const heads = Number(attention.head_count);
-  const kvHeads = Number(attention.head_count_kv ?? heads);
-  const keyWidth = Number(attention.key_length ?? embedding / heads) * kvHeads;
-  const valueWidth = Number(attention.value_length ?? embedding / heads) * kvHeads;
+  const heads = Number(attention?.head_count);
+  // Per-layer head counts (an array) give NaN, which the check below refuses.
+  const kvHeads = Number(attention?.head_count_kv ?? heads);
+  const keyWidth = Number(attention?.key_length ?? embedding / heads) * kvHeads;
+  const valueWidth = Number(attention?.value_length ?? embedding / heads) * kvHeads;
   const bytes = layers * contextSize * (keyWidth + valueWidth) * KV_CACHE_BYTES_PER_VALUE;
   if (!Number.isFinite(bytes)) throw new Error(`cannot read the attention shape of ${inspection.path} to size its KV cache`);
   return bytes;
@@ -41,14 +42,14 @@ async function contextWithPrompt(model: LlamaModel, contextSize: number, threads
   return context;
 }
 
-export async function measureLoraMemory(suite: Suite, threads: number): Promise<LoraMemoryResult> {
-  await sharedLlama();
-  const { model, inspection } = await loadSharedModel(suite.fewShot.model.path);
+export async function measureLoraMemory(engine: LocalEngine, suite: Suite, threads: number): Promise<LoraMemoryResult> {
+  await engine.llama();
+  const { model, inspection } = await engine.loadModel(suite.fewShot.model.path);
   const rssAfterLoadBytes = process.memoryUsage().rss;
   const fewShotPrompt = renderFewShotPrompt(suite.fewShot, suite.cases[0]!.input);
   const loraPrompt = renderLoraPrompt(suite.lora, suite.cases[0]!.input);
   // One size for every context here: the few-shot arm's, the larger of the two arms' (so the bound is generous to neither).
-  const contextSize = Math.ceil((tokenizePrompt(model, fewShotPrompt).length + 16) / CONTEXT_ALIGNMENT) * CONTEXT_ALIGNMENT;
+  const contextSize = alignContextSize(tokenizePrompt(model, fewShotPrompt).length + 16);
 
   const contexts: LlamaContext[] = [];
   try {

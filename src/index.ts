@@ -46,7 +46,17 @@ export {
 export * from "./report/types.js";
 export { TunegateError, isTunegateError } from "./errors.js";
 export { inspectGguf, checkAdapterFitsModel, type GgufInspection, type GgufRole } from "./gguf/inspect.js";
-export { runSuite, DEFAULT_MAX_GENERATED_TOKENS, type EngineOptions } from "./engine/run-suite.js";
-export type { ArmProgress } from "./engine/run-arm.js";
+export {
+  GPU_CHOICES,
+  CONTEXT_ALIGNMENT,
+  DEFAULT_MAX_GENERATED_TOKENS,
+  alignContextSize,
+  resolveGpuChoice,
+  type ArmProgress,
+  type Engine,
+  type EngineDescription,
+  type GpuChoice,
+  type RunOptions,
+} from "./engine/engine.js";
+export { createLocalEngine, LocalEngine, type LocalEngineOptions } from "./engine/local/local-engine.js";
 export { parseGeneratedLabel } from "./engine/parse-output.js";
-export { disposeEngine, modelLoadCount, resolveGpuChoice, type GpuChoice } from "./engine/runtime.js";

@@ -6,10 +6,12 @@
 // for its interpreter once too), one context per arm with its cache cleared per case (transformers allocates a
 // fresh cache per call, which costs more), and the runtime's thread choice for one context rather than
 // node-llama-cpp's default (the benchmark also runs it at other thread counts and takes its fastest).
-import { getModuleVersion, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import { alignContextSize } from "../../src/engine/engine.js";
+import type { LocalEngine } from "../../src/engine/local/local-engine.js";
+import { chooseThreads } from "../../src/engine/local/threads.js";
+import { tokenizePrompt } from "../../src/engine/local/tokens.js";
 import { parseGeneratedLabel } from "../../src/engine/parse-output.js";
-import { chooseThreads, describeBackend, sharedLlama } from "../../src/engine/runtime.js";
-import { tokenizePrompt } from "../../src/engine/tokens.js";
 import { renderFewShotPrompt, renderLoraPrompt } from "../../src/prompts.js";
 import type { Suite } from "../../src/types.js";
 import type { ArmOutcome } from "../tasks.js";
@@ -17,8 +19,6 @@ import type { MethodRun } from "./method-run.js";
 
 /** The article's `max_new_tokens`. */
 export const BASELINE_MAX_NEW_TOKENS = 10;
-
-const CONTEXT_ALIGNMENT = 256; // llama.cpp rounds context sizes up to this
 
 const GREEDY = { generateNext: { token: true, options: { temperature: 0 } } } as const;
 
@@ -45,8 +45,9 @@ interface ArmPlan {
   modelPath: string;
 }
 
-async function runBaselineArm(plan: ArmPlan, labels: readonly string[], threadsOverride: number | undefined) {
-  const llama = await sharedLlama();
+async function runBaselineArm(engine: LocalEngine, plan: ArmPlan, labels: readonly string[], threadsOverride: number | undefined) {
+  // The engine's binding, but not its model cache: the article's script loads the model per arm.
+  const llama = await engine.llama();
   const loadStarted = performance.now();
   const model = await llama.loadModel({ modelPath: plan.modelPath, gpuLayers: llama.gpu === false ? 0 : "auto" });
   const loadMs = performance.now() - loadStarted;
@@ -54,7 +55,7 @@ async function runBaselineArm(plan: ArmPlan, labels: readonly string[], threadsO
   try {
     const prompts = plan.prompts.map((p) => tokenizePrompt(model, p));
     const longest = Math.max(...prompts.map((p) => p.length)) + BASELINE_MAX_NEW_TOKENS;
-    const contextSize = Math.ceil(longest / CONTEXT_ALIGNMENT) * CONTEXT_ALIGNMENT;
+    const contextSize = alignContextSize(longest);
     const threads = chooseThreads(model.size, threadsOverride);
     const context = await model.createContext({
       contextSize,
@@ -87,15 +88,17 @@ async function runBaselineArm(plan: ArmPlan, labels: readonly string[], threadsO
 }
 
 /** Both arms, the article's way. The model is loaded for each arm and freed after it, as the script does. */
-export async function runBaseline(suite: Suite, threadsOverride?: number): Promise<MethodRun> {
+export async function runBaseline(engine: LocalEngine, suite: Suite, threadsOverride?: number): Promise<MethodRun> {
   const started = performance.now();
   const expected = suite.cases.map((c) => c.expected);
   const fewShot = await runBaselineArm(
+    engine,
     { expected, modelPath: suite.fewShot.model.path, prompts: suite.cases.map((c) => renderFewShotPrompt(suite.fewShot, c.input)) },
     suite.labels,
     threadsOverride,
   );
   const lora = await runBaselineArm(
+    engine,
     {
       expected,
       modelPath: suite.lora.model.path,
@@ -106,6 +109,7 @@ export async function runBaseline(suite: Suite, threadsOverride?: number): Promi
     threadsOverride,
   );
   const wallMs = performance.now() - started;
+  const description = await engine.describe();
   return {
     wallMs,
     modelLoadMs: fewShot.loadMs + lora.loadMs,
@@ -114,8 +118,8 @@ export async function runBaseline(suite: Suite, threadsOverride?: number): Promi
     armsInParallel: false,
     // The article's arms run one after the other, with a model load between them that is not arm time.
     armsSpanMs: fewShot.outcome.wallMs + lora.outcome.wallMs,
-    backend: await describeBackend(await sharedLlama()),
-    nodeLlamaCppVersion: await getModuleVersion(),
+    backend: description.backend,
+    nodeLlamaCppVersion: description.version,
     arms: { few_shot: fewShot.outcome, lora: lora.outcome },
   };
 }

@@ -1,7 +1,6 @@
 // tunegate as users get it: runSuite on the suite, with the engine's own choices (threads, arms side by side on
 // a multi-core CPU) unless the benchmark asks for others.
-import { runSuite, type EngineOptions } from "../../src/engine/run-suite.js";
-import { modelLoadCount } from "../../src/engine/runtime.js";
+import type { Engine, RunOptions } from "../../src/engine/engine.js";
 import type { ArmName, ArmRun, Suite } from "../../src/types.js";
 import type { ArmOutcome } from "../tasks.js";
 import type { MethodRun } from "./method-run.js";
@@ -23,12 +22,16 @@ function outcome(arm: ArmRun): ArmOutcome {
   };
 }
 
-export async function runTunegate(suite: Suite, choices: { threads?: number | undefined; parallelArms?: boolean | undefined } = {}): Promise<TunegateRun> {
-  const loadsBefore = modelLoadCount();
+export async function runTunegate(
+  engine: Engine,
+  suite: Suite,
+  choices: { threads?: number | undefined; parallelArms?: boolean | undefined } = {},
+): Promise<TunegateRun> {
+  const loadsBefore = engine.modelLoads;
   // When the arms overlap, their own times add up to more than the time they took: the span comes from when
   // each arm started, which its first progress report tells (now less the time it says has passed).
   const armStarted = new Map<ArmName, number>();
-  const options: EngineOptions = {
+  const options: RunOptions = {
     ...(choices.threads !== undefined ? { threads: choices.threads } : {}),
     ...(choices.parallelArms !== undefined ? { parallelArms: choices.parallelArms } : {}),
     onProgress: (p) => {
@@ -36,7 +39,7 @@ export async function runTunegate(suite: Suite, choices: { threads?: number | un
     },
   };
   const started = performance.now();
-  const run = await runSuite(suite, options);
+  const run = await engine.runSuite(suite, options);
   const wallMs = performance.now() - started;
   const { few_shot: fewShot, lora } = run.arms;
   const starts = [armStarted.get("few_shot") ?? started, armStarted.get("lora") ?? started];
@@ -44,7 +47,7 @@ export async function runTunegate(suite: Suite, choices: { threads?: number | un
   return {
     wallMs,
     modelLoadMs: run.engine.modelLoadMs,
-    modelLoads: modelLoadCount() - loadsBefore,
+    modelLoads: engine.modelLoads - loadsBefore,
     threads: run.engine.threads,
     armsInParallel: run.engine.armsInParallel,
     armsSpanMs,

@@ -138,9 +138,14 @@ export async function runSuites(args: RunArguments, io: CliIO): Promise<{ code: 
     return { code: EXIT_INVALID };
   }
 
-  // Vitest is loaded only now: `tunegate run --help` and invalid input stay instant.
-  const [{ createVitest }, { tunegate }] = await Promise.all([import("vitest/node"), import("../vitest/plugin.js")]);
-  const plugin = tunegate(args.plugin);
+  // Vitest and the engine are loaded only now: `tunegate run --help` and invalid input stay instant.
+  const [{ createVitest }, { tunegate }, { createLocalEngine }] = await Promise.all([
+    import("vitest/node"),
+    import("../vitest/plugin.js"),
+    import("../engine/local/local-engine.js"),
+  ]);
+  await using engine = createLocalEngine(args.plugin.gpu !== undefined ? { gpu: args.plugin.gpu } : {});
+  const plugin = tunegate({ ...args.plugin, engine });
   const root = runRoot(io.cwd, files);
   const include = files.map((file) => relative(root, file).split(sep).join("/"));
   const vitest = await createVitest(

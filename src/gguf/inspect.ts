@@ -2,14 +2,14 @@
 // process on a malformed file, and when it fails politely node-llama-cpp's message is generic; here every
 // problem becomes a TunegateError that names the file, the tensor and the fix.
 import { stat } from "node:fs/promises";
-import { readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
+import { GgmlType, readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
 import { TunegateError } from "../errors.js";
 import { readFirstBytes } from "../read-head.js";
 
 export interface GgufTensorShape {
   /** ggml order: dims[0] is the input dimension. */
   dims: number[];
-  ggmlType: number;
+  ggmlType: GgmlType;
 }
 
 export interface GgufInspection {
@@ -26,26 +26,29 @@ export interface GgufInspection {
 
 export type GgufRole = "model" | "adapter";
 
-/** Bytes per block and values per block of the ggml tensor types, as ggml's type traits define them. */
-const GGML_TYPE_LAYOUT: Record<number, { blockBytes: number; blockValues: number }> = {
-  0: { blockBytes: 4, blockValues: 1 }, // F32
-  1: { blockBytes: 2, blockValues: 1 }, // F16
-  2: { blockBytes: 18, blockValues: 32 }, // Q4_0
-  3: { blockBytes: 20, blockValues: 32 }, // Q4_1
-  6: { blockBytes: 22, blockValues: 32 }, // Q5_0
-  7: { blockBytes: 24, blockValues: 32 }, // Q5_1
-  8: { blockBytes: 34, blockValues: 32 }, // Q8_0
-  10: { blockBytes: 84, blockValues: 256 }, // Q2_K
-  11: { blockBytes: 110, blockValues: 256 }, // Q3_K
-  12: { blockBytes: 144, blockValues: 256 }, // Q4_K
-  13: { blockBytes: 176, blockValues: 256 }, // Q5_K
-  14: { blockBytes: 210, blockValues: 256 }, // Q6_K
-  24: { blockBytes: 1, blockValues: 1 }, // I8
-  25: { blockBytes: 2, blockValues: 1 }, // I16
-  26: { blockBytes: 4, blockValues: 1 }, // I32
-  27: { blockBytes: 8, blockValues: 1 }, // I64
-  28: { blockBytes: 8, blockValues: 1 }, // F64
-  30: { blockBytes: 2, blockValues: 1 }, // BF16
+/**
+ * Bytes per block and values per block of the ggml tensor types, as ggml's type traits define them. Kept here
+ * because node-llama-cpp reads type sizes only through its native binding, and this check runs before one loads.
+ */
+const GGML_TYPE_LAYOUT: Partial<Record<GgmlType, { blockBytes: number; blockValues: number }>> = {
+  [GgmlType.F32]: { blockBytes: 4, blockValues: 1 },
+  [GgmlType.F16]: { blockBytes: 2, blockValues: 1 },
+  [GgmlType.Q4_0]: { blockBytes: 18, blockValues: 32 },
+  [GgmlType.Q4_1]: { blockBytes: 20, blockValues: 32 },
+  [GgmlType.Q5_0]: { blockBytes: 22, blockValues: 32 },
+  [GgmlType.Q5_1]: { blockBytes: 24, blockValues: 32 },
+  [GgmlType.Q8_0]: { blockBytes: 34, blockValues: 32 },
+  [GgmlType.Q2_K]: { blockBytes: 84, blockValues: 256 },
+  [GgmlType.Q3_K]: { blockBytes: 110, blockValues: 256 },
+  [GgmlType.Q4_K]: { blockBytes: 144, blockValues: 256 },
+  [GgmlType.Q5_K]: { blockBytes: 176, blockValues: 256 },
+  [GgmlType.Q6_K]: { blockBytes: 210, blockValues: 256 },
+  [GgmlType.I8]: { blockBytes: 1, blockValues: 1 },
+  [GgmlType.I16]: { blockBytes: 2, blockValues: 1 },
+  [GgmlType.I32]: { blockBytes: 4, blockValues: 1 },
+  [GgmlType.I64]: { blockBytes: 8, blockValues: 1 },
+  [GgmlType.F64]: { blockBytes: 8, blockValues: 1 },
+  [GgmlType.BF16]: { blockBytes: 2, blockValues: 1 },
 };
 
 /** Byte size of a tensor's data, or undefined for types whose layout this table does not know. */
@@ -128,7 +131,7 @@ export async function inspectGguf(path: string, role: GgufRole): Promise<GgufIns
 
   const tensors = new Map<string, GgufTensorShape>();
   for (const tensor of info.fullTensorInfo ?? info.tensorInfo ?? []) {
-    const shape = { dims: tensor.dimensions.map(Number), ggmlType: tensor.ggmlType as number };
+    const shape = { dims: tensor.dimensions.map(Number), ggmlType: tensor.ggmlType };
     tensors.set(tensor.name, shape);
     if ((tensor.filePart ?? 1) !== 1) continue; // other parts of a split model are checked by size by llama.cpp
     const size = tensorByteSize(shape) ?? 0;
@@ -142,15 +145,17 @@ export async function inspectGguf(path: string, role: GgufRole): Promise<GgufIns
     }
   }
 
-  const general = (info.metadata as { general?: { type?: unknown; architecture?: unknown } }).general ?? {};
-  const generalType = typeof general.type === "string" ? general.type : "model";
-  const architecture = typeof general.architecture === "string" ? general.architecture : "";
-  if (!architecture) {
+  // Typed as always present, but a damaged or hand-made file may lack it.
+  const architecture: unknown = info.metadata.general?.architecture;
+  // general.type and adapter.* are not in node-llama-cpp's metadata types (they describe models, not adapters).
+  const untyped = info.metadata as { general?: { type?: unknown }; adapter?: { type?: unknown; lora?: { alpha?: unknown } } };
+  const generalType = typeof untyped.general?.type === "string" ? untyped.general.type : "model";
+  if (typeof architecture !== "string" || !architecture) {
     throw new TunegateError("GGUF_NO_ARCHITECTURE", `${noun} ${path} has no general.architecture in its metadata`, {
       hint: conversionHint[role],
     });
   }
-  const adapterMeta = (info.metadata as { adapter?: { type?: unknown; lora?: { alpha?: unknown } } }).adapter;
+  const adapterMeta = untyped.adapter;
 
   if (role === "model" && generalType === "adapter") {
     throw new TunegateError("GGUF_ADAPTER_AS_MODEL", `${path} is a LoRA adapter, not a model`, {

@@ -1,10 +1,10 @@
 // Suite evaluation on Vitest's side of the fence: the plugin's transform hook runs in Vitest's main process,
-// so the model is loaded once there, for every suite file, and stays loaded across watch-mode reruns. Test
-// workers never load a model: they receive the recorded results and assert on them.
+// where the plugin's one engine loads the model once for every suite file and keeps it across watch-mode
+// reruns. Test workers never load a model: they receive the recorded results and assert on them.
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { isTunegateError } from "../errors.js";
-import { runSuite, type EngineOptions } from "../engine/run-suite.js";
+import type { Engine, RunOptions } from "../engine/engine.js";
 import { hasErrors } from "../suite/diagnostics.js";
 import { loadSuiteFromText } from "../suite/loader.js";
 import { applySuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
@@ -12,17 +12,17 @@ import type { Suite } from "../types.js";
 import { evaluations, type Evaluation } from "./registry.js";
 
 export interface EvaluationSettings {
-  engine: Omit<EngineOptions, "onProgress">;
+  run: Omit<RunOptions, "onProgress">;
   overrides: SuiteOverrides;
 }
 
-export type ProgressSink = NonNullable<EngineOptions["onProgress"]>;
+export type ProgressSink = NonNullable<RunOptions["onProgress"]>;
 
-// One suite at a time: evaluations share the model and the CPU, and latency figures must not overlap.
-let queue: Promise<unknown> = Promise.resolve();
-function serially<T>(work: () => Promise<T>): Promise<T> {
-  const result = queue.then(work, work);
-  queue = result.catch(() => undefined);
+// One suite at a time per engine: its evaluations share the model and the CPU, and latency figures must not overlap.
+const queues = new WeakMap<Engine, Promise<unknown>>();
+function serially<T>(engine: Engine, work: () => Promise<T>): Promise<T> {
+  const result = (queues.get(engine) ?? Promise.resolve()).then(work, work);
+  queues.set(engine, result.catch(() => undefined));
   return result;
 }
 
@@ -49,7 +49,13 @@ function record(evaluation: Evaluation): Evaluation {
 }
 
 /** Loads and evaluates one suite file; an unchanged file with unchanged models reuses its last evaluation. */
-export async function evaluateSuiteText(text: string, file: string, settings: EvaluationSettings, progress?: ProgressSink): Promise<Evaluation> {
+export async function evaluateSuiteText(
+  engine: Engine,
+  text: string,
+  file: string,
+  settings: EvaluationSettings,
+  progress?: ProgressSink,
+): Promise<Evaluation> {
   const loaded = await loadSuiteFromText(text, file);
   if (!loaded.suite || hasErrors(loaded.diagnostics)) return record({ kind: "invalid", file, diagnostics: loaded.diagnostics });
   let suite: Suite;
@@ -63,9 +69,9 @@ export async function evaluateSuiteText(text: string, file: string, settings: Ev
   const previous = evaluations.get(file);
   if (previous?.kind === "done" && previous.key === key) return previous;
 
-  return serially(async () => {
+  return serially(engine, async () => {
     try {
-      const run = await runSuite(suite, { ...settings.engine, ...(progress ? { onProgress: progress } : {}) });
+      const run = await engine.runSuite(suite, { ...settings.run, ...(progress ? { onProgress: progress } : {}) });
       return record({ kind: "done", file, run, diagnostics: loaded.diagnostics, key });
     } catch (error) {
       if (!isTunegateError(error)) throw error;

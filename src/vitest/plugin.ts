@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { defaultInclude } from "vitest/config";
 import type { Vitest } from "vitest/node";
+import type { Engine } from "../engine/engine.js";
 import { buildSuiteReport } from "../report/build.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import type { SuiteOverrides } from "../suite/overrides.js";
@@ -23,6 +24,11 @@ export interface TunegatePluginOptions extends SuiteOverrides {
   contextSize?: number;
   /** Run the two arms side by side (default on a CPU with 2+ cores); false times each arm alone. */
   parallelArms?: boolean;
+  /**
+   * The engine to run suites on; its owner disposes it (and `gpu` is then the owner's business). Default: a
+   * local engine the plugin creates on the first suite file and disposes when Vitest closes.
+   */
+  engine?: Engine;
   /** Where the reporter writes the JSON report and the Markdown summary (relative to Vitest's root). */
   report?: ReportFiles;
   /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
@@ -69,8 +75,7 @@ export type TunegatePlugin = Plugin & { api: { reporter: TunegateReporter } };
 
 export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
   const settings: EvaluationSettings = {
-    engine: {
-      ...(options.gpu !== undefined ? { gpu: options.gpu } : {}),
+    run: {
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
       ...(options.parallelArms !== undefined ? { parallelArms: options.parallelArms } : {}),
@@ -84,7 +89,20 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       ...(options.misses !== undefined ? { misses: options.misses } : {}),
     },
   };
-  const reporter = new TunegateReporter(options.report ?? {});
+  // One engine for the plugin's life: watch reruns reuse the models it loaded.
+  let engine: Engine | undefined = options.engine;
+  let creating: Promise<Engine> | undefined;
+  const engineForSuites = (): Promise<Engine> => {
+    if (engine) return Promise.resolve(engine);
+    // Loaded on first use: node-llama-cpp has a top-level await, which require() cannot load, and a
+    // CommonJS vitest.config loads this plugin with require().
+    creating ??= import("../engine/local/local-engine.js").then(({ createLocalEngine }) => {
+      engine = createLocalEngine(options.gpu !== undefined ? { gpu: options.gpu } : {});
+      return engine;
+    });
+    return creating;
+  };
+  const reporter = new TunegateReporter(options.report ?? {}, { modelLoads: () => engine?.modelLoads ?? 0 });
   let vitest: Vitest | undefined;
   const log = () => (line: string) => (vitest ? vitest.logger.log(line) : console.error(line));
   const progress = progressPrinter(log);
@@ -112,15 +130,21 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
 
     configureVitest(context: { vitest: Vitest }) {
       vitest = context.vitest;
+      vitest.onClose(async () => {
+        if (options.engine) return;
+        const created = await creating?.catch(() => undefined);
+        // A plugin that outlives this Vitest (a restart) starts a fresh engine on its next suite file.
+        engine = undefined;
+        creating = undefined;
+        await created?.dispose();
+      });
     },
 
     async transform(yaml, id) {
       if (!isSuiteFile(id)) return null;
       const file = id.split("?")[0]!;
-      // Loaded on first use: the engine's node-llama-cpp has a top-level await, which require() cannot load,
-      // and a CommonJS vitest.config loads this plugin with require().
       const { evaluateSuiteText, referencedFiles } = await import("./evaluations.js");
-      const evaluation = await evaluateSuiteText(yaml, file, settings, progress);
+      const evaluation = await evaluateSuiteText(await engineForSuites(), yaml, file, settings, progress);
       for (const diagnostic of evaluation.diagnostics) {
         if (diagnostic.severity === "warning") log()(`tunegate ▸ ${formatDiagnostic(diagnostic)}`);
       }

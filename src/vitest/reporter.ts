@@ -4,7 +4,6 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
 import type { Vitest } from "vitest/node";
-import { modelLoadCount } from "../engine/load-count.js";
 import { buildReport, reportToJson } from "../report/build.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
@@ -27,12 +26,22 @@ export interface RunOutcome {
   failed: number;
 }
 
+/** What the reporter reads from the engine the suites ran on, without importing the engine. */
+export interface ReporterEngine {
+  /** Model files the engine has loaded. */
+  modelLoads(): number;
+}
+
 export class TunegateReporter implements Reporter {
   private vitest: Vitest | undefined;
   /** The outcome of the last finished run, for the CLI and the Action. */
   lastOutcome: RunOutcome | undefined;
 
-  constructor(private readonly files: ReportFiles = {}) {}
+  constructor(
+    private readonly files: ReportFiles = {},
+    /** Absent when the reporter runs without tunegate's plugin, which owns the engine. */
+    private readonly engine?: ReporterEngine,
+  ) {}
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest;
@@ -70,11 +79,11 @@ export class TunegateReporter implements Reporter {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       this.log("");
       this.log(renderTerminal(report, { color, width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)) }));
-      const loads = modelLoadCount();
+      const loads = this.engine ? `; model files loaded in this process: ${this.engine.modelLoads()}` : "";
       const engine = runs[0]!.engine;
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
       const threads = `${engine.threads} thread${engine.threads === 1 ? "" : "s"} each`;
-      this.log(`tunegate ▸ ${runs.length} suite${runs.length === 1 ? "" : "s"} on ${engine.backend} (${arms}, ${threads}); model files loaded in this process: ${loads}`);
+      this.log(`tunegate ▸ ${runs.length} suite${runs.length === 1 ? "" : "s"} on ${engine.backend} (${arms}, ${threads})${loads}`);
       await this.writeFiles(report, root);
     }
     for (const broken of unevaluated) {

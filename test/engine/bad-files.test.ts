@@ -2,18 +2,18 @@
 // JavaScript before llama.cpp sees it; the process survives and the next run works.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GgmlTensorType, type GgufFile } from "../../tools/forge/gguf-writer.js";
 import { loraAdapterMetadata } from "../../tools/forge/llama-gguf.js";
 import { TunegateError } from "../../src/errors.js";
-import { runArm } from "../../src/engine/run-arm.js";
-import { runSuite } from "../../src/engine/run-suite.js";
-import { loadSharedModel } from "../../src/engine/runtime.js";
+import { createLocalEngine } from "../../src/engine/local/local-engine.js";
 import { renderLoraPrompt } from "../../src/prompts.js";
 import type { Suite } from "../../src/types.js";
 import { forgeDemo, loadDemoSuite, writeGguf } from "../helpers/forged.js";
 
 const forged = forgeDemo();
+const engine = createLocalEngine();
+afterAll(() => engine.dispose());
 const dir = forged.dir;
 let suite: Suite;
 
@@ -52,7 +52,7 @@ describe("models", () => {
   it("a file that is not GGUF", async () => {
     const path = join(dir, "notes.gguf");
     writeFileSync(path, "these are my notes, not a model\n");
-    const error = await failure(runSuite(withModel(path)));
+    const error = await failure(engine.runSuite(withModel(path)));
     expect(error.code).toBe("GGUF_BAD_MAGIC");
     expect(error.message).toContain(path);
     expect(error.message).toContain("not a GGUF file");
@@ -65,7 +65,7 @@ describe("models", () => {
     const size = Buffer.alloc(8);
     size.writeBigUInt64LE(BigInt(header.length));
     writeFileSync(path, Buffer.concat([size, header]));
-    const error = await failure(runSuite(withModel(path)));
+    const error = await failure(engine.runSuite(withModel(path)));
     expect(error.message).toContain("safetensors");
   });
 
@@ -77,7 +77,7 @@ describe("models", () => {
     ] as const) {
       const path = join(dir, name);
       writeFileSync(path, bytes.subarray(0, length));
-      const error = await failure(runSuite(withModel(path)));
+      const error = await failure(engine.runSuite(withModel(path)));
       expect(error.code).toBe("GGUF_TRUNCATED");
       expect(error.message).toContain(path);
       expect(error.message).toContain(needle);
@@ -85,7 +85,7 @@ describe("models", () => {
   });
 
   it("a missing model file", async () => {
-    const error = await failure(runSuite(withModel(join(dir, "nowhere.gguf"))));
+    const error = await failure(engine.runSuite(withModel(join(dir, "nowhere.gguf"))));
     expect(error.code).toBe("GGUF_MISSING");
   });
 
@@ -98,13 +98,13 @@ describe("models", () => {
     const alien = Buffer.from(bytes);
     alien.write("llamb", value);
     writeFileSync(path, alien);
-    const error = await failure(runSuite(withModel(path)));
+    const error = await failure(engine.runSuite(withModel(path)));
     expect(error.code).toBe("MODEL_ARCH_UNSUPPORTED");
     expect(error.message).toContain('"llamb"');
   });
 
   it("an adapter given as the model", async () => {
-    const error = await failure(runSuite(withModel(forged.lora)));
+    const error = await failure(engine.runSuite(withModel(forged.lora)));
     expect(error.code).toBe("GGUF_ADAPTER_AS_MODEL");
     expect(error.hint).toContain("lora.adapter");
   });
@@ -112,14 +112,14 @@ describe("models", () => {
 
 describe("adapters", () => {
   it("a model given as the adapter", async () => {
-    const error = await failure(runSuite(withAdapter(forged.base)));
+    const error = await failure(engine.runSuite(withAdapter(forged.base)));
     expect(error.code).toBe("GGUF_NOT_AN_ADAPTER");
     expect(error.message).toContain(forged.base);
   });
 
   it("an adapter for another architecture", async () => {
     const path = adapter("gpt2.gguf", [["blk.0.attn_v.weight.lora_a", [128, 4]], ["blk.0.attn_v.weight.lora_b", [4, 128]]], "gpt2");
-    const error = await failure(runSuite(withAdapter(path)));
+    const error = await failure(engine.runSuite(withAdapter(path)));
     expect(error.code).toBe("ADAPTER_ARCH_MISMATCH");
     expect(error.message).toContain('"gpt2"');
     expect(error.message).toContain('"llama"');
@@ -128,14 +128,14 @@ describe("adapters", () => {
 
   it("an adapter tensor the base model does not have", async () => {
     const path = adapter("deep.gguf", [["blk.7.attn_v.weight.lora_a", [128, 4]], ["blk.7.attn_v.weight.lora_b", [4, 128]]]);
-    const error = await failure(runSuite(withAdapter(path)));
+    const error = await failure(engine.runSuite(withAdapter(path)));
     expect(error.code).toBe("ADAPTER_NO_BASE_TENSOR");
     expect(error.message).toContain("blk.7.attn_v.weight");
   });
 
   it("an adapter tensor of the wrong shape names the tensor and both shapes", async () => {
     const path = adapter("narrow.gguf", [["blk.0.attn_v.weight.lora_a", [64, 4]], ["blk.0.attn_v.weight.lora_b", [4, 128]]]);
-    const error = await failure(runSuite(withAdapter(path)));
+    const error = await failure(engine.runSuite(withAdapter(path)));
     expect(error.code).toBe("ADAPTER_SHAPE_MISMATCH");
     expect(error.message).toContain("blk.0.attn_v.weight has shape [128, 128]");
     expect(error.message).toContain("lora_a is [64, 4]");
@@ -143,7 +143,7 @@ describe("adapters", () => {
 
   it("half of a lora_a/lora_b pair", async () => {
     const path = adapter("half.gguf", [["blk.0.attn_v.weight.lora_a", [128, 4]]]);
-    const error = await failure(runSuite(withAdapter(path)));
+    const error = await failure(engine.runSuite(withAdapter(path)));
     expect(error.code).toBe("ADAPTER_INCOMPLETE_PAIR");
     expect(error.message).toContain("blk.0.attn_v.weight.lora_b is missing");
   });
@@ -151,9 +151,9 @@ describe("adapters", () => {
   it("when llama.cpp itself refuses an adapter, its own words are kept", async () => {
     // runArm skips tunegate's adapter check, so llama.cpp sees the bad adapter and logs why it refuses it.
     const path = adapter("deep-unchecked.gguf", [["blk.7.attn_v.weight.lora_a", [128, 4]], ["blk.7.attn_v.weight.lora_b", [4, 128]]]);
-    const { model } = await loadSharedModel(forged.base);
+    const { model } = await engine.loadModel(forged.base);
     const error = await failure(
-      runArm({
+      engine.runArm({
         arm: "lora",
         model,
         trainContextSize: 2048,
@@ -174,7 +174,7 @@ describe("adapters", () => {
 
 describe("prompts", () => {
   it("a prompt longer than the chosen context names the case, its token count and the option to raise", async () => {
-    const error = await failure(runSuite(suite, { contextSize: 64 }));
+    const error = await failure(engine.runSuite(suite, { contextSize: 64 }));
     expect(error.code).toBe("PROMPT_TOO_LONG");
     expect(error.message).toMatch(/few-shot prompt of case \d+ \(".*"\) needs \d+ tokens, more than the context of 64/);
     expect(error.hint).toContain("--context-size");
@@ -183,7 +183,7 @@ describe("prompts", () => {
 
   it("a case longer than the model was trained for says so", async () => {
     const long = { ...suite.cases[0]!, input: "please ".repeat(2100) };
-    const error = await failure(runSuite({ ...suite, cases: [long, ...suite.cases.slice(1)] }));
+    const error = await failure(engine.runSuite({ ...suite, cases: [long, ...suite.cases.slice(1)] }));
     expect(error.code).toBe("PROMPT_TOO_LONG");
     expect(error.message).toContain("case 1");
     expect(error.hint).toContain("trained for 2048 tokens");
@@ -192,7 +192,7 @@ describe("prompts", () => {
 
 describe("after all of that", () => {
   it("the process is alive and a good suite still runs", async () => {
-    const run = await runSuite(suite, { threads: 1 });
+    const run = await engine.runSuite(suite, { threads: 1 });
     expect(run.arms.lora.cases.filter((c) => c.correct).length).toBeGreaterThan(40);
   });
 });

@@ -1,13 +1,14 @@
 // The engine on the forged demo models, through real llama.cpp: accuracy, cache reuse, token economy, determinism.
-import { beforeAll, describe, expect, it } from "vitest";
-import { runArm, type ArmSettings } from "../../src/engine/run-arm.js";
-import { runSuite } from "../../src/engine/run-suite.js";
-import { loadSharedModel, modelLoadCount } from "../../src/engine/runtime.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalEngine } from "../../src/engine/local/local-engine.js";
+import type { ArmSettings } from "../../src/engine/local/run-arm.js";
 import { renderLoraPrompt } from "../../src/prompts.js";
 import type { Suite, SuiteRun } from "../../src/types.js";
 import { forgeDemo, loadDemoSuite } from "../helpers/forged.js";
 
 const forged = forgeDemo();
+const engine = createLocalEngine();
+afterAll(() => engine.dispose());
 let suite: Suite;
 let run: SuiteRun;
 
@@ -15,7 +16,7 @@ const accuracy = (r: SuiteRun, arm: "few_shot" | "lora") => r.arms[arm].cases.fi
 
 beforeAll(async () => {
   suite = await loadDemoSuite(forged);
-  run = await runSuite(suite, { threads: 1 });
+  run = await engine.runSuite(suite, { threads: 1 });
 });
 
 describe("the demo suite on the forged models", () => {
@@ -63,7 +64,7 @@ describe("the demo suite on the forged models", () => {
   });
 
   it("gives identical predictions and scores on a second run", async () => {
-    const again = await runSuite(suite, { threads: 1 });
+    const again = await engine.runSuite(suite, { threads: 1 });
     for (const arm of ["few_shot", "lora"] as const) {
       again.arms[arm].cases.forEach((c, i) => {
         const first = run.arms[arm].cases[i]!;
@@ -75,8 +76,8 @@ describe("the demo suite on the forged models", () => {
   });
 
   it("gives the same scores with the arms side by side as one after the other", async () => {
-    const side = await runSuite(suite, { threads: 1, parallelArms: true });
-    const alone = await runSuite(suite, { threads: 1, parallelArms: false });
+    const side = await engine.runSuite(suite, { threads: 1, parallelArms: true });
+    const alone = await engine.runSuite(suite, { threads: 1, parallelArms: false });
     expect(side.engine.armsInParallel).toBe(true);
     expect(alone.engine.armsInParallel).toBe(false);
     for (const arm of ["few_shot", "lora"] as const) {
@@ -86,14 +87,14 @@ describe("the demo suite on the forged models", () => {
   });
 
   it("loads the model file once for any number of runs", async () => {
-    const before = modelLoadCount();
-    await runSuite(suite, { threads: 1 });
-    expect(modelLoadCount()).toBe(before);
+    const before = engine.modelLoads;
+    await engine.runSuite(suite, { threads: 1 });
+    expect(engine.modelLoads).toBe(before);
   });
 
   it("reports progress per arm up to the number of cases", async () => {
     const seen: string[] = [];
-    await runSuite(suite, { threads: 1, onProgress: (p) => seen.push(`${p.arm} ${p.done}/${p.total}`) });
+    await engine.runSuite(suite, { threads: 1, onProgress: (p) => seen.push(`${p.arm} ${p.done}/${p.total}`) });
     expect(seen).toContain(`few_shot ${suite.cases.length}/${suite.cases.length}`);
     expect(seen).toContain(`lora ${suite.cases.length}/${suite.cases.length}`);
     expect(seen.length).toBe(2 * suite.cases.length);
@@ -102,11 +103,11 @@ describe("the demo suite on the forged models", () => {
 
 describe("scores with cache reuse equal scores from a fresh context", () => {
   it("matches case by case to 1e-4", async () => {
-    const { model } = await loadSharedModel(suite.fewShot.model.path);
+    const { model } = await engine.loadModel(suite.fewShot.model.path);
     const picks = [0, 7, 21, 44];
     for (const index of picks) {
       const c = suite.cases[index]!;
-      const alone: ArmSettings = {
+      const alone: Omit<ArmSettings, "log"> = {
         arm: "lora",
         model,
         trainContextSize: 2048,
@@ -120,7 +121,7 @@ describe("scores with cache reuse equal scores from a fresh context", () => {
         
         maxGeneratedTokens: 10,
       };
-      const fresh = await runArm(alone);
+      const fresh = await engine.runArm(alone);
       for (const label of suite.labels) {
         expect(fresh.cases[0]!.scores[label]).toBeCloseTo(run.arms.lora.cases[index]!.scores[label]!, 4);
       }
@@ -130,8 +131,8 @@ describe("scores with cache reuse equal scores from a fresh context", () => {
 
 describe("adapter scale", () => {
   it("at scale 0 the adapter leaves the base model's scores unchanged", async () => {
-    const { model } = await loadSharedModel(suite.fewShot.model.path);
-    const settings: ArmSettings = {
+    const { model } = await engine.loadModel(suite.fewShot.model.path);
+    const settings: Omit<ArmSettings, "log"> = {
       arm: "lora",
       model,
       trainContextSize: 2048,
@@ -144,9 +145,9 @@ describe("adapter scale", () => {
       
       maxGeneratedTokens: 10,
     };
-    const withoutAdapter = await runArm(settings);
-    const atZero = await runArm({ ...settings, adapter: { path: suite.lora.adapter.path, scale: 0 } });
-    const atOne = await runArm({ ...settings, adapter: { path: suite.lora.adapter.path, scale: 1 } });
+    const withoutAdapter = await engine.runArm(settings);
+    const atZero = await engine.runArm({ ...settings, adapter: { path: suite.lora.adapter.path, scale: 0 } });
+    const atOne = await engine.runArm({ ...settings, adapter: { path: suite.lora.adapter.path, scale: 1 } });
     atZero.cases.forEach((c, i) => {
       for (const label of suite.labels) expect(c.scores[label]).toBe(withoutAdapter.cases[i]!.scores[label]);
     });
@@ -157,7 +158,7 @@ describe("adapter scale", () => {
 
 describe("generate mode (the article's method)", () => {
   it("decodes greedily, reads the first word, and agrees with logprob scoring on single-token labels", async () => {
-    const generated = await runSuite({ ...suite, scoring: "generate" }, { threads: 1 });
+    const generated = await engine.runSuite({ ...suite, scoring: "generate" }, { threads: 1 });
     for (const arm of ["few_shot", "lora"] as const) {
       generated.arms[arm].cases.forEach((c, i) => {
         expect(`${arm} ${i} ${c.predicted} ${JSON.stringify(c.generated)}`).toBe(`${arm} ${i} ${run.arms[arm].cases[i]!.predicted} ${JSON.stringify(c.generated)}`);

@@ -2,14 +2,16 @@
 // These models were not written by tunegate: they prove the engine is not tied to its own forged files.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { adapterFileNameFor, buildAdapterFor } from "../../tools/forge/adapter-for.js";
-import { runSuite } from "../../src/engine/run-suite.js";
+import { createLocalEngine } from "../../src/engine/local/local-engine.js";
 import { loadSuiteFromText } from "../../src/suite/loader.js";
 import { INVALID_PREDICTION, type Suite } from "../../src/types.js";
 import { SHARED_MODELS, temporaryDir, writeGguf } from "../helpers/forged.js";
 
 const dir = temporaryDir();
+const engine = createLocalEngine();
+afterAll(() => engine.dispose());
 
 async function storySuite(model: string, labels: string[], scoring = "logprob", extra = ""): Promise<Suite> {
   const adapter = writeGguf(join(dir, adapterFileNameFor(model)), await buildAdapterFor(model));
@@ -48,7 +50,7 @@ const tinyRandom = join(SHARED_MODELS, "llama-2-tiny-random.gguf");
 describe.skipIf(!existsSync(stories))("stories260K.gguf (karpathy/llama2.c, 512-token SPM vocabulary)", () => {
   it("runs both arms, with multi-token labels scored token by token", async () => {
     const suite = await storySuite(stories, ["happy", "sad"]);
-    const run = await runSuite(suite, { threads: 1 });
+    const run = await engine.runSuite(suite, { threads: 1 });
     for (const arm of [run.arms.few_shot, run.arms.lora]) {
       expect(arm.cases).toHaveLength(4);
       expect(arm.multiTokenLabels.length).toBeGreaterThan(0);
@@ -63,8 +65,8 @@ describe.skipIf(!existsSync(stories))("stories260K.gguf (karpathy/llama2.c, 512-
   });
 
   it("length normalisation averages over the label's tokens", async () => {
-    const summed = await runSuite(await storySuite(stories, ["happy", "sad"]), { threads: 1 });
-    const averaged = await runSuite(await storySuite(stories, ["happy", "sad"], "logprob", "length_normalize: true"), { threads: 1 });
+    const summed = await engine.runSuite(await storySuite(stories, ["happy", "sad"]), { threads: 1 });
+    const averaged = await engine.runSuite(await storySuite(stories, ["happy", "sad"], "logprob", "length_normalize: true"), { threads: 1 });
     const multi = summed.arms.few_shot.multiTokenLabels[0]!;
     const ratio = summed.arms.few_shot.cases[0]!.scores[multi]! / averaged.arms.few_shot.cases[0]!.scores[multi]!;
     // The summed score is the mean times the label's token count: a whole number of at least 2.
@@ -73,7 +75,7 @@ describe.skipIf(!existsSync(stories))("stories260K.gguf (karpathy/llama2.c, 512-
   });
 
   it("generate mode never maps story text onto a label", async () => {
-    const run = await runSuite(await storySuite(stories, ["happy", "sad"], "generate"), { threads: 1 });
+    const run = await engine.runSuite(await storySuite(stories, ["happy", "sad"], "generate"), { threads: 1 });
     for (const c of [...run.arms.few_shot.cases, ...run.arms.lora.cases]) {
       const firstWord = (c.generated ?? "").trim().split(/\s+/)[0]!.toLowerCase().replace(/^\p{P}+|\p{P}+$/gu, "");
       expect(c.predicted).toBe(["happy", "sad"].includes(firstWord) ? firstWord : INVALID_PREDICTION);
@@ -85,7 +87,7 @@ describe.skipIf(!existsSync(stories))("stories260K.gguf (karpathy/llama2.c, 512-
 
 describe.skipIf(!existsSync(tinyRandom))("llama-2-tiny-random.gguf (32,000-token llama-2 vocabulary)", () => {
   it("runs both arms", async () => {
-    const run = await runSuite(await storySuite(tinyRandom, ["positive", "negative"]), { threads: 1 });
+    const run = await engine.runSuite(await storySuite(tinyRandom, ["positive", "negative"]), { threads: 1 });
     expect(run.arms.few_shot.cases).toHaveLength(4);
     expect(run.arms.lora.cases).toHaveLength(4);
   });

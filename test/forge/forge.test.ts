@@ -2,16 +2,18 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getLlama, type LlamaModel, type Token } from "node-llama-cpp";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { forge } from "../../tools/forge/cli.js";
 import { readDemoCorpus } from "../../tools/forge/demo-corpus.js";
 import { buildDemoModel, DEMO_KEYWORDS, DEMO_LABELS } from "../../tools/forge/demo-model.js";
 import { gguf, GgmlTensorType } from "../../tools/forge/gguf-writer.js";
 import { WORD_PATTERN } from "../../tools/forge/spm-vocab.js";
-import { loadSharedModel } from "../../src/engine/runtime.js";
+import { createLocalEngine } from "../../src/engine/local/local-engine.js";
 import { SHARED_MODELS, temporaryDir, writeGguf } from "../helpers/forged.js";
 
 const dir = temporaryDir();
+const engine = createLocalEngine();
+afterAll(() => engine.dispose());
 
 /** Runs the forge CLI in-process and captures what it prints. */
 async function runForge(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -103,7 +105,7 @@ describe("the demo models in llama.cpp", () => {
 
   beforeAll(async () => {
     await runForge("--out", forged);
-    model = (await loadSharedModel(join(forged, "demo-base.gguf"))).model;
+    model = (await engine.loadModel(join(forged, "demo-base.gguf"))).model;
   });
 
   it("spells every word of the demo suite as one piece, and every label as one token after the cue", () => {

@@ -2,8 +2,8 @@
 // follow the prompt. Labels are tokenised in context (prompt + separator + label, minus the prompt), because
 // tokenisers spell a word differently at the start of a text than after a colon and a space.
 import type { LlamaModel, Token } from "node-llama-cpp";
-import { TunegateError } from "../errors.js";
-import type { SourceLocation } from "../types.js";
+import { TunegateError } from "../../errors.js";
+import type { SourceLocation } from "../../types.js";
 
 /** What a model writes between the output cue ("Category:") and the label: the examples' own separator. */
 export const LABEL_SEPARATOR = " ";

@@ -7,21 +7,14 @@
 // in lock-step rounds; minimal repros on the raw API did not show it), and a measurement that is sometimes
 // wrong is worse than a slower one. bench/README.md shows what batching would gain.
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
-import { TunegateError } from "../errors.js";
-import type { ArmName, ArmRun, CaseArmResult, ScoringMode, SuiteCase } from "../types.js";
-import { INVALID_PREDICTION } from "../types.js";
-import { generateGreedy, labelTokensMinimum, scoreLabels } from "./evaluate.js";
-import { parseGeneratedLabel } from "./parse-output.js";
-import { lastLlamaComplaint, logMark } from "./runtime.js";
+import { TunegateError } from "../../errors.js";
+import type { ArmName, ArmRun, CaseArmResult, ScoringMode, SuiteCase } from "../../types.js";
+import { INVALID_PREDICTION } from "../../types.js";
+import { alignContextSize, type ArmProgress } from "../engine.js";
+import { parseGeneratedLabel } from "../parse-output.js";
+import type { LlamaLog } from "./llama-log.js";
+import { generateGreedy, labelTokensMinimum, scoreLabels } from "./scoring.js";
 import { commonPrefixLength, tokenizeCasePrompt, type PromptTokens } from "./tokens.js";
-
-export interface ArmProgress {
-  arm: ArmName;
-  done: number;
-  total: number;
-  /** Since the arm started (tokenising, context, evaluation). */
-  elapsedMs: number;
-}
 
 export interface ArmSettings {
   arm: ArmName;
@@ -40,9 +33,9 @@ export interface ArmSettings {
   contextSize?: number;
   maxGeneratedTokens: number;
   onProgress?: (progress: ArmProgress) => void;
+  /** The engine's llama.cpp log, whose last complaint explains a refused context or a failed case. */
+  log: LlamaLog;
 }
-
-const CONTEXT_ALIGNMENT = 256; // llama.cpp rounds context sizes up to this
 
 function caseName(c: SuiteCase): string {
   const input = c.input.length > 40 ? `${c.input.slice(0, 39)}…` : c.input;
@@ -76,16 +69,16 @@ function chooseContextSize(prompts: PromptTokens[], settings: ArmSettings): numb
         location: c.location,
         hint:
           settings.contextSize !== undefined && need <= settings.trainContextSize
-            ? `raise the context size (--context-size ${Math.ceil(need / CONTEXT_ALIGNMENT) * CONTEXT_ALIGNMENT}); the model was trained for ${settings.trainContextSize} tokens`
+            ? `raise the context size (--context-size ${alignContextSize(need)}); the model was trained for ${settings.trainContextSize} tokens`
             : `the model was trained for ${settings.trainContextSize} tokens: shorten the prompt (fewer or shorter examples) or the case`,
       },
     );
   }
-  return settings.contextSize ?? Math.min(Math.ceil(need / CONTEXT_ALIGNMENT) * CONTEXT_ALIGNMENT, settings.trainContextSize);
+  return settings.contextSize ?? Math.min(alignContextSize(need), settings.trainContextSize);
 }
 
 async function createArmContext(settings: ArmSettings, contextSize: number): Promise<LlamaContext> {
-  const mark = logMark();
+  const mark = settings.log.mark();
   try {
     return await settings.model.createContext({
       contextSize,
@@ -97,7 +90,7 @@ async function createArmContext(settings: ArmSettings, contextSize: number): Pro
   } catch (error) {
     const what = settings.adapter ? `the LoRA adapter ${settings.adapter.path}` : "a context";
     throw new TunegateError("CONTEXT_FAILED", `llama.cpp could not create ${what} for the ${settings.arm} arm: ${(error as Error).message}`, {
-      detail: lastLlamaComplaint(mark),
+      detail: settings.log.lastComplaint(mark),
       cause: error,
     });
   }
@@ -166,7 +159,7 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
     const sequence: LlamaContextSequence = context.getSequence();
     const results: CaseArmResult[] = [];
     let extraMinimum = 0;
-    const mark = logMark();
+    const mark = settings.log.mark();
     for (const [index, prompt] of prompts.entries()) {
       const c = settings.cases[index]!;
       try {
@@ -177,7 +170,7 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
         if (error instanceof TunegateError) throw error;
         throw new TunegateError("EVALUATION_FAILED", `llama.cpp failed on ${caseName(c)} in the ${settings.arm} arm: ${(error as Error).message}`, {
           location: c.location,
-          detail: lastLlamaComplaint(mark),
+          detail: settings.log.lastComplaint(mark),
           cause: error,
         });
       }

@@ -1,0 +1,175 @@
+// The engine in this process, on node-llama-cpp: check the files, load each model once, run the few-shot arm on
+// the base weights and the LoRA arm with the adapter on the same weights. The binding, the models and llama.cpp's
+// log belong to the engine object, so two engines in one process share nothing and dispose() frees all of it.
+import { availableParallelism } from "node:os";
+import { getModuleVersion, type Llama } from "node-llama-cpp";
+import { TunegateError } from "../../errors.js";
+import { checkAdapterFitsModel, inspectGguf } from "../../gguf/inspect.js";
+import { renderFewShotPrompt, renderLoraPrompt } from "../../prompts.js";
+import type { ArmName, ArmRun, EngineInfo, ModelRef, Suite, SuiteRun } from "../../types.js";
+import {
+  DEFAULT_MAX_GENERATED_TOKENS,
+  engineDisposedError,
+  resolveGpuChoice,
+  type ArmProgress,
+  type Engine,
+  type EngineDescription,
+  type RunOptions,
+} from "../engine.js";
+import { describeBackend, startLlama } from "./binding.js";
+import { LlamaLog } from "./llama-log.js";
+import { ModelCache, type LoadedModel } from "./model-cache.js";
+import { runArm, type ArmSettings } from "./run-arm.js";
+import { chooseThreads } from "./threads.js";
+
+export interface LocalEngineOptions {
+  /** auto (default; CUDA when present, CPU otherwise), cuda, vulkan, metal or cpu. Env: TUNEGATE_GPU. */
+  gpu?: string;
+}
+
+/** Runs `work`, giving any TunegateError it throws the suite line that names the file, if it has none. */
+async function atSuiteLine<T>(ref: ModelRef, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof TunegateError) || error.location) throw error;
+    throw new TunegateError(error.code, error.message, { location: ref.location, hint: error.hint, detail: error.detail, cause: error });
+  }
+}
+
+export class LocalEngine implements Engine {
+  readonly kind = "local";
+  /** llama.cpp's log while this engine's binding runs. */
+  readonly log = new LlamaLog();
+  readonly #gpu: string | undefined;
+  #llama: Promise<Llama> | undefined;
+  readonly #models: ModelCache;
+  #disposed = false;
+
+  constructor(options: LocalEngineOptions = {}) {
+    this.#gpu = options.gpu;
+    this.#models = new ModelCache(() => this.llama(), this.log);
+  }
+
+  get modelLoads(): number {
+    return this.#models.loads;
+  }
+
+  #assertOpen(): void {
+    if (this.#disposed) throw engineDisposedError();
+  }
+
+  /** The engine's llama.cpp binding, started on first use. Never builds or downloads llama.cpp. */
+  async llama(): Promise<Llama> {
+    this.#assertOpen();
+    if (!this.#llama) {
+      const starting = startLlama(resolveGpuChoice(this.#gpu), this.log);
+      this.#llama = starting;
+      // A failed start is not kept: the next call tries again (after the user fixes the setting).
+      starting.catch(() => {
+        if (this.#llama === starting) this.#llama = undefined;
+      });
+    }
+    return this.#llama;
+  }
+
+  /** Loads a model once per file for this engine, after checking the file in JavaScript. */
+  async loadModel(path: string): Promise<LoadedModel> {
+    this.#assertOpen();
+    return this.#models.load(path);
+  }
+
+  /** One arm on a model this engine loaded; llama.cpp's complaints come from this engine's log. */
+  async runArm(settings: Omit<ArmSettings, "log">): Promise<ArmRun> {
+    this.#assertOpen();
+    return runArm({ ...settings, log: this.log });
+  }
+
+  async describe(): Promise<EngineDescription> {
+    const llama = await this.llama();
+    return { kind: this.kind, runtime: "node-llama-cpp", version: await getModuleVersion(), backend: await describeBackend(llama) };
+  }
+
+  async runSuite(suite: Suite, options: RunOptions = {}): Promise<SuiteRun> {
+    this.#assertOpen();
+    const adapter = await atSuiteLine(suite.lora.adapter, () => inspectGguf(suite.lora.adapter.path, "adapter"));
+    const fewShotModel = await atSuiteLine(suite.fewShot.model, () => this.loadModel(suite.fewShot.model.path));
+    // The arms may name different base files; each is loaded once and shared with any other suite using it.
+    const loraModel =
+      suite.lora.model.path === suite.fewShot.model.path
+        ? fewShotModel
+        : await atSuiteLine(suite.lora.model, () => this.loadModel(suite.lora.model.path));
+    await atSuiteLine(suite.lora.adapter, async () => checkAdapterFitsModel(adapter, loraModel.inspection));
+
+    const llama = await this.llama();
+    const common = {
+      labels: suite.labels,
+      cases: suite.cases,
+      scoring: suite.scoring,
+      lengthNormalize: suite.lengthNormalize,
+      maxGeneratedTokens: options.maxGeneratedTokens ?? DEFAULT_MAX_GENERATED_TOKENS,
+      ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
+    };
+    const progress = (p: ArmProgress) => options.onProgress?.({ ...p, suite: suite.name });
+    // Small batches (a case's own tokens) barely gain from a second thread, so on a CPU the arms gain more
+    // from a core each than from sharing both cores one after the other.
+    const parallelArms = options.parallelArms ?? (llama.gpu === false && availableParallelism() >= 2);
+    const share = parallelArms ? 2 : 1;
+    const fewShotThreads = chooseThreads(fewShotModel.model.size, options.threads, share);
+
+    // An arm's own errors without a place (llama.cpp refusing a context or the adapter) point at the suite
+    // line naming that arm's model or adapter; case errors keep their case's line.
+    const runFewShot = () =>
+      atSuiteLine(suite.fewShot.model, () => this.runArm({
+        ...common,
+        arm: "few_shot",
+        model: fewShotModel.model,
+        trainContextSize: fewShotModel.trainContextSize,
+        prompts: suite.cases.map((c) => renderFewShotPrompt(suite.fewShot, c.input)),
+        threads: fewShotThreads,
+        onProgress: progress,
+      }));
+    const runLora = () =>
+      atSuiteLine(suite.lora.adapter, () => this.runArm({
+        ...common,
+        arm: "lora",
+        model: loraModel.model,
+        trainContextSize: loraModel.trainContextSize,
+        adapter: { path: suite.lora.adapter.path, scale: suite.lora.scale },
+        prompts: suite.cases.map((c) => renderLoraPrompt(suite.lora, c.input)),
+        threads: chooseThreads(loraModel.model.size, options.threads, share),
+        onProgress: progress,
+      }));
+    const [fewShot, lora]: [ArmRun, ArmRun] = parallelArms ? await Promise.all([runFewShot(), runLora()]) : [await runFewShot(), await runLora()];
+
+    const description = await this.describe();
+    const engine: EngineInfo = {
+      backend: description.backend,
+      threads: fewShotThreads,
+      armsInParallel: parallelArms,
+      contextSize: Math.max(fewShot.contextSize, lora.contextSize),
+      modelLoadMs: fewShotModel.loadMs + (loraModel === fewShotModel ? 0 : loraModel.loadMs),
+      nodeLlamaCppVersion: description.version,
+    };
+    const arms: Record<ArmName, ArmRun> = { few_shot: fewShot, lora };
+    return { suite, arms, engine };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#models.dispose();
+    const llama = await this.#llama?.catch(() => undefined);
+    this.#llama = undefined;
+    await llama?.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+/** An engine running llama.cpp in this process. Nothing loads until its first run. */
+export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine {
+  return new LocalEngine(options);
+}
