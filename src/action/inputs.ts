@@ -3,7 +3,7 @@
 // rule can be tested without a runner; each problem names the input it comes from.
 import { resolve } from "node:path";
 import type { SuiteOverrides } from "../suite/overrides.js";
-import type { FailOn, MissPolicy } from "../types.js";
+import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 
 /**
  * Every input of action.yml with the default the entry applies when the variable is absent or empty (the
@@ -35,8 +35,6 @@ export function inputVariable(name: InputName): string {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }
 
-export const FAIL_ON_VALUES: readonly FailOn[] = ["fine-tune", "gray-zone", "never"];
-export const MISSES_VALUES: readonly MissPolicy[] = ["warn", "fail"];
 export const GPU_VALUES = ["auto", "cuda", "vulkan", "metal", "cpu"] as const;
 
 export interface ActionInputs {
@@ -103,8 +101,8 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
   const withinPoints = number("within-points", points, 100);
   const loraWinsPoints = number("lora-wins-points", points, 100);
   const volumeThreshold = number("volume-threshold", "calls a day, a number ≥ 0 (digits only, e.g. 100000)");
-  const failOn = choice("fail-on", FAIL_ON_VALUES);
-  const misses = choice("misses", MISSES_VALUES);
+  const failOn = choice("fail-on", FAIL_ON_POLICIES);
+  const misses = choice("misses", MISS_POLICIES);
   const gpu = choice("gpu", GPU_VALUES);
   const maxRegressionPoints = number("max-regression-points", points, 100);
   const baseline = text("baseline");

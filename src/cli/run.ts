@@ -5,13 +5,11 @@ import { parseArgs } from "node:util";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { loadSuite } from "../suite/loader.js";
 import { checkSuiteOverrides } from "../suite/overrides.js";
-import type { FailOn, MissPolicy } from "../types.js";
+import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 import type { RunOutcome } from "../vitest/reporter.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
-import { EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
+import { EXIT_GATE_FAILED, EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
 import { expandSuitePaths } from "./suite-paths.js";
-
-export const EXIT_GATE_FAILED = 1;
 
 export const runUsage = `Usage: tunegate run [suites, globs or folders...] [options]
 
@@ -25,8 +23,8 @@ Options:
   --within-points N         |LoRA − few-shot| ≤ N points: ship the prompt (default 5)
   --lora-wins-points N      LoRA ahead by ≥ N points ... (default 15)
   --volume-threshold N      ... at ≥ N calls a day: the fine-tune pays off (default 100000)
-  --fail-on VERDICT         fine-tune | gray-zone | never: which verdict fails the gate
-  --misses warn|fail        whether a missed case (not \`must\`) fails its test
+  --fail-on VERDICT         ${FAIL_ON_POLICIES.join(" | ")}: which verdict fails the gate
+  --misses ${MISS_POLICIES.join("|")}        whether a missed case (not \`must\`) fails its test
   --gpu BACKEND             auto | cuda | vulkan | metal | cpu (default auto; env TUNEGATE_GPU)
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
@@ -35,9 +33,6 @@ Options:
   -h, --help                show this help
 
 Exit status: 0 gate pass or warn, 1 gate failed (or a must case missed), 2 invalid input.`;
-
-const FAIL_ON: readonly FailOn[] = ["fine-tune", "gray-zone", "never"];
-const MISSES: readonly MissPolicy[] = ["warn", "fail"];
 
 class UsageError extends Error {}
 
@@ -99,8 +94,8 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   assign("withinPoints", numberOption("within-points", v["within-points"]));
   assign("loraWinsPoints", numberOption("lora-wins-points", v["lora-wins-points"]));
   assign("volumeThreshold", numberOption("volume-threshold", v["volume-threshold"]));
-  assign("failOn", choiceOption("fail-on", v["fail-on"], FAIL_ON));
-  assign("misses", choiceOption("misses", v.misses, MISSES));
+  assign("failOn", choiceOption("fail-on", v["fail-on"], FAIL_ON_POLICIES));
+  assign("misses", choiceOption("misses", v.misses, MISS_POLICIES));
   assign("gpu", choiceOption("gpu", v.gpu?.toLowerCase(), ["auto", "cuda", "vulkan", "metal", "cpu"]));
   const threads = numberOption("threads", v.threads, true);
   if (threads === 0) throw new UsageError("--threads must be at least 1");
