@@ -2,7 +2,9 @@
 // and the parsing of the raw strings the runner hands over into checked values. Parsing is pure so every
 // rule can be tested without a runner; each problem names the input it comes from.
 import { resolve } from "node:path";
+import { describeInvalidGlob, globProblem, isGlob } from "../cli/suite-paths.js";
 import type { SuiteOverrides } from "../suite/overrides.js";
+import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
 import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 
 /**
@@ -11,7 +13,7 @@ import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
  * `github-token` defaults to `${{ github.token }}` in action.yml; the entry itself has no way to know it.
  */
 export const INPUT_DEFAULTS = {
-  suites: "**/*.cases.yaml",
+  suites: SUITE_FILE_GLOB,
   "working-directory": ".",
   volume: "",
   "within-points": "",
@@ -96,6 +98,10 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== "");
+  for (const pattern of suites) {
+    const invalid = isGlob(pattern) ? globProblem(pattern) : undefined;
+    if (invalid !== undefined) problems.push(`Input \`suites\`: ${describeInvalidGlob({ pattern, problem: invalid })}.`);
+  }
   const workingDirectory = resolve(workspace, text("working-directory"));
   const callsPerDay = number("volume", "calls a day, a number ≥ 0 (digits only, e.g. 120000)");
   const withinPoints = number("within-points", points, 100);

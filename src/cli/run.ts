@@ -9,7 +9,7 @@ import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 import type { RunOutcome } from "../vitest/reporter.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
 import { EXIT_GATE_FAILED, EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
-import { expandSuitePaths } from "./suite-paths.js";
+import { describeInvalidGlob, expandSuitePaths } from "./suite-paths.js";
 
 export const runUsage = `Usage: tunegate run [suites, globs or folders...] [options]
 
@@ -118,7 +118,9 @@ export function runRoot(cwd: string, files: readonly string[]): string {
 
 /** Validates, runs and maps the outcome to an exit code. */
 export async function runSuites(args: RunArguments, io: CliIO): Promise<{ code: number; outcome?: RunOutcome }> {
-  const { files, unmatched } = expandSuitePaths(args.suites.length > 0 ? args.suites : ["."], io.cwd);
+  const { files, unmatched, invalid: invalidGlobs } = expandSuitePaths(args.suites.length > 0 ? args.suites : ["."], io.cwd);
+  for (const glob of invalidGlobs) io.stderr(`tunegate: ${describeInvalidGlob(glob)}`);
+  if (invalidGlobs.length > 0) return { code: EXIT_INVALID };
   for (const pattern of unmatched) io.stderr(`tunegate: no suite files (*.cases.yaml) match ${pattern}`);
   if (files.length === 0 || unmatched.length > 0) return { code: EXIT_INVALID };
 

@@ -9,12 +9,14 @@ import type { Vitest } from "vitest/node";
 import { buildSuiteReport } from "../report/build.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import type { SuiteOverrides } from "../suite/overrides.js";
+import { isSuiteFile, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
 import { ARM_TITLES, generateTestModule } from "./codegen.js";
 import type { EvaluationSettings, ProgressSink } from "./evaluations.js";
 import { buildSuitePayload } from "./payload.js";
 import { TunegateReporter, type ReportFiles } from "./reporter.js";
 
-export const SUITE_FILE_PATTERN = "**/*.cases.{yaml,yml}";
+/** The glob the plugin adds to Vitest's `include`: `.cases.yaml` and `.cases.yml` files, in any letter case. */
+export const SUITE_FILE_PATTERN = SUITE_FILE_GLOB_ANY_CASE;
 
 export interface TunegatePluginOptions extends SuiteOverrides {
   /** GPU backend: auto (CUDA when present, CPU otherwise), cuda, vulkan, metal or cpu. Env: TUNEGATE_GPU. */
@@ -38,10 +40,6 @@ export interface TunegatePluginOptions extends SuiteOverrides {
 const ASSERTIONS_MODULE = fileURLToPath(new URL(`./assertions${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 /** Stack frames in the assertions module, as compiled and as source-mapped back to src/, which failures should not show. */
 const ASSERTION_FRAMES = new Set([ASSERTIONS_MODULE, ASSERTIONS_MODULE.replace(/([\\/])dist\1src\1/, "$1src$1").replace(/\.js$/, ".ts")]);
-
-function isSuiteFile(id: string): boolean {
-  return /\.cases\.ya?ml$/.test(id.split("?")[0]!);
-}
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -115,8 +113,8 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     },
 
     async transform(yaml, id) {
-      if (!isSuiteFile(id)) return null;
       const file = id.split("?")[0]!;
+      if (!isSuiteFile(file)) return null;
       // Loaded on first use: the engine's node-llama-cpp has a top-level await, which require() cannot load,
       // and a CommonJS vitest.config loads this plugin with require().
       const { evaluateSuiteText, referencedFiles } = await import("./evaluations.js");

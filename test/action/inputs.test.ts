@@ -26,7 +26,7 @@ function problems(given: Partial<Record<InputName, string>>): string[] {
 describe("parseActionInputs", () => {
   it("applies the defaults when nothing is given", () => {
     expect(inputs({})).toEqual({
-      suites: ["**/*.cases.yaml"],
+      suites: ["**/*.cases.{yaml,yml}"],
       workingDirectory: WORKSPACE,
       overrides: {},
       gpu: undefined,
@@ -92,6 +92,12 @@ describe("parseActionInputs", () => {
     ["report-path", "reports/", 'Input `report-path`: expected a file path for the JSON report, not a folder, got "reports/".'],
   ] as const)("refuses %s = %j, naming the input", (name, value, message) => {
     expect(problems({ [name]: value })).toEqual([message]);
+  });
+
+  it("refuses an invalid glob in suites, naming the input", () => {
+    expect(problems({ suites: "evals/a.cases.yaml\nevals/[z-a]*.cases.yaml" })).toEqual([
+      'Input `suites`: the glob "evals/[z-a]*.cases.yaml" has an invalid character class [z-a] (Range out of order in character class); write ranges low to high, e.g. [a-z].',
+    ]);
   });
 
   it("refuses within-points at or above lora-wins-points", () => {
