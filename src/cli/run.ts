@@ -4,7 +4,7 @@ import { dirname, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { loadSuite } from "../suite/loader.js";
-import { checkSuiteOverrides } from "../suite/overrides.js";
+import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
 import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 import type { RunOutcome } from "../vitest/reporter.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
@@ -43,6 +43,41 @@ function numberOption(name: string, value: string | undefined, integer = false):
     throw new UsageError(`--${name} must be ${integer ? "a whole number" : "a number"} ≥ 0, got "${value}"`);
   }
   return number;
+}
+
+/** A number flag's text as a number; what the number may be is the overrides' check. */
+function numberText(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number)) throw new UsageError(`--${name} must be a number, got "${value}"`);
+  return number;
+}
+
+function describeOverrideProblem(problem: OverrideProblem, written: Partial<Record<OverrideKey, string>>): string {
+  if (problem.kind === "order") {
+    return `--${OVERRIDE_OPTIONS.withinPoints} (${problem.withinPoints}) must be below --${OVERRIDE_OPTIONS.loraWinsPoints} (${problem.loraWinsPoints}); the gray zone lies between them`;
+  }
+  return `--${OVERRIDE_OPTIONS[problem.key]} must be ${problem.allowed}, got "${written[problem.key]}"`;
+}
+
+/** The override flags, converted from text and checked against the suite schema. */
+function overrideOptions(values: Partial<Record<string, string | boolean>>): SuiteOverrides {
+  const written: Partial<Record<OverrideKey, string>> = {};
+  for (const [key, name] of Object.entries(OVERRIDE_OPTIONS) as [OverrideKey, string][]) {
+    const value = values[name];
+    if (typeof value === "string") written[key] = value;
+  }
+  const converted = {
+    callsPerDay: numberText(OVERRIDE_OPTIONS.callsPerDay, written.callsPerDay),
+    withinPoints: numberText(OVERRIDE_OPTIONS.withinPoints, written.withinPoints),
+    loraWinsPoints: numberText(OVERRIDE_OPTIONS.loraWinsPoints, written.loraWinsPoints),
+    volumeThreshold: numberText(OVERRIDE_OPTIONS.volumeThreshold, written.volumeThreshold),
+    failOn: written.failOn,
+    misses: written.misses,
+  };
+  const problems = checkSuiteOverrides(converted);
+  if (problems.length > 0) throw new UsageError(problems.map((problem) => describeOverrideProblem(problem, written)).join("; "));
+  return Object.fromEntries(Object.entries(converted).filter(([, value]) => value !== undefined)) as SuiteOverrides;
 }
 
 function choiceOption<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T | undefined {
@@ -85,25 +120,18 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   const v = parsed.values;
   if (v.help) return "help";
   const plugin: TunegatePluginOptions = {
+    ...overrideOptions(v),
     report: { ...(v.json ? { json: v.json } : {}), ...(v.markdown ? { markdown: v.markdown } : {}) },
   };
   const assign = <K extends keyof TunegatePluginOptions>(key: K, value: TunegatePluginOptions[K] | undefined) => {
     if (value !== undefined) plugin[key] = value;
   };
-  assign("callsPerDay", numberOption("volume", v.volume));
-  assign("withinPoints", numberOption("within-points", v["within-points"]));
-  assign("loraWinsPoints", numberOption("lora-wins-points", v["lora-wins-points"]));
-  assign("volumeThreshold", numberOption("volume-threshold", v["volume-threshold"]));
-  assign("failOn", choiceOption("fail-on", v["fail-on"], FAIL_ON_POLICIES));
-  assign("misses", choiceOption("misses", v.misses, MISS_POLICIES));
   assign("gpu", choiceOption("gpu", v.gpu?.toLowerCase(), ["auto", "cuda", "vulkan", "metal", "cpu"]));
   const threads = numberOption("threads", v.threads, true);
   if (threads === 0) throw new UsageError("--threads must be at least 1");
   assign("threads", threads);
   assign("contextSize", numberOption("context-size", v["context-size"], true));
   if (v["sequential-arms"]) plugin.parallelArms = false;
-  const problem = checkSuiteOverrides(plugin);
-  if (problem) throw new UsageError(problem);
   return { suites: parsed.positionals, plugin };
 }
 

@@ -6,9 +6,10 @@ import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { defaultInclude } from "vitest/config";
 import type { Vitest } from "vitest/node";
+import { TunegateError } from "../errors.js";
 import { buildSuiteReport } from "../report/build.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
-import type { SuiteOverrides } from "../suite/overrides.js";
+import { checkSuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
 import { isSuiteFile, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
 import { ARM_TITLES, generateTestModule } from "./codegen.js";
 import type { EvaluationSettings, ProgressSink } from "./evaluations.js";
@@ -65,7 +66,20 @@ function progressPrinter(log: () => (line: string) => void): ProgressSink {
 
 export type TunegatePlugin = Plugin & { api: { reporter: TunegateReporter } };
 
+/** Refuses override options the suite schema would refuse in a suite file, naming the option. */
+function checkOverrideOptions(options: TunegatePluginOptions): void {
+  const problems = checkSuiteOverrides(options).map((problem) =>
+    problem.kind === "order"
+      ? `options \`withinPoints\` (${problem.withinPoints}) and \`loraWinsPoints\` (${problem.loraWinsPoints}): withinPoints must be below loraWinsPoints; the gray zone lies between them`
+      : `option \`${problem.key}\` must be ${problem.allowed}, got ${JSON.stringify(problem.value)}`,
+  );
+  if (problems.length > 0) {
+    throw new TunegateError("BAD_OPTION", `tunegate(): ${problems.join("; ")}`, { hint: "fix the options passed to tunegate() in your Vitest config" });
+  }
+}
+
 export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
+  checkOverrideOptions(options);
   const settings: EvaluationSettings = {
     engine: {
       ...(options.gpu !== undefined ? { gpu: options.gpu } : {}),

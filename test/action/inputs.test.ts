@@ -83,6 +83,7 @@ describe("parseActionInputs", () => {
     ["volume", "Infinity", 'Input `volume`: expected calls a day, a number ≥ 0 (digits only, e.g. 120000), got "Infinity".'],
     ["volume-threshold", "lots", 'Input `volume-threshold`: expected calls a day, a number ≥ 0 (digits only, e.g. 100000), got "lots".'],
     ["within-points", "5%", 'Input `within-points`: expected a number of percentage points from 0 to 100, got "5%".'],
+    ["within-points", "150", 'Input `within-points`: expected a number of percentage points from 0 to 100, got "150".'],
     ["lora-wins-points", "150", 'Input `lora-wins-points`: expected a number of percentage points from 0 to 100, got "150".'],
     ["max-regression-points", "-1", 'Input `max-regression-points`: expected a number of percentage points from 0 to 100, got "-1".'],
     ["fail-on", "always", 'Input `fail-on`: expected one of fine-tune, gray-zone, never, got "always".'],
