@@ -2,6 +2,7 @@
 // programmatically. Suites are validated first, so a bad file stops the run with exit 2 before any model loads.
 import { dirname, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
+import { SUITE_DEFAULTS } from "../suite/defaults.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { loadSuite } from "../suite/loader.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
@@ -20,9 +21,9 @@ Options:
   --json FILE               write the JSON report (schema/report.schema.json)
   --markdown FILE           write the Markdown summary
   --volume N                production calls a day, for every suite
-  --within-points N         |LoRA − few-shot| ≤ N points: ship the prompt (default 5)
-  --lora-wins-points N      LoRA ahead by ≥ N points ... (default 15)
-  --volume-threshold N      ... at ≥ N calls a day: the fine-tune pays off (default 100000)
+  --within-points N         |LoRA − few-shot| ≤ N points: ship the prompt (default ${SUITE_DEFAULTS.gate.withinPoints})
+  --lora-wins-points N      LoRA ahead by ≥ N points ... (default ${SUITE_DEFAULTS.gate.loraWinsPoints})
+  --volume-threshold N      ... at ≥ N calls a day: the fine-tune pays off (default ${SUITE_DEFAULTS.gate.volumeThreshold})
   --fail-on VERDICT         ${FAIL_ON_POLICIES.join(" | ")}: which verdict fails the gate
   --misses ${MISS_POLICIES.join("|")}        whether a missed case (not \`must\`) fails its test
   --gpu BACKEND             auto | cuda | vulkan | metal | cpu (default auto; env TUNEGATE_GPU)
