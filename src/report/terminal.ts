@@ -1,5 +1,5 @@
 import type { GateOutcome } from "../decision.js";
-import type { ArmName } from "../types.js";
+import { verdictBoundaries, type ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
 import { displayWidth, padEnd, padStart, singleLine, stripAnsi, truncate, wrap } from "../text/width.js";
 import type { ArmReport, Report, SuiteReport } from "./types.js";
@@ -106,8 +106,7 @@ function armSummary(arm: ArmReport): string {
 }
 
 export function thresholdsOf(suite: SuiteReport): number[] {
-  const { within_points: within, lora_wins_points: loraWins } = suite.thresholds;
-  return [-within, within, loraWins];
+  return verdictBoundaries(suite.thresholds.within_points, suite.thresholds.lora_wins_points);
 }
 
 /** A labelled block: the label in the gutter, the text wrapped beside it. */
