@@ -71,7 +71,7 @@ function checkOverrideOptions(options: TunegatePluginOptions): void {
   const problems = checkSuiteOverrides(options).map((problem) =>
     problem.kind === "order"
       ? `options \`withinPoints\` (${problem.withinPoints}) and \`loraWinsPoints\` (${problem.loraWinsPoints}): withinPoints must be below loraWinsPoints; the gray zone lies between them`
-      : `option \`${problem.key}\` must be ${problem.allowed}, got ${JSON.stringify(problem.value)}`,
+      : `option \`${problem.key}\` must be ${problem.allowed}, got ${typeof problem.value === "string" ? JSON.stringify(problem.value) : String(problem.value)}`,
   );
   if (problems.length > 0) {
     throw new TunegateError("BAD_OPTION", `tunegate(): ${problems.join("; ")}`, { hint: "fix the options passed to tunegate() in your Vitest config" });

@@ -91,6 +91,9 @@ describe("every entry point refuses --within-points 150 --lora-wins-points 200",
       "tunegate(): option `withinPoints` must be a number from 0 to 100, got 150; option `loraWinsPoints` must be a number from 0 to 100, got 200",
     );
     expect(() => tunegate({ withinPoints: 10, loraWinsPoints: 5 })).toThrow(/withinPoints must be below loraWinsPoints/);
+    expect(() => tunegate({ callsPerDay: Number.NaN, failOn: "always" as never })).toThrow(
+      'tunegate(): option `callsPerDay` must be a number ≥ 0, got NaN; option `failOn` must be one of fine-tune, gray-zone, never, got "always"',
+    );
     expect(() => tunegate({ withinPoints: 5, loraWinsPoints: 10, failOn: "never" })).not.toThrow();
   });
 
