@@ -13,9 +13,17 @@ export interface SourceLocation {
   column: number;
 }
 
-export type ScoringMode = "logprob" | "generate";
-export type FailOn = "fine-tune" | "gray-zone" | "never";
-export type MissPolicy = "warn" | "fail";
+/** How a case is scored: `logprob` ranks the labels by log-probability, `generate` decodes and reads the label. */
+export const SCORING_MODES = ["logprob", "generate"] as const;
+export type ScoringMode = (typeof SCORING_MODES)[number];
+
+/** Which verdict fails the gate: the fine-tune verdict, also the gray zone, or none (report only). */
+export const FAIL_ON_POLICIES = ["fine-tune", "gray-zone", "never"] as const;
+export type FailOn = (typeof FAIL_ON_POLICIES)[number];
+
+/** Whether a missed case that is not `must` fails its test. */
+export const MISS_POLICIES = ["warn", "fail"] as const;
+export type MissPolicy = (typeof MISS_POLICIES)[number];
 
 /** A GGUF path after `${env:VAR}` interpolation and resolution against the suite file. */
 export interface ModelRef {
@@ -81,6 +89,14 @@ export interface GateConfig {
   loraWinsPoints: number;
   volumeThreshold: number;
   failOn: FailOn;
+}
+
+/**
+ * The deltas, in points, at which the verdict changes: −within, +within and lora_wins. A delta is never
+ * rounded onto one of them, and sample sizes are estimated until the interval clears them.
+ */
+export function verdictBoundaries(withinPoints: number, loraWinsPoints: number): number[] {
+  return [-withinPoints, withinPoints, loraWinsPoints];
 }
 
 /** A validated, normalised suite: defaults applied, paths absolute, cases loaded. */

@@ -2,8 +2,9 @@
 // and the parsing of the raw strings the runner hands over into checked values. Parsing is pure so every
 // rule can be tested without a runner; each problem names the input it comes from.
 import { resolve } from "node:path";
-import type { SuiteOverrides } from "../suite/overrides.js";
-import type { FailOn, MissPolicy } from "../types.js";
+import { describeInvalidGlob, globProblem, isGlob } from "../cli/suite-paths.js";
+import { checkSuiteOverrides, OVERRIDE_OPTIONS, overrideRange, type NumberOverrideKey, type OverrideKey, type SuiteOverrides } from "../suite/overrides.js";
+import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
 
 /**
  * Every input of action.yml with the default the entry applies when the variable is absent or empty (the
@@ -11,7 +12,7 @@ import type { FailOn, MissPolicy } from "../types.js";
  * `github-token` defaults to `${{ github.token }}` in action.yml; the entry itself has no way to know it.
  */
 export const INPUT_DEFAULTS = {
-  suites: "**/*.cases.yaml",
+  suites: SUITE_FILE_GLOB,
   "working-directory": ".",
   volume: "",
   "within-points": "",
@@ -35,8 +36,6 @@ export function inputVariable(name: InputName): string {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }
 
-export const FAIL_ON_VALUES: readonly FailOn[] = ["fine-tune", "gray-zone", "never"];
-export const MISSES_VALUES: readonly MissPolicy[] = ["warn", "fail"];
 export const GPU_VALUES = ["auto", "cuda", "vulkan", "metal", "cpu"] as const;
 
 export interface ActionInputs {
@@ -60,6 +59,14 @@ export type ParsedInputs = { ok: true; inputs: ActionInputs } | { ok: false; pro
 /** Reads one raw input; empty means "not given". */
 export type RawInputs = (name: InputName) => string;
 
+/** What each number override expects, in its problem message; the ranges are the suite schema's. */
+const OVERRIDE_EXPECTED: Record<NumberOverrideKey, string> = {
+  callsPerDay: `calls a day, a number ${overrideRange("callsPerDay")} (digits only, e.g. 120000)`,
+  withinPoints: `a number of percentage points ${overrideRange("withinPoints")}`,
+  loraWinsPoints: `a number of percentage points ${overrideRange("loraWinsPoints")}`,
+  volumeThreshold: `calls a day, a number ${overrideRange("volumeThreshold")} (digits only, e.g. 100000)`,
+};
+
 const PLAIN_NUMBER = /^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TRUE_WORDS = ["true", "True", "TRUE"];
 const FALSE_WORDS = ["false", "False", "FALSE"];
@@ -69,13 +76,13 @@ const FALSE_WORDS = ["false", "False", "FALSE"];
  * and `report-path` against the working directory (where the suites' globs are matched too).
  */
 export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInputs {
-  const problems: string[] = [];
+  const found: Array<{ name: InputName; message: string }> = [];
   const text = (name: InputName): string => {
     const value = raw(name).trim();
     return value === "" ? INPUT_DEFAULTS[name] : value;
   };
   const problem = (name: InputName, expected: string, got: string): undefined => {
-    problems.push(`Input \`${name}\`: expected ${expected}, got "${got}".`);
+    found.push({ name, message: `Input \`${name}\`: expected ${expected}, got "${got}".` });
     return undefined;
   };
 
@@ -92,41 +99,54 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
     if (!(choices as readonly string[]).includes(value)) return problem(name, `one of ${choices.join(", ")}`, text(name));
     return value as T;
   };
+  const lowerCase = (name: InputName): string | undefined => text(name).toLowerCase() || undefined;
   const points = "a number of percentage points from 0 to 100";
 
   const suites = raw("suites")
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== "");
+  for (const pattern of suites) {
+    const invalid = isGlob(pattern) ? globProblem(pattern) : undefined;
+    if (invalid !== undefined) found.push({ name: "suites", message: `Input \`suites\`: ${describeInvalidGlob({ pattern, problem: invalid })}.` });
+  }
   const workingDirectory = resolve(workspace, text("working-directory"));
-  const callsPerDay = number("volume", "calls a day, a number ≥ 0 (digits only, e.g. 120000)");
-  const withinPoints = number("within-points", points, 100);
-  const loraWinsPoints = number("lora-wins-points", points, 100);
-  const volumeThreshold = number("volume-threshold", "calls a day, a number ≥ 0 (digits only, e.g. 100000)");
-  const failOn = choice("fail-on", FAIL_ON_VALUES);
-  const misses = choice("misses", MISSES_VALUES);
+  const given = {
+    callsPerDay: number(OVERRIDE_OPTIONS.callsPerDay, OVERRIDE_EXPECTED.callsPerDay),
+    withinPoints: number(OVERRIDE_OPTIONS.withinPoints, OVERRIDE_EXPECTED.withinPoints),
+    loraWinsPoints: number(OVERRIDE_OPTIONS.loraWinsPoints, OVERRIDE_EXPECTED.loraWinsPoints),
+    volumeThreshold: number(OVERRIDE_OPTIONS.volumeThreshold, OVERRIDE_EXPECTED.volumeThreshold),
+    failOn: lowerCase(OVERRIDE_OPTIONS.failOn),
+    misses: lowerCase(OVERRIDE_OPTIONS.misses),
+  };
+  for (const override of checkSuiteOverrides(given)) {
+    if (override.kind === "order") {
+      found.push({
+        name: OVERRIDE_OPTIONS.withinPoints,
+        message: `Inputs \`within-points\` (${override.withinPoints}) and \`lora-wins-points\` (${override.loraWinsPoints}): within-points must be below lora-wins-points; the gray zone lies between them.`,
+      });
+    } else {
+      const name = OVERRIDE_OPTIONS[override.key];
+      const expected: Partial<Record<OverrideKey, string>> = OVERRIDE_EXPECTED;
+      problem(name, expected[override.key] ?? override.allowed, text(name));
+    }
+  }
   const gpu = choice("gpu", GPU_VALUES);
   const maxRegressionPoints = number("max-regression-points", points, 100);
   const baseline = text("baseline");
   const reportPath = text("report-path");
 
-  if (withinPoints !== undefined && loraWinsPoints !== undefined && withinPoints >= loraWinsPoints) {
-    problems.push(
-      `Inputs \`within-points\` (${withinPoints}) and \`lora-wins-points\` (${loraWinsPoints}): within-points must be below lora-wins-points; the gray zone lies between them.`,
-    );
-  }
   const commentText = text("comment");
   const comment = TRUE_WORDS.includes(commentText) ? true : FALSE_WORDS.includes(commentText) ? false : problem("comment", "true or false", commentText);
   if (/[\\/]$/.test(reportPath)) problem("report-path", "a file path for the JSON report, not a folder", reportPath);
 
-  if (problems.length > 0) return { ok: false, problems };
-  const overrides: SuiteOverrides = {};
-  if (callsPerDay !== undefined) overrides.callsPerDay = callsPerDay;
-  if (withinPoints !== undefined) overrides.withinPoints = withinPoints;
-  if (loraWinsPoints !== undefined) overrides.loraWinsPoints = loraWinsPoints;
-  if (volumeThreshold !== undefined) overrides.volumeThreshold = volumeThreshold;
-  if (failOn !== undefined) overrides.failOn = failOn;
-  if (misses !== undefined) overrides.misses = misses;
+  if (found.length > 0) {
+    // In the order action.yml lists the inputs, however they were found.
+    const order = (name: InputName) => INPUT_NAMES.indexOf(name);
+    return { ok: false, problems: found.sort((a, b) => order(a.name) - order(b.name)).map((p) => p.message) };
+  }
+  // Checked above against the suite schema.
+  const overrides = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as SuiteOverrides;
   return {
     ok: true,
     inputs: {

@@ -4,7 +4,7 @@
 // exit status, and optionally one PR comment.
 import { statSync } from "node:fs";
 import * as core from "@actions/core";
-import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../cli/io.js";
+import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../cli/io.js";
 import { runRoot, runSuites, type RunArguments } from "../cli/run.js";
 import { expandSuitePaths } from "../cli/suite-paths.js";
 import type { Report } from "../report/types.js";
@@ -196,7 +196,7 @@ async function reportRun(report: Report, outcome: RunOutcome, files: readonly st
   const failures = [...(gateFailures.length > 0 ? [`tunegate gate failed: ${gateFailures.join(" ")}`] : []), ...otherFailures];
   if (failures.length > 0) {
     core.setFailed(failures.join("\n"));
-    return 1;
+    return EXIT_GATE_FAILED;
   }
   core.info(`tunegate: gate ${report.gate} (verdict ${outputs.verdict}).`);
   return EXIT_OK;

@@ -20,6 +20,8 @@ export function processIO(): CliIO {
 
 /** Exit codes shared by all commands. */
 export const EXIT_OK = 0;
+/** The gate failed (or a `must` case was missed, or the Action found a baseline regression). */
+export const EXIT_GATE_FAILED = 1;
 /** tunegate itself failed (a bug or an environment problem), not the user's input. */
 export const EXIT_INTERNAL = 1;
 /** Invalid input: a bad suite, bad arguments, no files. */

@@ -2,16 +2,15 @@
 // programmatically. Suites are validated first, so a bad file stops the run with exit 2 before any model loads.
 import { dirname, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
+import { SUITE_DEFAULTS } from "../suite/defaults.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { loadSuite } from "../suite/loader.js";
-import { checkSuiteOverrides } from "../suite/overrides.js";
-import type { FailOn, MissPolicy } from "../types.js";
+import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
+import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 import type { RunOutcome } from "../vitest/reporter.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
-import { EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
-import { expandSuitePaths } from "./suite-paths.js";
-
-export const EXIT_GATE_FAILED = 1;
+import { EXIT_GATE_FAILED, EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
+import { describeInvalidGlob, expandSuitePaths } from "./suite-paths.js";
 
 export const runUsage = `Usage: tunegate run [suites, globs or folders...] [options]
 
@@ -22,11 +21,11 @@ Options:
   --json FILE               write the JSON report (schema/report.schema.json)
   --markdown FILE           write the Markdown summary
   --volume N                production calls a day, for every suite
-  --within-points N         |LoRA − few-shot| ≤ N points: ship the prompt (default 5)
-  --lora-wins-points N      LoRA ahead by ≥ N points ... (default 15)
-  --volume-threshold N      ... at ≥ N calls a day: the fine-tune pays off (default 100000)
-  --fail-on VERDICT         fine-tune | gray-zone | never: which verdict fails the gate
-  --misses warn|fail        whether a missed case (not \`must\`) fails its test
+  --within-points N         |LoRA − few-shot| ≤ N points: ship the prompt (default ${SUITE_DEFAULTS.gate.withinPoints})
+  --lora-wins-points N      LoRA ahead by ≥ N points ... (default ${SUITE_DEFAULTS.gate.loraWinsPoints})
+  --volume-threshold N      ... at ≥ N calls a day: the fine-tune pays off (default ${SUITE_DEFAULTS.gate.volumeThreshold})
+  --fail-on VERDICT         ${FAIL_ON_POLICIES.join(" | ")}: which verdict fails the gate
+  --misses ${MISS_POLICIES.join("|")}        whether a missed case (not \`must\`) fails its test
   --gpu BACKEND             auto | cuda | vulkan | metal | cpu (default auto; env TUNEGATE_GPU)
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
@@ -35,9 +34,6 @@ Options:
   -h, --help                show this help
 
 Exit status: 0 gate pass or warn, 1 gate failed (or a must case missed), 2 invalid input.`;
-
-const FAIL_ON: readonly FailOn[] = ["fine-tune", "gray-zone", "never"];
-const MISSES: readonly MissPolicy[] = ["warn", "fail"];
 
 class UsageError extends Error {}
 
@@ -48,6 +44,41 @@ function numberOption(name: string, value: string | undefined, integer = false):
     throw new UsageError(`--${name} must be ${integer ? "a whole number" : "a number"} ≥ 0, got "${value}"`);
   }
   return number;
+}
+
+/** A number flag's text as a number; what the number may be is the overrides' check. */
+function numberText(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number)) throw new UsageError(`--${name} must be a number, got "${value}"`);
+  return number;
+}
+
+function describeOverrideProblem(problem: OverrideProblem, written: Partial<Record<OverrideKey, string>>): string {
+  if (problem.kind === "order") {
+    return `--${OVERRIDE_OPTIONS.withinPoints} (${problem.withinPoints}) must be below --${OVERRIDE_OPTIONS.loraWinsPoints} (${problem.loraWinsPoints}); the gray zone lies between them`;
+  }
+  return `--${OVERRIDE_OPTIONS[problem.key]} must be ${problem.allowed}, got "${written[problem.key]}"`;
+}
+
+/** The override flags, converted from text and checked against the suite schema. */
+function overrideOptions(values: Partial<Record<string, string | boolean>>): SuiteOverrides {
+  const written: Partial<Record<OverrideKey, string>> = {};
+  for (const [key, name] of Object.entries(OVERRIDE_OPTIONS) as [OverrideKey, string][]) {
+    const value = values[name];
+    if (typeof value === "string") written[key] = value;
+  }
+  const converted = {
+    callsPerDay: numberText(OVERRIDE_OPTIONS.callsPerDay, written.callsPerDay),
+    withinPoints: numberText(OVERRIDE_OPTIONS.withinPoints, written.withinPoints),
+    loraWinsPoints: numberText(OVERRIDE_OPTIONS.loraWinsPoints, written.loraWinsPoints),
+    volumeThreshold: numberText(OVERRIDE_OPTIONS.volumeThreshold, written.volumeThreshold),
+    failOn: written.failOn,
+    misses: written.misses,
+  };
+  const problems = checkSuiteOverrides(converted);
+  if (problems.length > 0) throw new UsageError(problems.map((problem) => describeOverrideProblem(problem, written)).join("; "));
+  return Object.fromEntries(Object.entries(converted).filter(([, value]) => value !== undefined)) as SuiteOverrides;
 }
 
 function choiceOption<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T | undefined {
@@ -90,25 +121,18 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   const v = parsed.values;
   if (v.help) return "help";
   const plugin: TunegatePluginOptions = {
+    ...overrideOptions(v),
     report: { ...(v.json ? { json: v.json } : {}), ...(v.markdown ? { markdown: v.markdown } : {}) },
   };
   const assign = <K extends keyof TunegatePluginOptions>(key: K, value: TunegatePluginOptions[K] | undefined) => {
     if (value !== undefined) plugin[key] = value;
   };
-  assign("callsPerDay", numberOption("volume", v.volume));
-  assign("withinPoints", numberOption("within-points", v["within-points"]));
-  assign("loraWinsPoints", numberOption("lora-wins-points", v["lora-wins-points"]));
-  assign("volumeThreshold", numberOption("volume-threshold", v["volume-threshold"]));
-  assign("failOn", choiceOption("fail-on", v["fail-on"], FAIL_ON));
-  assign("misses", choiceOption("misses", v.misses, MISSES));
   assign("gpu", choiceOption("gpu", v.gpu?.toLowerCase(), ["auto", "cuda", "vulkan", "metal", "cpu"]));
   const threads = numberOption("threads", v.threads, true);
   if (threads === 0) throw new UsageError("--threads must be at least 1");
   assign("threads", threads);
   assign("contextSize", numberOption("context-size", v["context-size"], true));
   if (v["sequential-arms"]) plugin.parallelArms = false;
-  const problem = checkSuiteOverrides(plugin);
-  if (problem) throw new UsageError(problem);
   return { suites: parsed.positionals, plugin };
 }
 
@@ -123,7 +147,9 @@ export function runRoot(cwd: string, files: readonly string[]): string {
 
 /** Validates, runs and maps the outcome to an exit code. */
 export async function runSuites(args: RunArguments, io: CliIO): Promise<{ code: number; outcome?: RunOutcome }> {
-  const { files, unmatched } = expandSuitePaths(args.suites.length > 0 ? args.suites : ["."], io.cwd);
+  const { files, unmatched, invalid: invalidGlobs } = expandSuitePaths(args.suites.length > 0 ? args.suites : ["."], io.cwd);
+  for (const glob of invalidGlobs) io.stderr(`tunegate: ${describeInvalidGlob(glob)}`);
+  if (invalidGlobs.length > 0) return { code: EXIT_INVALID };
   for (const pattern of unmatched) io.stderr(`tunegate: no suite files (*.cases.yaml) match ${pattern}`);
   if (files.length === 0 || unmatched.length > 0) return { code: EXIT_INVALID };
 

@@ -1,109 +1,120 @@
 // Command-line arguments → suite files. Shells expand globs themselves, but not when quoted, on Windows, or in
-// CI YAML, so `*`, `**`, `?` and `[...]` are expanded here too. A directory stands for every *.cases.yaml
-// (or .cases.yml) below it.
-import { readdirSync, statSync } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+// CI YAML, so `*`, `**`, `?` and `[...]` are expanded here too. A directory stands for every suite file below it.
+// Names are matched ignoring letter case, as suite files are (see suite/suite-files.ts), so the Action's default
+// glob finds the same files as `tunegate run .`.
+import { statSync } from "node:fs";
+import { isAbsolute, resolve, sep } from "node:path";
+import { globSync } from "tinyglobby";
+import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
 
 /** Folders never searched: dependencies, VCS data and build output hold no suites of the user's. */
-const SKIPPED_DIRS = new Set(["node_modules", ".git", "dist", ".cache", "coverage"]);
-const SUITE_FILE = /\.cases\.ya?ml$/i;
+const SKIPPED_DIRS = ["node_modules", ".git", "dist", ".cache", "coverage"] as const;
+
+/** Longest glob the matcher (picomatch) accepts. */
+const MAX_GLOB_LENGTH = 65_536;
+
+export interface InvalidGlob {
+  pattern: string;
+  /** Why the pattern cannot be used, as the end of a sentence that names it. */
+  problem: string;
+}
 
 export interface ExpandedPaths {
   /** Absolute paths, in argument order, without repeats. Literal paths are kept even if they do not exist. */
   files: string[];
   /** Globs and directories that matched no suite file. */
   unmatched: string[];
+  /** Globs that are no valid pattern (a usage error, not an empty match). */
+  invalid: InvalidGlob[];
 }
 
 export function expandSuitePaths(args: readonly string[], cwd: string): ExpandedPaths {
   const files: string[] = [];
   const unmatched: string[] = [];
+  const invalid: InvalidGlob[] = [];
   const add = (file: string) => {
     if (!files.includes(file)) files.push(file);
   };
   for (const arg of args) {
-    if (hasGlob(arg)) {
-      const matches = expandGlob(arg, cwd);
+    if (isGlob(arg)) {
+      const problem = globProblem(arg);
+      if (problem !== undefined) {
+        invalid.push({ pattern: arg, problem });
+        continue;
+      }
+      let matches: string[];
+      try {
+        matches = expandGlob(arg, cwd);
+      } catch (cause) {
+        invalid.push({ pattern: arg, problem: (cause as Error).message });
+        continue;
+      }
       if (matches.length === 0) unmatched.push(arg);
       matches.forEach(add);
       continue;
     }
     const absolute = resolve(cwd, arg);
     if (isDirectory(absolute)) {
-      const found = walk(absolute).filter((file) => SUITE_FILE.test(file)).sort();
+      const found = search(SUITE_FILE_GLOB, absolute);
       if (found.length === 0) unmatched.push(arg);
       found.forEach(add);
       continue;
     }
     add(absolute);
   }
-  return { files, unmatched };
+  return { files, unmatched, invalid };
 }
 
-function hasGlob(pattern: string): boolean {
-  return /[*?[]/.test(pattern);
+/** The message for an invalid glob, e.g. `the glob "x/[z-a]" has an invalid character class ...`. */
+export function describeInvalidGlob({ pattern, problem }: InvalidGlob): string {
+  return `the glob "${pattern}" ${problem}`;
 }
 
-/** Files matching `pattern`, sorted. The walk starts at the pattern's longest literal directory prefix. */
+/** Whether an argument is a glob rather than a literal path. */
+export function isGlob(arg: string): boolean {
+  return /[*?[]/.test(arg);
+}
+
+/**
+ * Why `pattern` is no usable glob, or undefined. The matcher would turn these into patterns that silently
+ * match nothing, or throw; either way the user would not learn that the pattern itself is at fault.
+ */
+export function globProblem(pattern: string): string | undefined {
+  if (pattern.length > MAX_GLOB_LENGTH) return `is ${pattern.length} characters long; a glob may have at most ${MAX_GLOB_LENGTH}`;
+  for (const [characterClass, body] of pattern.matchAll(/\[(?!\[:)(!?\]?[^\]]*)\]/g)) {
+    try {
+      new RegExp(`[${body!.replace(/^!/, "^")}]`);
+    } catch (cause) {
+      const reason = (cause as Error).message.replace(/^Invalid regular expression: .*: /, "");
+      return `has an invalid character class ${characterClass} (${reason}); write ranges low to high, e.g. [a-z]`;
+    }
+  }
+  return undefined;
+}
+
+/** Files matching `pattern`, sorted. The search starts at the pattern's longest literal directory prefix. */
 export function expandGlob(pattern: string, cwd: string): string[] {
   const normalised = pattern.split(sep).join("/");
   const segments = normalised.split("/");
-  const firstGlob = segments.findIndex(hasGlob);
+  const firstGlob = segments.findIndex(isGlob);
   const baseSegments = segments.slice(0, firstGlob);
+  // The literal prefix is resolved as a path, not matched, so parentheses or braces in folder names stay literal.
   const base = resolve(cwd, baseSegments.join("/") || (isAbsolute(normalised) ? "/" : "."));
-  const matcher = globToRegExp(segments.slice(firstGlob).join("/"));
   if (!isDirectory(base)) return [];
-  return walk(base)
-    .filter((file) => matcher.test(relative(base, file).split(sep).join("/")))
+  return search(segments.slice(firstGlob).join("/"), base);
+}
+
+function search(glob: string, base: string): string[] {
+  return globSync(glob, {
+    cwd: base,
+    absolute: true,
+    dot: true,
+    caseSensitiveMatch: false,
+    expandDirectories: false,
+    ignore: SKIPPED_DIRS.map((dir) => `**/${dir}/**`),
+  })
+    .map((file) => resolve(file))
     .sort();
-}
-
-/** `**` spans folders, `*` and `?` stay within one name, `[...]` is a character class. */
-export function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === "*" && glob[i + 1] === "*") {
-      const slash = glob[i + 2] === "/";
-      source += slash ? "(?:.*/)?" : ".*";
-      i += slash ? 2 : 1;
-    } else if (ch === "*") {
-      source += "[^/]*";
-    } else if (ch === "?") {
-      source += "[^/]";
-    } else if (ch === "[") {
-      const close = glob.indexOf("]", i + 1);
-      if (close === -1) {
-        source += "\\[";
-      } else {
-        const body = glob.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\");
-        source += `[${body}]`;
-        i = close;
-      }
-    } else {
-      source += ch.replace(/[.+^${}()|\\]/g, "\\$&");
-    }
-  }
-  return new RegExp(`^${source}$`);
-}
-
-function walk(dir: string): string[] {
-  const found: string[] = [];
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) found.push(...walk(path));
-    } else if (entry.isFile() || entry.isSymbolicLink()) {
-      found.push(path);
-    }
-  }
-  return found;
 }
 
 function isDirectory(path: string): boolean {

@@ -6,7 +6,7 @@ import { displayPath, error, formatDiagnostic, startOf, type Diagnostic } from "
 import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "../suite/limits.js";
 import { loadSuite, type LoadSuiteResult } from "../suite/loader.js";
 import { EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
-import { expandSuitePaths } from "./suite-paths.js";
+import { describeInvalidGlob, expandSuitePaths } from "./suite-paths.js";
 
 export const validateUsage = `Usage: tunegate validate <files, globs or folders...> [--json] [--skip-models]
 
@@ -73,7 +73,12 @@ export async function validate(args: string[], io: CliIO): Promise<number> {
     return EXIT_INVALID;
   }
 
-  const { files, unmatched } = expandSuitePaths(positionals, io.cwd);
+  const { files, unmatched, invalid } = expandSuitePaths(positionals, io.cwd);
+  if (invalid.length > 0) {
+    for (const glob of invalid) io.stderr(`tunegate validate: ${describeInvalidGlob(glob)}`);
+    io.stderr("Run `tunegate validate --help` for usage.");
+    return EXIT_INVALID;
+  }
   const results: LoadSuiteResult[] = [];
   for (const file of files) results.push(await loadOne(file, io, !values["skip-models"]));
   const reports = files.map((file, i) => fileReport(file, results[i]!, io.cwd));

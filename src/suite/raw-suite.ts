@@ -3,5 +3,8 @@
 import type { FromSchema } from "json-schema-to-ts";
 import type { suiteSchema } from "./schema.js";
 
-/** The suite exactly as written (after YAML parsing), once it has passed the schema. */
-export type RawSuite = FromSchema<typeof suiteSchema>;
+/**
+ * The suite exactly as written (after YAML parsing), once it has passed the schema. Keys with a schema
+ * `default` stay optional: ajv checks the data but fills in nothing, and normalize.ts applies SUITE_DEFAULTS.
+ */
+export type RawSuite = FromSchema<typeof suiteSchema, { keepDefaultedPropertiesOptional: true }>;

@@ -5,6 +5,7 @@
 // too, so editors flag them; the loader translates their ajv errors into one readable message each.
 // The raw type derived from it lives in raw-suite.ts, so that this public module does not depend on
 // json-schema-to-ts (a build-time dependency) in its declarations.
+import { FAIL_ON_POLICIES, MISS_POLICIES, SCORING_MODES } from "../types.js";
 import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "./limits.js";
 
 // A subschema that only requires keys; `properties: { key: true }` declares them so ajv's strict mode
@@ -232,7 +233,7 @@ export const suiteSchema = {
     },
     scoring: {
       type: "string",
-      enum: ["logprob", "generate"],
+      enum: SCORING_MODES,
       default: "logprob",
       title: "Scoring",
       description:
@@ -323,7 +324,7 @@ export const suiteSchema = {
         },
         fail_on: {
           type: "string",
-          enum: ["fine-tune", "gray-zone", "never"],
+          enum: FAIL_ON_POLICIES,
           default: "fine-tune",
           title: "Fail on",
           description:
@@ -334,7 +335,7 @@ export const suiteSchema = {
     },
     misses: {
       type: "string",
-      enum: ["warn", "fail"],
+      enum: MISS_POLICIES,
       default: "warn",
       title: "Misses",
       description:

@@ -7,15 +7,18 @@ import type { Plugin } from "vite";
 import { defaultInclude } from "vitest/config";
 import type { Vitest } from "vitest/node";
 import type { Engine } from "../engine/engine.js";
+import { TunegateError } from "../errors.js";
 import { buildSuiteReport } from "../report/build.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
-import type { SuiteOverrides } from "../suite/overrides.js";
+import { checkSuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
+import { isSuiteFile, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
 import { ARM_TITLES, generateTestModule } from "./codegen.js";
 import type { EvaluationSettings, ProgressSink } from "./evaluations.js";
 import { buildSuitePayload } from "./payload.js";
 import { TunegateReporter, type ReportFiles } from "./reporter.js";
 
-export const SUITE_FILE_PATTERN = "**/*.cases.{yaml,yml}";
+/** The glob the plugin adds to Vitest's `include`: `.cases.yaml` and `.cases.yml` files, in any letter case. */
+export const SUITE_FILE_PATTERN = SUITE_FILE_GLOB_ANY_CASE;
 
 export interface TunegatePluginOptions extends SuiteOverrides {
   /** GPU backend: auto (CUDA when present, CPU otherwise), cuda, vulkan, metal or cpu. Env: TUNEGATE_GPU. */
@@ -45,10 +48,6 @@ const ASSERTIONS_MODULE = fileURLToPath(new URL(`./assertions${extname(fileURLTo
 /** Stack frames in the assertions module, as compiled and as source-mapped back to src/, which failures should not show. */
 const ASSERTION_FRAMES = new Set([ASSERTIONS_MODULE, ASSERTIONS_MODULE.replace(/([\\/])dist\1src\1/, "$1src$1").replace(/\.js$/, ".ts")]);
 
-function isSuiteFile(id: string): boolean {
-  return /\.cases\.ya?ml$/.test(id.split("?")[0]!);
-}
-
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
@@ -73,7 +72,20 @@ function progressPrinter(log: () => (line: string) => void): ProgressSink {
 
 export type TunegatePlugin = Plugin & { api: { reporter: TunegateReporter } };
 
+/** Refuses override options the suite schema would refuse in a suite file, naming the option. */
+function checkOverrideOptions(options: TunegatePluginOptions): void {
+  const problems = checkSuiteOverrides(options).map((problem) =>
+    problem.kind === "order"
+      ? `options \`withinPoints\` (${problem.withinPoints}) and \`loraWinsPoints\` (${problem.loraWinsPoints}): withinPoints must be below loraWinsPoints; the gray zone lies between them`
+      : `option \`${problem.key}\` must be ${problem.allowed}, got ${typeof problem.value === "string" ? JSON.stringify(problem.value) : String(problem.value)}`,
+  );
+  if (problems.length > 0) {
+    throw new TunegateError("BAD_OPTION", `tunegate(): ${problems.join("; ")}`, { hint: "fix the options passed to tunegate() in your Vitest config" });
+  }
+}
+
 export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
+  checkOverrideOptions(options);
   const settings: EvaluationSettings = {
     run: {
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
@@ -141,8 +153,8 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     },
 
     async transform(yaml, id) {
-      if (!isSuiteFile(id)) return null;
       const file = id.split("?")[0]!;
+      if (!isSuiteFile(file)) return null;
       const { evaluateSuiteText, referencedFiles } = await import("./evaluations.js");
       const evaluation = await evaluateSuiteText(await engineForSuites(), yaml, file, settings, progress);
       for (const diagnostic of evaluation.diagnostics) {

@@ -26,7 +26,7 @@ function problems(given: Partial<Record<InputName, string>>): string[] {
 describe("parseActionInputs", () => {
   it("applies the defaults when nothing is given", () => {
     expect(inputs({})).toEqual({
-      suites: ["**/*.cases.yaml"],
+      suites: ["**/*.cases.{yaml,yml}"],
       workingDirectory: WORKSPACE,
       overrides: {},
       gpu: undefined,
@@ -83,6 +83,7 @@ describe("parseActionInputs", () => {
     ["volume", "Infinity", 'Input `volume`: expected calls a day, a number ≥ 0 (digits only, e.g. 120000), got "Infinity".'],
     ["volume-threshold", "lots", 'Input `volume-threshold`: expected calls a day, a number ≥ 0 (digits only, e.g. 100000), got "lots".'],
     ["within-points", "5%", 'Input `within-points`: expected a number of percentage points from 0 to 100, got "5%".'],
+    ["within-points", "150", 'Input `within-points`: expected a number of percentage points from 0 to 100, got "150".'],
     ["lora-wins-points", "150", 'Input `lora-wins-points`: expected a number of percentage points from 0 to 100, got "150".'],
     ["max-regression-points", "-1", 'Input `max-regression-points`: expected a number of percentage points from 0 to 100, got "-1".'],
     ["fail-on", "always", 'Input `fail-on`: expected one of fine-tune, gray-zone, never, got "always".'],
@@ -92,6 +93,12 @@ describe("parseActionInputs", () => {
     ["report-path", "reports/", 'Input `report-path`: expected a file path for the JSON report, not a folder, got "reports/".'],
   ] as const)("refuses %s = %j, naming the input", (name, value, message) => {
     expect(problems({ [name]: value })).toEqual([message]);
+  });
+
+  it("refuses an invalid glob in suites, naming the input", () => {
+    expect(problems({ suites: "evals/a.cases.yaml\nevals/[z-a]*.cases.yaml" })).toEqual([
+      'Input `suites`: the glob "evals/[z-a]*.cases.yaml" has an invalid character class [z-a] (Range out of order in character class); write ranges low to high, e.g. [a-z].',
+    ]);
   });
 
   it("refuses within-points at or above lora-wins-points", () => {

@@ -1,9 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, sep } from "node:path";
+import { globSync } from "tinyglobby";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { expandGlob, expandSuitePaths, globToRegExp } from "../../src/cli/suite-paths.js";
+import { expandGlob, expandSuitePaths } from "../../src/cli/suite-paths.js";
+import { isSuiteFile, SUITE_FILE_GLOB, SUITE_FILE_GLOB_ANY_CASE } from "../../src/suite/suite-files.js";
+import { SUITE_FILE_PATTERN } from "../../src/vitest/plugin.js";
 import type { FileReport } from "../../src/cli/validate.js";
 import { FIXTURE_MODELS, REPO_ROOT, scratchDir, SUITE_FIXTURES, suiteYaml } from "./helpers.js";
 
@@ -130,12 +133,51 @@ describe("tunegate validate (in-process)", () => {
 });
 
 describe("suite paths", () => {
-  it("turns globs into anchored regular expressions", () => {
-    expect(globToRegExp("**/*.cases.yaml").test("a/b/c.cases.yaml")).toBe(true);
-    expect(globToRegExp("**/*.cases.yaml").test("c.cases.yaml")).toBe(true);
-    expect(globToRegExp("*.cases.yaml").test("a/c.cases.yaml")).toBe(false);
-    expect(globToRegExp("c?.cases.[yj]aml").test("c1.cases.yaml")).toBe(true);
-    expect(globToRegExp("x.yaml").test("xxyaml")).toBe(false);
+  it("matches globs as whole paths: ** spans folders, * and ? stay within a name, [...] is a character class", () => {
+    const dir = scratchDir();
+    mkdirSync(join(dir, "a/b"), { recursive: true });
+    for (const f of ["a/b/c.cases.yaml", "c.cases.yaml", "c1.cases.yaml", "xxyaml"]) writeFileSync(join(dir, f), "");
+    const matches = (glob: string) => expandGlob(glob, dir).map((f) => relative(dir, f).split(sep).join("/"));
+    expect(matches("**/*.cases.yaml")).toContain("a/b/c.cases.yaml");
+    expect(matches("**/*.cases.yaml")).toContain("c.cases.yaml");
+    expect(matches("*.cases.yaml")).not.toContain("a/b/c.cases.yaml");
+    expect(matches("c?.cases.[yj]aml")).toContain("c1.cases.yaml");
+    expect(matches("x.yam?")).not.toContain("xxyaml");
+  });
+
+  it("matches suite files in any letter case, .cases.yml included, for folders, globs and the Action's default", () => {
+    const dir = scratchDir();
+    mkdirSync(join(dir, "evals"), { recursive: true });
+    for (const f of ["evals/a.cases.yaml", "evals/B.Cases.YAML", "evals/c.cases.yml", "evals/d.yaml"]) writeFileSync(join(dir, f), "");
+    const expected = ["evals/B.Cases.YAML", "evals/a.cases.yaml", "evals/c.cases.yml"];
+    const found = (args: string[]) => expandSuitePaths(args, dir).files.map((f) => relative(dir, f).split(sep).join("/"));
+    expect(found(["evals"])).toEqual(expected);
+    expect(found([SUITE_FILE_GLOB])).toEqual(expected);
+    expect(found(["evals/*.cases.yaml"])).toEqual(["evals/B.Cases.YAML", "evals/a.cases.yaml"]);
+    for (const name of ["x.cases.yaml", "x.cases.yml", "X.CASES.YAML", "x.Cases.Yml"]) expect(isSuiteFile(name)).toBe(true);
+    for (const name of ["x.yaml", "x.cases.json", "cases.yaml", "x.cases.yaml.bak"]) expect(isSuiteFile(name)).toBe(false);
+  });
+
+  it("gives Vitest's include a pattern that finds the same suite files without a case-insensitive mode", () => {
+    const dir = scratchDir();
+    mkdirSync(join(dir, "evals"), { recursive: true });
+    for (const f of ["evals/a.cases.yaml", "evals/B.Cases.YAML", "evals/c.cases.yml", "evals/d.yaml", "evals/e.cases.json"]) writeFileSync(join(dir, f), "");
+    expect(SUITE_FILE_PATTERN).toBe(SUITE_FILE_GLOB_ANY_CASE);
+    expect(globSync(SUITE_FILE_GLOB_ANY_CASE, { cwd: dir }).sort()).toEqual(["evals/B.Cases.YAML", "evals/a.cases.yaml", "evals/c.cases.yml"]);
+  });
+
+  it("reports an invalid glob as a usage error (exit 2 with the reason), not as a crash", async () => {
+    expect(expandSuitePaths(["evals/[z-a].cases.yaml"], REPO_ROOT).invalid).toEqual([
+      { pattern: "evals/[z-a].cases.yaml", problem: "has an invalid character class [z-a] (Range out of order in character class); write ranges low to high, e.g. [a-z]" },
+    ]);
+    const validate = await run(["validate", "evals/[z-a].cases.yaml"]);
+    expect(validate).toMatchObject({ code: 2, stdout: "" });
+    expect(validate.stderr).toBe(
+      'tunegate validate: the glob "evals/[z-a].cases.yaml" has an invalid character class [z-a] (Range out of order in character class); write ranges low to high, e.g. [a-z]\nRun `tunegate validate --help` for usage.',
+    );
+    const tooLong = await run(["run", `${"x".repeat(70_000)}*.cases.yaml`]);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toMatch(/^tunegate: the glob "x+\*\.cases\.yaml" is 70012 characters long; a glob may have at most 65536$/);
   });
 
   it("skips node_modules and keeps argument order without repeats", () => {

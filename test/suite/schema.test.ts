@@ -1,11 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { SUITE_DEFAULTS } from "../../src/suite/defaults.js";
+import type { RawSuite } from "../../src/suite/raw-suite.js";
 import { suiteSchema } from "../../src/suite/schema.js";
+import { validateAgainstSchema } from "../../src/suite/schema-validation.js";
+import { parseYaml } from "../../src/suite/yaml-source.js";
+import type { ScoringMode } from "../../src/types.js";
 import { SUITE_SCHEMA_PATH, suiteSchemaJson } from "../../tools/write-schemas.js";
-import { REPO_ROOT } from "./helpers.js";
+import { REPO_ROOT, suiteYaml } from "./helpers.js";
 
 interface Node {
   title?: string;
@@ -59,5 +63,28 @@ describe("suite schema", () => {
       "gate.fail_on": SUITE_DEFAULTS.gate.failOn,
       misses: SUITE_DEFAULTS.misses,
     });
+  });
+
+  it("states each default in its description as its `default` holds it (a boolean flag's false goes without saying)", () => {
+    const unstated = properties(suiteSchema as unknown as Node)
+      .filter(([, node]) => "default" in node)
+      .filter(([, node]) => {
+        const value = String(node.default);
+        const text = node.description ?? "";
+        return !(text.includes(`Default ${value}.`) || text.includes(`Default \`${value}\`.`) || text.startsWith(`${value} (default)`));
+      })
+      .map(([path]) => path);
+    expect(unstated).toEqual(["cases[].must"]);
+  });
+
+  it("types keys with a default as optional, since validation fills in none", () => {
+    const yaml = suiteYaml();
+    const parsed = parseYaml(yaml, "/suites/x.cases.yaml");
+    const { raw } = validateAgainstSchema(parsed.data, parsed.locator);
+    expect(raw).toBeDefined();
+    expect(raw?.scoring).toBeUndefined();
+    expect(raw?.lora.scale).toBeUndefined();
+    expectTypeOf<RawSuite["scoring"]>().toEqualTypeOf<ScoringMode | undefined>();
+    expectTypeOf<RawSuite["lora"]["scale"]>().toEqualTypeOf<number | undefined>();
   });
 });
