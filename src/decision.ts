@@ -2,7 +2,7 @@ import type { CostEstimate } from "./cost.js";
 import { formatCount, formatDays, formatMoney, formatPercent, formatPoints, formatSignedThreshold, formatThreshold, listInWords } from "./text/format.js";
 import { compareDeltaToThreshold, deltaPoints } from "./stats/delta.js";
 import type { SettleEstimate } from "./stats/sample-size.js";
-import { verdictBoundaries, type ArmName, type ArmRun, type FailOn, type GateConfig, type SuiteCase } from "./types.js";
+import type { ArmName, ArmRun, FailOn, GateConfig, SuiteCase } from "./types.js";
 
 export type Verdict = "ship-prompt" | "fine-tune" | "lora-wins-low-volume" | "gray-zone" | "prompt-wins";
 export const VERDICTS: readonly Verdict[] = ["ship-prompt", "fine-tune", "lora-wins-low-volume", "gray-zone", "prompt-wins"];
@@ -159,7 +159,7 @@ export function decide(input: DecisionInput): Decision {
   const gate = decideGate(verdict, input.failOn, mustMisses);
   const delta = deltaPoints(input.fewShotCorrect, input.loraCorrect, input.total);
   const { withinPoints, loraWinsPoints, volumeThreshold } = input.thresholds;
-  const thresholds = verdictBoundaries(withinPoints, loraWinsPoints);
+  const thresholds = [withinPoints, -withinPoints, loraWinsPoints];
   const within = formatThreshold(withinPoints);
   const loraWins = formatThreshold(loraWinsPoints);
   const volume = formatThreshold(volumeThreshold);

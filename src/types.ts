@@ -91,14 +91,6 @@ export interface GateConfig {
   failOn: FailOn;
 }
 
-/**
- * The deltas, in points, at which the verdict changes: −within, +within and lora_wins. A delta is never
- * rounded onto one of them, and sample sizes are estimated until the interval clears them.
- */
-export function verdictBoundaries(withinPoints: number, loraWinsPoints: number): number[] {
-  return [-withinPoints, withinPoints, loraWinsPoints];
-}
-
 /** A validated, normalised suite: defaults applied, paths absolute, cases loaded. */
 export interface Suite {
   name: string;

@@ -8,7 +8,7 @@ import { NEWCOMBE_PAIRED_METHOD, NEWCOMBE_PAIRED_METHOD_DESCRIPTION, newcombePai
 import { tabulatePaired } from "../stats/paired.js";
 import { PERCENTILE_METHOD_DESCRIPTION } from "../stats/percentile.js";
 import { DEFAULT_MAX_CASES, estimateCasesToSettle, type SettleEstimate } from "../stats/sample-size.js";
-import { verdictBoundaries, type ArmName, type ArmRun, type CaseArmResult, type Suite, type SuiteRun } from "../types.js";
+import type { ArmName, ArmRun, CaseArmResult, Suite, SuiteRun } from "../types.js";
 import { formatCount, formatDays, formatMoney, formatPoints, formatSignedThreshold, listInWords } from "../text/format.js";
 import {
   REPORT_VERSION,
@@ -174,7 +174,7 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
   const lowerPoints = interval.lower * 100;
   const upperPoints = interval.upper * 100;
   const { withinPoints, loraWinsPoints, volumeThreshold, failOn } = suite.gate;
-  const settle = estimateCasesToSettle(paired, verdictBoundaries(withinPoints, loraWinsPoints), CONFIDENCE_LEVEL);
+  const settle = estimateCasesToSettle(paired, [-withinPoints, withinPoints, loraWinsPoints], CONFIDENCE_LEVEL);
   const cost = suite.cost
     ? estimateCost(suite.cost, suite.volume.callsPerDay, {
         few_shot: { promptTokensPerCall: metrics.few_shot.promptTokensPerCall, outputTokensPerCall: metrics.few_shot.outputTokensPerCall },

@@ -1,5 +1,5 @@
 import type { GateOutcome } from "../decision.js";
-import { verdictBoundaries, type ArmName } from "../types.js";
+import type { ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
 import { singleLine, truncate } from "../text/width.js";
 import type { ArmReport, CaseReport, ConfusionReport, Report, SuiteReport } from "./types.js";
@@ -61,7 +61,7 @@ function deltaCell(suite: SuiteReport): string {
 }
 
 function thresholds(suite: SuiteReport): number[] {
-  return verdictBoundaries(suite.thresholds.within_points, suite.thresholds.lora_wins_points);
+  return [-suite.thresholds.within_points, suite.thresholds.within_points, suite.thresholds.lora_wins_points];
 }
 
 function summaryTable(report: Report): string[] {

@@ -1,5 +1,5 @@
 import type { GateOutcome } from "../decision.js";
-import { verdictBoundaries, type ArmName } from "../types.js";
+import type { ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
 import { stripVTControlCharacters, styleText } from "node:util";
 import { displayWidth, padEnd, padStart, singleLine, truncate, wrap } from "../text/width.js";
@@ -107,7 +107,8 @@ function armSummary(arm: ArmReport): string {
 }
 
 export function thresholdsOf(suite: SuiteReport): number[] {
-  return verdictBoundaries(suite.thresholds.within_points, suite.thresholds.lora_wins_points);
+  const { within_points: within, lora_wins_points: loraWins } = suite.thresholds;
+  return [-within, within, loraWins];
 }
 
 /** A labelled block: the label in the gutter, the text wrapped beside it. */
