@@ -3,6 +3,7 @@
 // rule can be tested without a runner; each problem names the input it comes from.
 import { resolve } from "node:path";
 import { describeInvalidGlob, globProblem, isGlob } from "../cli/suite-paths.js";
+import { GPU_CHOICES } from "../engine/engine.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, overrideRange, type NumberOverrideKey, type OverrideKey, type SuiteOverrides } from "../suite/overrides.js";
 import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
 
@@ -35,8 +36,6 @@ export const INPUT_NAMES = Object.keys(INPUT_DEFAULTS) as InputName[];
 export function inputVariable(name: InputName): string {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }
-
-export const GPU_VALUES = ["auto", "cuda", "vulkan", "metal", "cpu"] as const;
 
 export interface ActionInputs {
   /** Suite files, folders or globs, relative to `workingDirectory`. */
@@ -131,7 +130,7 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
       problem(name, expected[override.key] ?? override.allowed, text(name));
     }
   }
-  const gpu = choice("gpu", GPU_VALUES);
+  const gpu = choice("gpu", GPU_CHOICES);
   const maxRegressionPoints = number("max-regression-points", points, 100);
   const baseline = text("baseline");
   const reportPath = text("report-path");

@@ -2,6 +2,7 @@
 // programmatically. Suites are validated first, so a bad file stops the run with exit 2 before any model loads.
 import { dirname, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
+import { GPU_CHOICES } from "../engine/engine.js";
 import { SUITE_DEFAULTS } from "../suite/defaults.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { loadSuite } from "../suite/loader.js";
@@ -127,7 +128,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   const assign = <K extends keyof TunegatePluginOptions>(key: K, value: TunegatePluginOptions[K] | undefined) => {
     if (value !== undefined) plugin[key] = value;
   };
-  assign("gpu", choiceOption("gpu", v.gpu?.toLowerCase(), ["auto", "cuda", "vulkan", "metal", "cpu"]));
+  assign("gpu", choiceOption("gpu", v.gpu?.toLowerCase(), GPU_CHOICES));
   const threads = numberOption("threads", v.threads, true);
   if (threads === 0) throw new UsageError("--threads must be at least 1");
   assign("threads", threads);

@@ -111,6 +111,9 @@ function search(glob: string, base: string): string[] {
     dot: true,
     caseSensitiveMatch: false,
     expandDirectories: false,
+    // As git and npm do with a work tree: a link to a folder is not walked into, so a hostile link cannot
+    // pull files from elsewhere on the machine into a run (a link to a single file is still taken).
+    followSymbolicLinks: false,
     ignore: SKIPPED_DIRS.map((dir) => `**/${dir}/**`),
   })
     .map((file) => resolve(file))
