@@ -27,7 +27,7 @@ Options:
   --volume-threshold N      ... at ≥ N calls a day: the fine-tune pays off (default ${SUITE_DEFAULTS.gate.volumeThreshold})
   --fail-on VERDICT         ${FAIL_ON_POLICIES.join(" | ")}: which verdict fails the gate
   --misses ${MISS_POLICIES.join("|")}        whether a missed case (not \`must\`) fails its test
-  --gpu BACKEND             auto | cuda | vulkan | metal | cpu (default auto; env TUNEGATE_GPU)
+  --gpu BACKEND             ${GPU_CHOICES.join(" | ")} (default auto; env TUNEGATE_GPU)
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
   --sequential-arms         run the arms one after the other, so each arm's latency is timed alone
