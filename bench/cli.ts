@@ -1,4 +1,4 @@
-// npm run bench -- [options]: the baseline (the article's method), tunegate and tunegate in generate mode on
+// npm run bench -- [options]: the baseline (a model per arm, the full prompt per case), tunegate and tunegate in generate mode on
 // the same suite, each in a process of its own; then the machine's limit, thread counts and LoRA memory.
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";

@@ -1,6 +1,6 @@
 // The machine's limit for this model: how fast llama.cpp processes prompt tokens when nothing but prompt
 // processing happens. Measured two ways, because attention costs grow with position: one long batch of the
-// given number of tokens (the definition), and the same number of tokens as whole few-shot prompts,
+// given number of tokens (the limit's definition), and the same number of tokens as whole few-shot prompts,
 // each from an empty cache (batches at the positions tunegate works at). A replay of tunegate's few-shot arm's
 // own evaluation calls, with and without reading the next-token distribution, splits the gap between the two.
 import type { LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";

@@ -1,4 +1,4 @@
-// From raw measurements to the figures: medians over repeats, ratios, agreement, and the targets.
+// From raw measurements to the figures: medians over repeats, ratios, agreement, and the targets the README's benchmark table states.
 import type { ArmName } from "../src/types.js";
 import { generationAgreement, samePredictions, scoringAgreement, type GenerationAgreement, type ScoringAgreement } from "./agreement.js";
 import type { MachineDescription } from "./machine.js";

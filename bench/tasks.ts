@@ -75,7 +75,7 @@ export interface MethodResult {
 export interface LimitResult {
   kind: "limit";
   threads: number;
-  /** The limit: every token in one long batch run (llama.cpp splits it by the batch size). */
+  /** The prompt-processing limit: every token in one long batch run (llama.cpp splits it by the batch size). */
   longBatch: { tokens: number; ms: number; tokensPerSecond: number };
   /** The same number of tokens as whole few-shot prompts, each from an empty cache: batches at the positions tunegate uses. */
   promptBatches: { tokens: number; batchTokens: number; ms: number; tokensPerSecond: number };

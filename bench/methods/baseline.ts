@@ -1,4 +1,4 @@
-// The article's script, reimplemented on node-llama-cpp as faithfully as the runtime allows: per arm, load the
+// The baseline: the plain transformers-pipeline loop, reimplemented on node-llama-cpp as faithfully as the runtime allows: per arm, load the
 // model (and the adapter), then for every case evaluate the whole prompt from an empty cache, decode greedily
 // up to 10 new tokens, and read the first word. Nothing is carried from one case to the next.
 //
@@ -17,12 +17,12 @@ import type { Suite } from "../../src/types.js";
 import type { ArmOutcome } from "../tasks.js";
 import type { MethodRun } from "./method-run.js";
 
-/** The article's `max_new_tokens`. */
+/** The baseline loop's `max_new_tokens`. */
 export const BASELINE_MAX_NEW_TOKENS = 10;
 
 const GREEDY = { generateNext: { token: true, options: { temperature: 0 } } } as const;
 
-/** The article's `pipe(prompt)`: the full prompt, then greedy decoding until 10 tokens or end of generation. */
+/** The baseline loop's `pipe(prompt)`: the full prompt, then greedy decoding until 10 tokens or end of generation. */
 async function generateFromScratch(sequence: LlamaContextSequence, model: LlamaModel, prompt: readonly Token[]): Promise<string> {
   await sequence.clearHistory();
   const input = prompt.map((token, i) => (i === prompt.length - 1 ? ([token, GREEDY] as const) : token));
@@ -46,7 +46,7 @@ interface ArmPlan {
 }
 
 async function runBaselineArm(engine: LocalEngine, plan: ArmPlan, labels: readonly string[], threadsOverride: number | undefined) {
-  // The engine's binding, but not its model cache: the article's script loads the model per arm.
+  // The engine's binding, but not its model cache: the baseline loop loads the model per arm.
   const llama = await engine.llama();
   const loadStarted = performance.now();
   const model = await llama.loadModel({ modelPath: plan.modelPath, gpuLayers: llama.gpu === false ? 0 : "auto" });
@@ -87,7 +87,7 @@ async function runBaselineArm(engine: LocalEngine, plan: ArmPlan, labels: readon
   }
 }
 
-/** Both arms, the article's way. The model is loaded for each arm and freed after it, as the script does. */
+/** Both arms, the baseline loop's way. The model is loaded for each arm and freed after it, as the script does. */
 export async function runBaseline(engine: LocalEngine, suite: Suite, threadsOverride?: number): Promise<MethodRun> {
   const started = performance.now();
   const expected = suite.cases.map((c) => c.expected);
@@ -116,7 +116,7 @@ export async function runBaseline(engine: LocalEngine, suite: Suite, threadsOver
     modelLoads: 2,
     threads: fewShot.threads,
     armsInParallel: false,
-    // The article's arms run one after the other, with a model load between them that is not arm time.
+    // The baseline loop's arms run one after the other, with a model load between them that is not arm time.
     armsSpanMs: fewShot.outcome.wallMs + lora.outcome.wallMs,
     backend: description.backend,
     nodeLlamaCppVersion: description.version,

@@ -28,7 +28,7 @@ export function alignContextSize(tokens: number): number {
   return Math.ceil(tokens / CONTEXT_ALIGNMENT) * CONTEXT_ALIGNMENT;
 }
 
-/** Generate mode's default: most tokens decoded per case (the article's script used 10). */
+/** Generate mode's default: most tokens decoded per case (enough for any single-word label and its punctuation). */
 export const DEFAULT_MAX_GENERATED_TOKENS = 10;
 
 export interface ArmProgress {

@@ -1,4 +1,5 @@
-// Reading a label out of generated text, the article's way: the first word, lower-cased, without punctuation.
+// Reading a label out of generated text: the first word, lower-cased, without punctuation, so a model that
+// goes on after the label ("complaint. The customer…") still counts as having answered it.
 import { INVALID_PREDICTION } from "../types.js";
 
 const EDGE_PUNCTUATION = /^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu;

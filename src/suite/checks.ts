@@ -1,5 +1,6 @@
 // Checks a schema cannot express: labels referenced across the file, templates, the gate's thresholds
-// (errors), and the article's rules for few-shot prompts plus common slips (warnings).
+// (errors), and the rules of a well-formed few-shot prompt (role, task, output format, 3–10 examples in one
+// shape, ending in the output cue) plus common slips (warnings).
 import { basename } from "node:path";
 import { INVALID_PREDICTION, type FewShotExample, type Suite, type SuiteCase } from "../types.js";
 import { EXAMPLES_MAX, EXAMPLES_MIN } from "./defaults.js";
@@ -117,7 +118,7 @@ function checkExamples(suite: Suite, locator: YamlLocator): Diagnostic[] {
   return found;
 }
 
-/** The article's rule "keep examples in one format", made concrete: the same shape for every example. */
+/** "Keep examples in one format", made concrete: the same shape for every example. */
 function inconsistentFormat(examples: readonly FewShotExample[], inputPrefix: string, outputPrefix: string): Diagnostic[] {
   const found: Diagnostic[] = [];
   const traits: { has: (e: FewShotExample) => boolean; is: string; isNot: string }[] = [

@@ -112,7 +112,7 @@ function firstWordComplete(text: string): boolean {
 }
 
 /**
- * Greedy decoding after the prompt, as the article's script does, but stopping as soon as the first word is
+ * Greedy decoding after the prompt, as a plain generate-then-parse loop does, but stopping as soon as the first word is
  * complete (the only part that is read) or the model ends its turn, with at most `maxTokens`.
  */
 export async function generateGreedy(
