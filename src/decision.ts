@@ -2,7 +2,7 @@ import type { CostEstimate } from "./cost.js";
 import { formatCount, formatDays, formatMoney, formatPercent, formatPoints, formatSignedThreshold, formatThreshold, listInWords } from "./text/format.js";
 import { compareDeltaToThreshold, deltaPoints } from "./stats/delta.js";
 import type { SettleEstimate } from "./stats/sample-size.js";
-import type { ArmName, ArmRun, FailOn, GateConfig, SuiteCase } from "./types.js";
+import { ARM_DISPLAY, ARMS, type ArmName, type ArmRun, type FailOn, type GateConfig, type SuiteCase } from "./types.js";
 
 export type Verdict = "ship-prompt" | "fine-tune" | "lora-wins-low-volume" | "gray-zone" | "prompt-wins";
 export const VERDICTS: readonly Verdict[] = ["ship-prompt", "fine-tune", "lora-wins-low-volume", "gray-zone", "prompt-wins"];
@@ -75,7 +75,7 @@ export function findMustMisses(
   const misses: MustMiss[] = [];
   for (const suiteCase of cases) {
     if (!suiteCase.must) continue;
-    const missedBy = (["few_shot", "lora"] as const).filter((arm) => arms[arm].cases[suiteCase.index]?.correct !== true);
+    const missedBy = ARMS.filter((arm) => arms[arm].cases[suiteCase.index]?.correct !== true);
     if (missedBy.length === 0) continue;
     misses.push({
       index: suiteCase.index,
@@ -118,8 +118,6 @@ export interface Decision {
   /** One sentence, quoting the numbers behind the verdict (and any missed must case). */
   reason: string;
 }
-
-const ARM_DISPLAY: Record<ArmName, string> = { few_shot: "few-shot", lora: "LoRA" };
 
 function excerpt(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();

@@ -8,7 +8,7 @@ import { NEWCOMBE_PAIRED_METHOD, NEWCOMBE_PAIRED_METHOD_DESCRIPTION, newcombePai
 import { tabulatePaired } from "../stats/paired.js";
 import { PERCENTILE_METHOD_DESCRIPTION } from "../stats/percentile.js";
 import { DEFAULT_MAX_CASES, estimateCasesToSettle, type SettleEstimate } from "../stats/sample-size.js";
-import type { ArmName, ArmRun, CaseArmResult, Suite, SuiteRun } from "../types.js";
+import { ARMS, type ArmName, type ArmRun, type CaseArmResult, type Suite, type SuiteRun } from "../types.js";
 import { formatCount, formatDays, formatMoney, formatPoints, formatSignedThreshold, listInWords } from "../text/format.js";
 import {
   REPORT_VERSION,
@@ -149,7 +149,7 @@ function intervalNote(lowerPoints: number, upperPoints: number, settle: SettleEs
 function validateRun(run: SuiteRun): void {
   const n = run.suite.cases.length;
   if (n === 0) throw new RangeError(`suite "${run.suite.name}" has no cases: there is nothing to decide`);
-  for (const arm of ["few_shot", "lora"] as const) {
+  for (const arm of ARMS) {
     const results = run.arms[arm].cases.length;
     if (results !== n) throw new RangeError(`suite "${run.suite.name}": the ${arm} arm has ${results} results for ${n} cases`);
   }
