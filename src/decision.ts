@@ -4,12 +4,12 @@ import { compareDeltaToThreshold, deltaPoints } from "./stats/delta.js";
 import type { SettleEstimate } from "./stats/sample-size.js";
 import { ARM_DISPLAY, ARMS, type ArmName, type ArmRun, type FailOn, type GateConfig, type SuiteCase } from "./types.js";
 
-export type Verdict = "ship-prompt" | "fine-tune" | "lora-wins-low-volume" | "gray-zone" | "prompt-wins";
-export const VERDICTS: readonly Verdict[] = ["ship-prompt", "fine-tune", "lora-wins-low-volume", "gray-zone", "prompt-wins"];
+export const VERDICTS = ["ship-prompt", "fine-tune", "lora-wins-low-volume", "gray-zone", "prompt-wins"] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
-export type GateOutcome = "pass" | "warn" | "fail";
 /** Ordered from best to worst. */
-export const GATE_OUTCOMES: readonly GateOutcome[] = ["pass", "warn", "fail"];
+export const GATE_OUTCOMES = ["pass", "warn", "fail"] as const;
+export type GateOutcome = (typeof GATE_OUTCOMES)[number];
 
 export type VerdictThresholds = Pick<GateConfig, "withinPoints" | "loraWinsPoints" | "volumeThreshold">;
 
