@@ -3,7 +3,7 @@ import { ARMS, type ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
 import { singleLine, truncate } from "../text/width.js";
 import type { ArmReport, CaseReport, ConfusionReport, Report, SuiteReport } from "./types.js";
-import { armHeading, capitalise } from "./wording.js";
+import { armHeading, capitalise, formatSuiteDelta } from "./wording.js";
 
 export interface MarkdownOptions {
   /** A URL for a line of a file (paths as in the report); without it, locations are plain text. */
@@ -56,11 +56,7 @@ function details(summary: string, body: readonly string[]): string[] {
 }
 
 function deltaCell(suite: SuiteReport): string {
-  return `${formatPoints(suite.delta_points, thresholds(suite))} (${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])})`;
-}
-
-function thresholds(suite: SuiteReport): number[] {
-  return [-suite.thresholds.within_points, suite.thresholds.within_points, suite.thresholds.lora_wins_points];
+  return `${formatSuiteDelta(suite)} (${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])})`;
 }
 
 function summaryTable(report: Report): string[] {
@@ -173,7 +169,7 @@ function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
     "",
     ...metricsTable(suite),
     "",
-    `**Paired comparison.** LoRA − few-shot = ${formatPoints(suite.delta_points, thresholds(suite))} points, 95% CI ` +
+    `**Paired comparison.** LoRA − few-shot = ${formatSuiteDelta(suite)} points, 95% CI ` +
       `${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])} (Newcombe paired hybrid score interval). ` +
       `McNemar exact test: few-shot only ${suite.mcnemar.few_shot_only}, LoRA only ${suite.mcnemar.lora_only}, p = ${formatPValue(suite.mcnemar.p_value)}. ` +
       `${capitalise(escapeMarkdown(suite.interval.note))}.`,

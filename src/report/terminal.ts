@@ -1,8 +1,9 @@
 import type { GateOutcome } from "../decision.js";
 import { ARM_DISPLAY, ARMS, type ArmName } from "../types.js";
-import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
+import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPValue } from "../text/format.js";
 import { displayWidth, padEnd, padStart, singleLine, stripAnsi, truncate, wrap } from "../text/width.js";
 import type { ArmReport, Report, SuiteReport } from "./types.js";
+import { formatSuiteDelta } from "./wording.js";
 
 export interface TerminalOptions {
   /** ANSI colour; pass true only for a TTY. */
@@ -103,11 +104,6 @@ function armSummary(arm: ArmReport): string {
   );
 }
 
-export function thresholdsOf(suite: SuiteReport): number[] {
-  const { within_points: within, lora_wins_points: loraWins } = suite.thresholds;
-  return [-within, within, loraWins];
-}
-
 /** A labelled block: the label in the gutter, the text wrapped beside it. */
 function labelled(label: string, text: string, width: number): string[] {
   return wrap(text, width, padEnd(label, GUTTER), " ".repeat(GUTTER));
@@ -140,7 +136,7 @@ function suiteBlock(suite: SuiteReport, width: number, paint: Paint): string[] {
   lines.push(
     ...labelled(
       "delta",
-      `LoRA − few-shot = ${formatPoints(suite.delta_points, thresholdsOf(suite))} points; ${suite.interval.note} [Newcombe paired score interval]`,
+      `LoRA − few-shot = ${formatSuiteDelta(suite)} points; ${suite.interval.note} [Newcombe paired score interval]`,
       width,
     ),
     ...labelled(
