@@ -24,7 +24,7 @@ export type NoBreakEven = "no-one-off-cost" | "few-shot-cheaper" | "same-cost";
 export interface CostEstimate {
   currency: string;
   callsPerDay: number;
-  daysPerMonth: number;
+  daysPerMonth: typeof DAYS_PER_MONTH;
   fewShot: ArmCost;
   lora: ArmCost;
   /** Few-shot prompt tokens per call minus LoRA's: the examples the few-shot arm re-sends on every call. */

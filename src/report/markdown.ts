@@ -2,7 +2,8 @@ import type { GateOutcome } from "../decision.js";
 import { ARMS, type ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
 import { singleLine, truncate } from "../text/width.js";
-import type { ArmReport, CaseReport, ConfusionReport, Report, SuiteReport } from "./types.js";
+import type { ConfusionMatrix } from "../stats/confusion.js";
+import type { ArmReport, CaseReport, Report, SuiteReport } from "./types.js";
 import { armHeading, capitalise, formatSuiteDelta } from "./wording.js";
 
 export interface MarkdownOptions {
@@ -140,7 +141,7 @@ function caseTable(cases: readonly CaseReport[], options: MarkdownOptions, limit
   return lines;
 }
 
-function confusionTable(confusion: ConfusionReport): string[] {
+function confusionTable(confusion: ConfusionMatrix): string[] {
   return table(
     ["expected \\\\ predicted", ...confusion.columns.map((label) => escapeMarkdown(label))],
     ["l", ...confusion.columns.map((): "r" => "r")],
