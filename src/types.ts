@@ -19,7 +19,7 @@ export type ScoringMode = "logprob" | "generate";
 export type FailOn = "fine-tune" | "gray-zone" | "never";
 export type MissPolicy = "warn" | "fail";
 
-/** A GGUF path after `${env:VAR}` interpolation and resolution against the suite file. */
+/** A path written in the suite (a GGUF file, or the cases file while loading) after `${env:VAR}` interpolation and resolution against the suite file. */
 export interface ModelRef {
   /** Absolute path. */
   path: string;
