@@ -35,7 +35,7 @@ export interface ReasonEvidence {
 }
 
 /** A delta with enough decimals that it never reads as a verdict boundary it is not on. */
-export function formatDeltaPoints(points: number, thresholds: { withinPoints: number; loraWinsPoints: number }, signed = true): string {
+function formatDeltaPoints(points: number, thresholds: { withinPoints: number; loraWinsPoints: number }, signed = true): string {
   return formatPoints(points, verdictBoundaries(thresholds), signed);
 }
 
