@@ -5,7 +5,7 @@ import { ARM_DISPLAY, ARMS, type ArmName, type SourceLocation } from "../types.j
 import type { SuitePayload } from "./payload.js";
 import { lineSourceMap, type LineOrigin, type SourceMapV3 } from "./source-map.js";
 
-// Lower case, as test names are typed on the command line (`vitest -t lora`).
+// Test names keep the lower-case spelling they have always had, so `vitest -t` filters and CI histories still match.
 export const ARM_TITLES = Object.fromEntries(ARMS.map((arm) => [arm, ARM_DISPLAY[arm].toLowerCase()])) as Record<ArmName, string>;
 const NAME_WIDTH = 60;
 
