@@ -1,9 +1,6 @@
 // How far two methods give the same answers, case by case over both arms.
-import { INVALID_PREDICTION } from "../src/types.js";
-import type { ArmName } from "../src/types.js";
+import { ARMS, INVALID_PREDICTION, type ArmName } from "../src/types.js";
 import type { ArmOutcome } from "./tasks.js";
-
-const ARMS: readonly ArmName[] = ["few_shot", "lora"];
 
 type Arms = Record<ArmName, ArmOutcome>;
 

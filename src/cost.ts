@@ -1,4 +1,4 @@
-import type { ArmName, ArmPrices, CostConfig } from "./types.js";
+import { ARM_DISPLAY, type ArmName, type ArmPrices, type CostConfig } from "./types.js";
 
 /** A month, for cost figures, is 30 days. */
 export const DAYS_PER_MONTH = 30;
@@ -24,7 +24,7 @@ export type NoBreakEven = "no-one-off-cost" | "few-shot-cheaper" | "same-cost";
 export interface CostEstimate {
   currency: string;
   callsPerDay: number;
-  daysPerMonth: number;
+  daysPerMonth: typeof DAYS_PER_MONTH;
   fewShot: ArmCost;
   lora: ArmCost;
   /** Few-shot prompt tokens per call minus LoRA's: the examples the few-shot arm re-sends on every call. */
@@ -52,11 +52,11 @@ function requireNonNegative(name: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number ≥ 0, got ${value}`);
 }
 
-function armCost(arm: string, tokens: MeasuredTokens, prices: ArmPrices, callsPerDay: number): ArmCost {
-  requireNonNegative(`${arm} prompt tokens per call`, tokens.promptTokensPerCall);
-  requireNonNegative(`${arm} output tokens per call`, tokens.outputTokensPerCall);
-  requireNonNegative(`${arm} input price per million`, prices.inputPerMillion);
-  requireNonNegative(`${arm} output price per million`, prices.outputPerMillion);
+function armCost(arm: ArmName, tokens: MeasuredTokens, prices: ArmPrices, callsPerDay: number): ArmCost {
+  requireNonNegative(`${ARM_DISPLAY[arm]} prompt tokens per call`, tokens.promptTokensPerCall);
+  requireNonNegative(`${ARM_DISPLAY[arm]} output tokens per call`, tokens.outputTokensPerCall);
+  requireNonNegative(`${ARM_DISPLAY[arm]} input price per million`, prices.inputPerMillion);
+  requireNonNegative(`${ARM_DISPLAY[arm]} output price per million`, prices.outputPerMillion);
   const perMillionCalls = tokens.promptTokensPerCall * prices.inputPerMillion + tokens.outputTokensPerCall * prices.outputPerMillion;
   const perDay = roundFigure((perMillionCalls * callsPerDay) / 1_000_000);
   return {
@@ -76,8 +76,8 @@ function armCost(arm: string, tokens: MeasuredTokens, prices: ArmPrices, callsPe
 export function estimateCost(config: CostConfig, callsPerDay: number, tokens: Record<ArmName, MeasuredTokens>): CostEstimate {
   requireNonNegative("calls per day", callsPerDay);
   if (config.fineTuneOneOff !== undefined) requireNonNegative("fine_tune_one_off", config.fineTuneOneOff);
-  const fewShot = armCost("few-shot", tokens.few_shot, config.fewShot, callsPerDay);
-  const lora = armCost("LoRA", tokens.lora, config.lora, callsPerDay);
+  const fewShot = armCost("few_shot", tokens.few_shot, config.fewShot, callsPerDay);
+  const lora = armCost("lora", tokens.lora, config.lora, callsPerDay);
   const cheaperArm: ArmName | null = lora.perCall < fewShot.perCall ? "lora" : fewShot.perCall < lora.perCall ? "few_shot" : null;
   const dailySaving = cheaperArm === null ? 0 : roundFigure(Math.abs(fewShot.perDay - lora.perDay));
   const fineTuneOneOff = config.fineTuneOneOff ?? null;

@@ -1,17 +1,19 @@
-import type { CostEstimate } from "./cost.js";
-import { formatCount, formatDays, formatMoney, formatPercent, formatPoints, formatSignedThreshold, formatThreshold, listInWords } from "./text/format.js";
 import { compareDeltaToThreshold, deltaPoints } from "./stats/delta.js";
-import type { SettleEstimate } from "./stats/sample-size.js";
-import type { ArmName, ArmRun, FailOn, GateConfig, SuiteCase } from "./types.js";
+import { ARMS, type ArmName, type ArmRun, type FailOn, type GateConfig, type SuiteCase } from "./types.js";
 
-export type Verdict = "ship-prompt" | "fine-tune" | "lora-wins-low-volume" | "gray-zone" | "prompt-wins";
-export const VERDICTS: readonly Verdict[] = ["ship-prompt", "fine-tune", "lora-wins-low-volume", "gray-zone", "prompt-wins"];
+export const VERDICTS = ["ship-prompt", "fine-tune", "lora-wins-low-volume", "gray-zone", "prompt-wins"] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
-export type GateOutcome = "pass" | "warn" | "fail";
 /** Ordered from best to worst. */
-export const GATE_OUTCOMES: readonly GateOutcome[] = ["pass", "warn", "fail"];
+export const GATE_OUTCOMES = ["pass", "warn", "fail"] as const;
+export type GateOutcome = (typeof GATE_OUTCOMES)[number];
 
 export type VerdictThresholds = Pick<GateConfig, "withinPoints" | "loraWinsPoints" | "volumeThreshold">;
+
+/** The deltas, in points, at which the verdict changes: −within, +within and lora_wins. */
+export function verdictBoundaries(thresholds: Pick<VerdictThresholds, "withinPoints" | "loraWinsPoints">): number[] {
+  return [-thresholds.withinPoints, thresholds.withinPoints, thresholds.loraWinsPoints];
+}
 
 export interface VerdictInput {
   fewShotCorrect: number;
@@ -75,7 +77,7 @@ export function findMustMisses(
   const misses: MustMiss[] = [];
   for (const suiteCase of cases) {
     if (!suiteCase.must) continue;
-    const missedBy = (["few_shot", "lora"] as const).filter((arm) => arms[arm].cases[suiteCase.index]?.correct !== true);
+    const missedBy = ARMS.filter((arm) => arms[arm].cases[suiteCase.index]?.correct !== true);
     if (missedBy.length === 0) continue;
     misses.push({
       index: suiteCase.index,
@@ -103,92 +105,30 @@ export function worstGate(gates: readonly GateOutcome[]): GateOutcome {
 export interface DecisionInput extends VerdictInput {
   failOn: FailOn;
   mustMisses?: readonly MustMiss[];
-  /** The interval for delta, quoted in the reason. */
-  interval?: { lowerPoints: number; upperPoints: number; level: number };
-  /** Whether the interval straddles a threshold, quoted in the reason. */
-  settle?: SettleEstimate;
-  /** Cost figures, quoted when LoRA wins at low volume. */
-  cost?: CostEstimate | null;
+}
+
+/** What a decision rests on: the counts and thresholds the rule compared, and the must cases missed. */
+export interface DecisionReason extends VerdictInput {
+  mustMisses: readonly MustMiss[];
 }
 
 export interface Decision {
   verdict: Verdict;
   gate: GateOutcome;
   deltaPoints: number;
-  /** One sentence, quoting the numbers behind the verdict (and any missed must case). */
-  reason: string;
+  /** The facts behind the verdict and the gate; report/wording.ts says them in a sentence. */
+  reason: DecisionReason;
 }
 
-const ARM_DISPLAY: Record<ArmName, string> = { few_shot: "few-shot", lora: "LoRA" };
-
-function excerpt(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
-}
-
-function costClause(cost: CostEstimate | null | undefined): string {
-  if (!cost) return "";
-  if (cost.cheaperArm !== "lora") return `; the few-shot arm costs no more per call (${formatMoney(cost.fewShot.perDay, cost.currency)}/day vs ${formatMoney(cost.lora.perDay, cost.currency)}/day)`;
-  const saving = `LoRA would save ${formatMoney(cost.dailySaving, cost.currency)}/day`;
-  if (cost.breakEvenDays === null || cost.fineTuneOneOff === null) return `; ${saving}`;
-  return `; ${saving}, repaying the ${formatMoney(cost.fineTuneOneOff, cost.currency)} fine-tune in ${formatDays(cost.breakEvenDays)} days`;
-}
-
-function settleClause(settle: SettleEstimate | undefined): string {
-  if (!settle || settle.straddled.length === 0) return "";
-  const which = listInWords(settle.straddled.map(formatSignedThreshold));
-  const plural = settle.straddled.length > 1 ? "thresholds" : "threshold";
-  const subject = `the interval straddles the ${which}-point ${plural}`;
-  if (settle.casesNeeded !== null) return `; ${subject}, and about ${formatCount(settle.casesNeeded)} cases would settle it`;
-  if (settle.unsettled === "delta-on-threshold") return `; ${subject}, and with the delta exactly on it no number of cases settles it`;
-  return `; ${subject}, and even 10,000,000 cases at these rates would not settle it`;
-}
-
-function mustClause(misses: readonly MustMiss[] | undefined): string {
-  if (!misses || misses.length === 0) return "";
-  const shown = misses.slice(0, 3).map((miss) => `"${excerpt(miss.input, 40)}" at ${miss.file}:${miss.line} (missed by ${miss.arms.map((arm) => ARM_DISPLAY[arm]).join(" and ")})`);
-  const more = misses.length > shown.length ? ` and ${misses.length - shown.length} more` : "";
-  const noun = misses.length === 1 ? "a must case was" : `${misses.length} must cases were`;
-  return `; the gate fails because ${noun} missed: ${shown.join(", ")}${more}`;
-}
-
-/** The verdict, its gate, and the one-sentence reason. */
+/** The verdict, its gate, and what they rest on. */
 export function decide(input: DecisionInput): Decision {
+  const { fewShotCorrect, loraCorrect, total, callsPerDay, thresholds, failOn } = input;
   const verdict = decideVerdict(input);
   const mustMisses = input.mustMisses ?? [];
-  const gate = decideGate(verdict, input.failOn, mustMisses);
-  const delta = deltaPoints(input.fewShotCorrect, input.loraCorrect, input.total);
-  const { withinPoints, loraWinsPoints, volumeThreshold } = input.thresholds;
-  const thresholds = [withinPoints, -withinPoints, loraWinsPoints];
-  const within = formatThreshold(withinPoints);
-  const loraWins = formatThreshold(loraWinsPoints);
-  const volume = formatThreshold(volumeThreshold);
-  const calls = formatThreshold(input.callsPerDay);
-  const plural = input.total === 1 ? "case" : "cases";
-  const scores = `LoRA scored ${formatPercent(input.loraCorrect / input.total)} and few-shot ${formatPercent(input.fewShotCorrect / input.total)} on the same ${formatCount(input.total)} ${plural}`;
-  const interval = input.interval
-    ? ` (${Math.round(input.interval.level * 100)}% CI ${formatPoints(input.interval.lowerPoints)} to ${formatPoints(input.interval.upperPoints)})`
-    : "";
-  const signedDelta = `${formatPoints(delta, thresholds)} points${interval}`;
-  const magnitude = `${formatPoints(Math.abs(delta), thresholds, false)} points${interval}`;
-
-  let body: string;
-  switch (verdict) {
-    case "ship-prompt":
-      body = `${scores}, a difference of ${signedDelta} within ±${within}, so ship the prompt`;
-      break;
-    case "prompt-wins":
-      body = `${scores}: LoRA trails by ${magnitude}, more than ${within}, so the adapter underperforms and the prompt ships`;
-      break;
-    case "fine-tune":
-      body = `${scores}: LoRA leads by ${magnitude}, at least ${loraWins}, and ${calls} calls a day reaches the ${volume} volume threshold, so the fine-tune pays off`;
-      break;
-    case "lora-wins-low-volume":
-      body = `${scores}: LoRA leads by ${magnitude}, at least ${loraWins}, but at ${calls} calls a day (under the ${volume} threshold) token savings rarely repay the engineering${costClause(input.cost)}`;
-      break;
-    case "gray-zone":
-      body = `${scores}: LoRA leads by ${magnitude}, more than ${within} but less than ${loraWins}, a gray zone where neither choice is clear`;
-      break;
-  }
-  return { verdict, gate, deltaPoints: delta, reason: `${body}${settleClause(input.settle)}${mustClause(mustMisses)}.` };
+  return {
+    verdict,
+    gate: decideGate(verdict, failOn, mustMisses),
+    deltaPoints: deltaPoints(fewShotCorrect, loraCorrect, total),
+    reason: { fewShotCorrect, loraCorrect, total, callsPerDay, thresholds, mustMisses },
+  };
 }

@@ -44,6 +44,7 @@ export {
   type TerminalOptions,
 } from "./report/index.js";
 export * from "./report/types.js";
+export { reportSchema } from "./report/schema.js";
 export { TunegateError, isTunegateError } from "./errors.js";
 export { inspectGguf, checkAdapterFitsModel, type GgufInspection, type GgufRole } from "./gguf/inspect.js";
 export {

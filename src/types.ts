@@ -2,9 +2,11 @@
 // suite (YAML → Suite) → prompts → engine (→ ArmRun) → stats/decision (→ SuiteReport) → reports.
 // Every stage takes the previous stage's output as plain data, so each can be tested on its own.
 
-/** The two arms that are always compared. `few_shot` = base model + few-shot prompt; `lora` = base + adapter + minimal prompt. */
-export type ArmName = "few_shot" | "lora";
-export const ARM_NAMES: readonly ArmName[] = ["few_shot", "lora"];
+/** The two arms that are always compared, in the order every report shows them. `few_shot` = base model + few-shot prompt; `lora` = base + adapter + minimal prompt. */
+export const ARMS = ["few_shot", "lora"] as const;
+export type ArmName = (typeof ARMS)[number];
+/** How an arm is named where people read it: in sentences, table cells and messages. */
+export const ARM_DISPLAY = { few_shot: "few-shot", lora: "LoRA" } as const satisfies Record<ArmName, string>;
 
 /** A position in a source file, 1-based, as editors and GitHub annotations count. */
 export interface SourceLocation {
@@ -25,7 +27,7 @@ export type FailOn = (typeof FAIL_ON_POLICIES)[number];
 export const MISS_POLICIES = ["warn", "fail"] as const;
 export type MissPolicy = (typeof MISS_POLICIES)[number];
 
-/** A GGUF path after `${env:VAR}` interpolation and resolution against the suite file. */
+/** A path written in the suite (a GGUF file, or the cases file while loading) after `${env:VAR}` interpolation and resolution against the suite file. */
 export interface ModelRef {
   /** Absolute path. */
   path: string;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CostEstimate } from "../src/cost.js";
-import { estimateCost } from "../src/cost.js";
-import { decide, decideGate, decideVerdict, findMustMisses, gateForVerdict, worstGate, type GateOutcome, type Verdict, type VerdictInput } from "../src/decision.js";
+import { decide, decideGate, decideVerdict, findMustMisses, gateForVerdict, worstGate, type GateOutcome, type Verdict } from "../src/decision.js";
+import { decisionReason } from "../src/report/wording.js";
 import type { FailOn } from "../src/types.js";
 import { makeSuiteRun } from "./report/suite-run-factory.js";
 
@@ -153,9 +152,11 @@ describe("must cases", () => {
     const misses = findMustMisses(run.suite.cases, run.arms, (file) => file.replace(/^.*\//, ""));
     const decision = decide({ fewShotCorrect: 2, loraCorrect: 1, total: 4, callsPerDay: 10, thresholds: DEFAULTS, failOn: "never", mustMisses: misses });
     expect(decision.gate).toBe("fail");
-    expect(decision.reason).toContain('"lora misses this" at support.yaml:41 (missed by LoRA)');
-    expect(decision.reason).toContain('"both miss this" at support.yaml:47 (missed by few-shot and LoRA)');
-    expect(decision.reason).toContain("2 must cases were missed");
+    expect(decision.reason.mustMisses).toEqual(misses);
+    const reason = decisionReason(decision);
+    expect(reason).toContain('"lora misses this" at support.yaml:41 (missed by LoRA)');
+    expect(reason).toContain('"both miss this" at support.yaml:47 (missed by few-shot and LoRA)');
+    expect(reason).toContain("2 must cases were missed");
   });
 });
 
@@ -169,88 +170,5 @@ describe("worstGate", () => {
 
   it("warns when nothing was measured", () => {
     expect(worstGate([])).toBe("warn");
-  });
-});
-
-describe("decide: the reason quotes the numbers", () => {
-  const base = (fewShotCorrect: number, loraCorrect: number, total: number, callsPerDay = 100_000): VerdictInput => ({
-    fewShotCorrect,
-    loraCorrect,
-    total,
-    callsPerDay,
-    thresholds: DEFAULTS,
-  });
-  const oneSentence = (text: string) => {
-    expect(text.endsWith(".")).toBe(true);
-    expect(text.slice(0, -1)).not.toMatch(/\.\s/);
-  };
-
-  it("ship-prompt", () => {
-    const d = decide({ ...base(18, 19, 20), failOn: "fine-tune", interval: { lowerPoints: -8.123, upperPoints: 18.9, level: 0.95 } });
-    expect(d).toMatchObject({ verdict: "ship-prompt", gate: "pass", deltaPoints: 5 });
-    expect(d.reason).toBe("LoRA scored 95.0% and few-shot 90.0% on the same 20 cases, a difference of +5.0 points (95% CI -8.1 to +18.9) within ±5, so ship the prompt.");
-  });
-
-  it("prompt-wins", () => {
-    const d = decide({ ...base(18, 10, 20), failOn: "fine-tune" });
-    expect(d.verdict).toBe("prompt-wins");
-    expect(d.reason).toBe("LoRA scored 50.0% and few-shot 90.0% on the same 20 cases: LoRA trails by 40.0 points, more than 5, so the adapter underperforms and the prompt ships.");
-  });
-
-  it("fine-tune", () => {
-    const d = decide({ ...base(15, 19, 20, 250_000), failOn: "fine-tune" });
-    expect(d).toMatchObject({ verdict: "fine-tune", gate: "fail" });
-    expect(d.reason).toBe(
-      "LoRA scored 95.0% and few-shot 75.0% on the same 20 cases: LoRA leads by 20.0 points, at least 15, and 250,000 calls a day reaches the 100,000 volume threshold, so the fine-tune pays off.",
-    );
-  });
-
-  it("gray-zone", () => {
-    const d = decide({ ...base(15, 17, 20), failOn: "gray-zone" });
-    expect(d).toMatchObject({ verdict: "gray-zone", gate: "fail" });
-    expect(d.reason).toContain("LoRA leads by 10.0 points, more than 5 but less than 15, a gray zone");
-    oneSentence(d.reason);
-  });
-
-  it("lora-wins-low-volume shows the cost figures", () => {
-    const cost: CostEstimate = estimateCost(
-      { currency: "USD", fewShot: { inputPerMillion: 0.15, outputPerMillion: 0.6 }, lora: { inputPerMillion: 0.15, outputPerMillion: 0.6 }, fineTuneOneOff: 500 },
-      5_000,
-      { few_shot: { promptTokensPerCall: 600, outputTokensPerCall: 2 }, lora: { promptTokensPerCall: 60, outputTokensPerCall: 2 } },
-    );
-    const d = decide({ ...base(15, 19, 20, 5_000), failOn: "fine-tune", cost });
-    expect(d).toMatchObject({ verdict: "lora-wins-low-volume", gate: "warn" });
-    expect(d.reason).toBe(
-      "LoRA scored 95.0% and few-shot 75.0% on the same 20 cases: LoRA leads by 20.0 points, at least 15, but at 5,000 calls a day (under the 100,000 threshold) token savings rarely repay the engineering; LoRA would save 0.41 USD/day, repaying the 500.00 USD fine-tune in 1,234.6 days.",
-    );
-  });
-
-  it("shows more decimals instead of a rounded value that looks like a threshold", () => {
-    // 124 of 2500 = 4.96 points: "+5.0" would read as exactly on the boundary.
-    const d = decide({ ...base(1000, 1124, 2500), failOn: "fine-tune" });
-    expect(d.verdict).toBe("ship-prompt");
-    expect(d.reason).toContain("+4.96 points");
-    const over = decide({ ...base(1000, 1126, 2500), failOn: "fine-tune" });
-    expect(over.verdict).toBe("gray-zone");
-    expect(over.reason).toContain("5.04 points");
-  });
-
-  it("says when the interval straddles a threshold and how many cases would settle it", () => {
-    const d = decide({
-      ...base(18, 19, 20),
-      failOn: "fine-tune",
-      settle: { straddled: [-5, 5, 15], casesNeeded: 1234, unsettled: null },
-    });
-    expect(d.reason).toContain("the interval straddles the -5, +5 and +15-point thresholds, and about 1,234 cases would settle it");
-    oneSentence(d.reason);
-  });
-
-  it("says when no number of cases settles it", () => {
-    const d = decide({ ...base(18, 19, 20), failOn: "fine-tune", settle: { straddled: [5], casesNeeded: null, unsettled: "delta-on-threshold" } });
-    expect(d.reason).toContain("straddles the +5-point threshold, and with the delta exactly on it no number of cases settles it");
-  });
-
-  it("uses the singular for one case", () => {
-    expect(decide({ ...base(1, 1, 1), failOn: "fine-tune" }).reason).toContain("on the same 1 case,");
   });
 });

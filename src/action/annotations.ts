@@ -6,7 +6,7 @@
 import * as core from "@actions/core";
 import { singleLine, truncate } from "../text/width.js";
 import type { CaseReport, Report, SuiteReport } from "../report/types.js";
-import type { ArmName } from "../types.js";
+import { ARM_DISPLAY, ARMS, type ArmName } from "../types.js";
 import type { ReportLocations } from "./locations.js";
 
 export interface Annotation {
@@ -21,21 +21,20 @@ export interface Annotation {
 /** Annotations beyond this many are left out (with a notice saying so): a log of thousands helps nobody. */
 export const MAX_CASE_ANNOTATIONS = 1000;
 
-const ARM_TITLE: Record<ArmName, string> = { few_shot: "few-shot", lora: "LoRA" };
 const INPUT_CHARS = 120;
 
 function missedBy(c: CaseReport): ArmName[] {
-  return (["few_shot", "lora"] as const).filter((arm) => !c[arm].correct);
+  return ARMS.filter((arm) => !c[arm].correct);
 }
 
 function armsInWords(arms: readonly ArmName[]): string {
-  return arms.length === 2 ? "both arms" : ARM_TITLE[arms[0]!];
+  return arms.length === 2 ? "both arms" : ARM_DISPLAY[arms[0]!];
 }
 
 function caseAnnotation(suite: SuiteReport, c: CaseReport, locations: ReportLocations, newlyFailing: boolean): Annotation {
   const arms = missedBy(c);
-  const predictions = (["few_shot", "lora"] as const)
-    .map((arm) => `${ARM_TITLE[arm]} predicted "${c[arm].predicted}" (${c[arm].correct ? "right" : "wrong"})`)
+  const predictions = ARMS
+    .map((arm) => `${ARM_DISPLAY[arm]} predicted "${c[arm].predicted}" (${c[arm].correct ? "right" : "wrong"})`)
     .join(", ");
   const what = c.must ? `must case missed by ${armsInWords(arms)}` : `missed by ${armsInWords(arms)}`;
   return {

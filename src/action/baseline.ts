@@ -1,86 +1,66 @@
-// Reading the `baseline` input: a JSON report of an earlier run (typically the main branch's artifact).
-// Only the fields the comparison uses are checked, and extra fields are allowed, so a baseline written by
-// another tunegate version of the same report version still compares.
+// Reading the `baseline` input: a JSON report of an earlier run (typically the main branch's artifact),
+// validated with the report's own schema, relaxed: only the fields the comparison reads are required, and
+// fields the schema does not know are allowed, so a baseline written by another tunegate version of the same
+// report version still compares. A field that is present must still have the schema's type.
 import { readFile } from "node:fs/promises";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
-import { REPORT_VERSION } from "../report/types.js";
+import { REPORT_VERSION, reportSchema } from "../report/schema.js";
+import type { Report } from "../report/types.js";
 
-const caseArm = {
-  type: "object",
-  required: ["predicted", "correct"],
-  properties: { predicted: { type: "string" }, correct: { type: "boolean" } },
-} as const;
+/** The keys of a report the comparison reads: `true` for a whole value, nested keys for objects and array items. */
+interface KeyTree {
+  readonly [key: string]: true | KeyTree;
+}
 
-const arm = {
-  type: "object",
-  required: ["accuracy", "correct", "total"],
-  properties: {
-    accuracy: { type: "number", minimum: 0, maximum: 1 },
-    correct: { type: "integer", minimum: 0 },
-    total: { type: "integer", minimum: 1 },
+const ARM_KEYS = { accuracy: true, correct: true, total: true } as const;
+const CASE_ARM_KEYS = { predicted: true, correct: true } as const;
+const BASELINE_KEYS = {
+  version: true,
+  tool: true,
+  suites: {
+    name: true,
+    file: true,
+    arms: { few_shot: ARM_KEYS, lora: ARM_KEYS },
+    cases: { input: true, expected: true, few_shot: CASE_ARM_KEYS, lora: CASE_ARM_KEYS },
   },
-} as const;
+} as const satisfies KeyTree;
 
-/** The part of schema/report.schema.json the comparison relies on. */
-const BASELINE_SCHEMA = {
-  type: "object",
-  required: ["version", "tool", "suites"],
-  properties: {
-    version: { const: REPORT_VERSION },
-    tool: { const: "tunegate" },
-    generated_at: { type: "string" },
-    suites: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["name", "file", "arms", "cases"],
-        properties: {
-          name: { type: "string" },
-          file: { type: "string" },
-          arms: { type: "object", required: ["few_shot", "lora"], properties: { few_shot: arm, lora: arm } },
-          cases: {
-            type: "array",
-            items: {
-              type: "object",
-              required: ["input", "expected", "few_shot", "lora"],
-              properties: { input: { type: "string" }, expected: { type: "string" }, few_shot: caseArm, lora: caseArm },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-export interface BaselineCaseArm {
-  predicted: string;
-  correct: boolean;
-}
-
-export interface BaselineCase {
-  input: string;
-  expected: string;
-  few_shot: BaselineCaseArm;
-  lora: BaselineCaseArm;
-}
-
-export interface BaselineArm {
-  accuracy: number;
-  correct: number;
-  total: number;
-}
-
-export interface BaselineSuite {
-  name: string;
-  file: string;
-  arms: { few_shot: BaselineArm; lora: BaselineArm };
-  cases: BaselineCase[];
-}
+type Picked<T, K> = K extends true ? T : T extends readonly (infer Item)[] ? Picked<Item, K>[] : { [P in keyof K & keyof T]: Picked<T[P], K[P]> };
 
 /** What the comparison reads of a report; a full `Report` is one. */
-export interface BaselineReport {
-  generated_at?: string;
-  suites: BaselineSuite[];
+export type BaselineReport = Picked<Report, typeof BASELINE_KEYS>;
+export type BaselineSuite = BaselineReport["suites"][number];
+export type BaselineCase = BaselineSuite["cases"][number];
+
+type SchemaNode = { [keyword: string]: unknown };
+
+function isNode(value: unknown): value is SchemaNode {
+  return typeof value === "object" && value !== null;
+}
+
+/** The schema with no `required` and no `additionalProperties: false` anywhere, then `required` set to `keys`. */
+function relaxedSchema(schema: object, keys: KeyTree): SchemaNode {
+  const root = structuredClone(schema) as SchemaNode;
+  const loosen = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(loosen);
+    if (!isNode(node)) return;
+    if (Array.isArray(node.required)) delete node.required;
+    if (node.additionalProperties === false) delete node.additionalProperties;
+    Object.values(node).forEach(loosen);
+  };
+  loosen(root);
+  const definitions = root.$defs as Record<string, SchemaNode>;
+  const resolve = (node: SchemaNode): SchemaNode =>
+    typeof node.$ref === "string" ? resolve(definitions[node.$ref.replace("#/$defs/", "")] as SchemaNode) : node;
+  const requireOnly = (node: SchemaNode, tree: KeyTree): void => {
+    const target = resolve(node);
+    if (target.type === "array") return requireOnly(target.items as SchemaNode, tree);
+    const properties = target.properties as Record<string, SchemaNode>;
+    target.required = Object.keys(tree);
+    for (const [key, subtree] of Object.entries(tree)) if (subtree !== true) requireOnly(properties[key] as SchemaNode, subtree);
+  };
+  requireOnly(root, keys);
+  return root;
 }
 
 export type BaselineLoad =
@@ -113,7 +93,7 @@ export async function loadBaseline(path: string): Promise<BaselineLoad> {
   } catch (error) {
     return { kind: "invalid", message: `Input \`baseline\`: ${path} is not JSON (${(error as Error).message}); give a report written by tunegate (report-path).` };
   }
-  validate ??= new Ajv2020({ allErrors: true, strict: false }).compile(BASELINE_SCHEMA);
+  validate ??= new Ajv2020({ allErrors: true, strict: false }).compile(relaxedSchema(reportSchema, BASELINE_KEYS));
   if (!validate(json)) {
     const errors = (validate.errors ?? []).slice(0, 5).map(describeError);
     return {

@@ -2,9 +2,10 @@
 // arms' accuracy change and the regression check, then the cases whose result changed.
 import { formatCount, formatPercent, formatPoints } from "../text/format.js";
 import { escapeMarkdown } from "../report/markdown.js";
+import { armHeading } from "../report/wording.js";
 import { singleLine, truncate } from "../text/width.js";
 import type { CaseReport } from "../report/types.js";
-import type { ArmName } from "../types.js";
+import { ARMS, type ArmName } from "../types.js";
 import type { AccuracyChange, BaselineComparison, CaseArmChange, CaseChange, SuiteComparison } from "./comparison.js";
 
 export interface ComparisonMarkdownOptions {
@@ -52,7 +53,7 @@ function changesTable(title: string, suites: readonly SuiteComparison[], pick: (
   const lines = [
     `**${title} (${formatCount(changes.length)})**`,
     "",
-    row(["Suite", "Case", "Input", "Expected", "Few-shot", "LoRA"]),
+    row(["Suite", "Case", "Input", "Expected", ...ARMS.map(armHeading)]),
     row([":--", ":--", ":--", ":--", ":--", ":--"]),
     ...changes
       .slice(0, limit)

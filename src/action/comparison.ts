@@ -7,10 +7,8 @@
 // one side only is counted (new / removed) but is part of no per-case diff. The accuracies compared are the
 // suites' reported accuracies over all their cases, matched or not, as the reports show them.
 import type { CaseReport, Report, SuiteReport } from "../report/types.js";
-import type { ArmName } from "../types.js";
+import { ARMS, type ArmName } from "../types.js";
 import type { BaselineCase, BaselineReport, BaselineSuite } from "./baseline.js";
-
-const ARMS: readonly ArmName[] = ["few_shot", "lora"];
 
 export interface AccuracyChange {
   /** Fractions in [0, 1]. */

@@ -1,15 +1,15 @@
 import path from "node:path";
 import { estimateCost, type CostEstimate } from "../cost.js";
-import { decide, findMustMisses, worstGate } from "../decision.js";
+import { decide, findMustMisses, verdictBoundaries, worstGate } from "../decision.js";
 import { computeArmMetrics, type ArmMetrics } from "../stats/arm-metrics.js";
 import { PER_LABEL_METHOD_DESCRIPTION } from "../stats/label-metrics.js";
 import { MCNEMAR_METHOD, MCNEMAR_METHOD_DESCRIPTION, mcnemarExact } from "../stats/mcnemar.js";
 import { NEWCOMBE_PAIRED_METHOD, NEWCOMBE_PAIRED_METHOD_DESCRIPTION, newcombePairedInterval } from "../stats/newcombe.js";
 import { tabulatePaired } from "../stats/paired.js";
 import { PERCENTILE_METHOD_DESCRIPTION } from "../stats/percentile.js";
-import { DEFAULT_MAX_CASES, estimateCasesToSettle, type SettleEstimate } from "../stats/sample-size.js";
-import type { ArmName, ArmRun, CaseArmResult, Suite, SuiteRun } from "../types.js";
-import { formatCount, formatDays, formatMoney, formatPoints, formatSignedThreshold, listInWords } from "../text/format.js";
+import { DEFAULT_MAX_CASES, estimateCasesToSettle } from "../stats/sample-size.js";
+import { ARMS, type ArmName, type ArmRun, type CaseArmResult, type Suite, type SuiteRun } from "../types.js";
+import { formatCount } from "../text/format.js";
 import {
   REPORT_VERSION,
   type ArmCostReport,
@@ -21,6 +21,7 @@ import {
   type ReportMethods,
   type SuiteReport,
 } from "./types.js";
+import { breakEvenNote, decisionReason, intervalNote, type DeltaInterval } from "./wording.js";
 
 export interface BuildReportOptions {
   /** Directory that file paths in the report are relative to; default `process.cwd()`. */
@@ -104,21 +105,6 @@ function armCostReport(cost: CostEstimate["fewShot"]): ArmCostReport {
   };
 }
 
-/** The break-even figure in words, or why there is none. */
-export function breakEvenNote(cost: CostEstimate): string {
-  if (cost.breakEvenDays !== null && cost.fineTuneOneOff !== null) {
-    return `LoRA saves ${formatMoney(cost.dailySaving, cost.currency)} a day, which repays the ${formatMoney(cost.fineTuneOneOff, cost.currency)} fine-tune in ${formatDays(cost.breakEvenDays)} days`;
-  }
-  switch (cost.noBreakEven) {
-    case "no-one-off-cost":
-      return "no fine_tune_one_off was given, so there is no break-even figure";
-    case "few-shot-cheaper":
-      return "the few-shot arm is the cheaper one per call, so token savings never repay a fine-tune";
-    default:
-      return "both arms cost the same per day at this volume, so token savings never repay a fine-tune";
-  }
-}
-
 function costReport(cost: CostEstimate): CostReport {
   return {
     currency: cost.currency,
@@ -136,20 +122,10 @@ function costReport(cost: CostEstimate): CostReport {
   };
 }
 
-function intervalNote(lowerPoints: number, upperPoints: number, settle: SettleEstimate): string {
-  const range = `the ${Math.round(CONFIDENCE_LEVEL * 100)}% interval (${formatPoints(lowerPoints)} to ${formatPoints(upperPoints)} points)`;
-  if (settle.straddled.length === 0) return `${range} lies on one side of every threshold, so more cases would not change the verdict`;
-  const which = listInWords(settle.straddled.map(formatSignedThreshold));
-  const straddles = `${range} straddles ${which} points, so the verdict could fall either way`;
-  if (settle.casesNeeded !== null) return `${straddles}; about ${formatCount(settle.casesNeeded)} cases at the observed rates would settle it`;
-  if (settle.unsettled === "delta-on-threshold") return `${straddles}; the delta sits exactly on a threshold, so no number of cases settles it`;
-  return `${straddles}; even ${formatCount(DEFAULT_MAX_CASES)} cases at the observed rates would not settle it`;
-}
-
 function validateRun(run: SuiteRun): void {
   const n = run.suite.cases.length;
   if (n === 0) throw new RangeError(`suite "${run.suite.name}" has no cases: there is nothing to decide`);
-  for (const arm of ["few_shot", "lora"] as const) {
+  for (const arm of ARMS) {
     const results = run.arms[arm].cases.length;
     if (results !== n) throw new RangeError(`suite "${run.suite.name}": the ${arm} arm has ${results} results for ${n} cases`);
   }
@@ -171,10 +147,10 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
     arms.few_shot.cases.map((result) => result.correct),
   );
   const interval = newcombePairedInterval(paired, CONFIDENCE_LEVEL);
-  const lowerPoints = interval.lower * 100;
-  const upperPoints = interval.upper * 100;
+  const deltaInterval: DeltaInterval = { lowerPoints: interval.lower * 100, upperPoints: interval.upper * 100, level: CONFIDENCE_LEVEL };
+  const { lowerPoints, upperPoints } = deltaInterval;
   const { withinPoints, loraWinsPoints, volumeThreshold, failOn } = suite.gate;
-  const settle = estimateCasesToSettle(paired, [-withinPoints, withinPoints, loraWinsPoints], CONFIDENCE_LEVEL);
+  const settle = estimateCasesToSettle(paired, verdictBoundaries(suite.gate), CONFIDENCE_LEVEL);
   const cost = suite.cost
     ? estimateCost(suite.cost, suite.volume.callsPerDay, {
         few_shot: { promptTokensPerCall: metrics.few_shot.promptTokensPerCall, outputTokensPerCall: metrics.few_shot.outputTokensPerCall },
@@ -190,9 +166,6 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
     thresholds: suite.gate,
     failOn,
     mustMisses,
-    interval: { lowerPoints, upperPoints, level: CONFIDENCE_LEVEL },
-    settle,
-    cost,
   });
 
   return {
@@ -203,7 +176,7 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
     calls_per_day: suite.volume.callsPerDay,
     verdict: decision.verdict,
     gate: decision.gate,
-    reason: decision.reason,
+    reason: decisionReason(decision, { interval: deltaInterval, settle, cost }),
     thresholds: { within_points: withinPoints, lora_wins_points: loraWinsPoints, volume_threshold: volumeThreshold, fail_on: failOn },
     delta_points: decision.deltaPoints,
     delta_ci95: [lowerPoints, upperPoints],
@@ -215,7 +188,7 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
       phi: interval.phi,
       straddled_thresholds: settle.straddled,
       cases_needed: settle.casesNeeded,
-      note: intervalNote(lowerPoints, upperPoints, settle),
+      note: intervalNote(deltaInterval, settle),
     },
     mcnemar: {
       method: MCNEMAR_METHOD,

@@ -1,8 +1,10 @@
 import type { GateOutcome } from "../decision.js";
-import type { ArmName } from "../types.js";
+import { ARMS, type ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
 import { singleLine, truncate } from "../text/width.js";
-import type { ArmReport, CaseReport, ConfusionReport, Report, SuiteReport } from "./types.js";
+import type { ConfusionMatrix } from "../stats/confusion.js";
+import type { ArmReport, CaseReport, Report, SuiteReport } from "./types.js";
+import { armHeading, capitalise, formatSuiteDelta } from "./wording.js";
 
 export interface MarkdownOptions {
   /** A URL for a line of a file (paths as in the report); without it, locations are plain text. */
@@ -13,8 +15,6 @@ export interface MarkdownOptions {
   collapseAfter?: number;
 }
 
-const ARM_LABEL: Record<ArmName, string> = { few_shot: "Few-shot", lora: "LoRA" };
-const ARMS: readonly ArmName[] = ["few_shot", "lora"];
 const GATE_BADGE: Record<GateOutcome, string> = { pass: "✅ pass", warn: "⚠️ warn", fail: "❌ fail" };
 const INPUT_CHARS = 100;
 const CONFUSION_INLINE_LABELS = 8;
@@ -57,16 +57,12 @@ function details(summary: string, body: readonly string[]): string[] {
 }
 
 function deltaCell(suite: SuiteReport): string {
-  return `${formatPoints(suite.delta_points, thresholds(suite))} (${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])})`;
-}
-
-function thresholds(suite: SuiteReport): number[] {
-  return [-suite.thresholds.within_points, suite.thresholds.within_points, suite.thresholds.lora_wins_points];
+  return `${formatSuiteDelta(suite)} (${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])})`;
 }
 
 function summaryTable(report: Report): string[] {
   return table(
-    ["Suite", "Cases", "Few-shot", "LoRA", "Delta, points (95% CI)", "McNemar p", "Verdict", "Gate"],
+    ["Suite", "Cases", ...ARMS.map(armHeading), "Delta, points (95% CI)", "McNemar p", "Verdict", "Gate"],
     ["l", "r", "r", "r", "l", "r", "l", "l"],
     report.suites.map((suite) => [
       escapeMarkdown(suite.name),
@@ -92,7 +88,7 @@ function metricsTable(suite: SuiteReport): string[] {
     ["Tokens evaluated / minimum", ...both((a) => `${formatCount(a.tokens_evaluated)} / ${formatCount(a.tokens_minimum)}`)],
   ];
   if (suite.scoring === "generate") rows.push(["Invalid outputs", ...both((a) => formatCount(a.invalid))]);
-  return table(["Metric", "Few-shot", "LoRA"], ["l", "r", "r"], rows);
+  return table(["Metric", ...ARMS.map(armHeading)], ["l", "r", "r"], rows);
 }
 
 function costSection(suite: SuiteReport): string[] {
@@ -109,7 +105,7 @@ function costSection(suite: SuiteReport): string[] {
     `#### Cost (${escapeMarkdown(cost.currency)})`,
     "",
     ...table(
-      ["", "Few-shot", "LoRA"],
+      ["", ...ARMS.map(armHeading)],
       ["l", "r", "r"],
       [
         ["Prompt + output tokens per call", ...both((arm) => `${formatCount(cost[arm].prompt_tokens_per_call)} + ${formatCount(cost[arm].output_tokens_per_call)}`)],
@@ -122,10 +118,6 @@ function costSection(suite: SuiteReport): string[] {
     `${extraSentence} ${capitalise(escapeMarkdown(cost.break_even_note))}.`,
     "",
   ];
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function predictionCell(c: CaseReport, arm: ArmName): string {
@@ -144,12 +136,12 @@ function caseRows(cases: readonly CaseReport[], options: MarkdownOptions, limit:
 }
 
 function caseTable(cases: readonly CaseReport[], options: MarkdownOptions, limit: number): string[] {
-  const lines = table(["Case", "Input", "Expected", "Few-shot", "LoRA"], ["l", "l", "l", "l", "l"], caseRows(cases, options, limit));
+  const lines = table(["Case", "Input", "Expected", ...ARMS.map(armHeading)], ["l", "l", "l", "l", "l"], caseRows(cases, options, limit));
   if (cases.length > limit) lines.push("", `… and ${formatCount(cases.length - limit)} more in the JSON report.`);
   return lines;
 }
 
-function confusionTable(confusion: ConfusionReport): string[] {
+function confusionTable(confusion: ConfusionMatrix): string[] {
   return table(
     ["expected \\\\ predicted", ...confusion.columns.map((label) => escapeMarkdown(label))],
     ["l", ...confusion.columns.map((): "r" => "r")],
@@ -158,7 +150,7 @@ function confusionTable(confusion: ConfusionReport): string[] {
 }
 
 function confusionSection(suite: SuiteReport): string[] {
-  const body = ARMS.flatMap((arm) => [`**${ARM_LABEL[arm]}** (rows expected, columns predicted)`, "", ...confusionTable(suite.arms[arm].confusion), ""]);
+  const body = ARMS.flatMap((arm) => [`**${armHeading(arm)}** (rows expected, columns predicted)`, "", ...confusionTable(suite.arms[arm].confusion), ""]);
   if (suite.labels.length <= CONFUSION_INLINE_LABELS) return ["#### Confusion matrices", "", ...body];
   return [...details("Confusion matrices", body), ""];
 }
@@ -178,7 +170,7 @@ function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
     "",
     ...metricsTable(suite),
     "",
-    `**Paired comparison.** LoRA − few-shot = ${formatPoints(suite.delta_points, thresholds(suite))} points, 95% CI ` +
+    `**Paired comparison.** LoRA − few-shot = ${formatSuiteDelta(suite)} points, 95% CI ` +
       `${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])} (Newcombe paired hybrid score interval). ` +
       `McNemar exact test: few-shot only ${suite.mcnemar.few_shot_only}, LoRA only ${suite.mcnemar.lora_only}, p = ${formatPValue(suite.mcnemar.p_value)}. ` +
       `${capitalise(escapeMarkdown(suite.interval.note))}.`,

@@ -1,9 +1,10 @@
 import type { GateOutcome } from "../decision.js";
-import type { ArmName } from "../types.js";
-import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
 import { stripVTControlCharacters, styleText } from "node:util";
+import { ARM_DISPLAY, ARMS, type ArmName } from "../types.js";
+import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPValue } from "../text/format.js";
 import { displayWidth, padEnd, padStart, singleLine, truncate, wrap } from "../text/width.js";
 import type { ArmReport, Report, SuiteReport } from "./types.js";
+import { formatSuiteDelta } from "./wording.js";
 
 export interface TerminalOptions {
   /** ANSI colour; pass true only for a TTY. */
@@ -15,8 +16,6 @@ export interface TerminalOptions {
 export const DEFAULT_TERMINAL_WIDTH = 100;
 const GUTTER = 10;
 const GAP = "  ";
-const ARM_LABEL: Record<ArmName, string> = { few_shot: "few-shot", lora: "LoRA" };
-const ARMS: readonly ArmName[] = ["few_shot", "lora"];
 
 type Paint = (text: string, style: "green" | "red" | "yellow" | "bold") => string;
 
@@ -44,7 +43,7 @@ function tableColumns(suite: SuiteReport, width: number): Column[] {
   const latencies = suite.cases.flatMap((c) => ARMS.map((arm) => `${formatMs(c[arm].latency_ms)}ms`));
   // A reduce, not Math.max(...values): a suite of 100k cases would overflow the argument stack.
   const natural = (header: string, values: string[]): number => values.reduce((widest, value) => Math.max(widest, displayWidth(value)), displayWidth(header));
-  const method = natural("Method", ARMS.map((arm) => ARM_LABEL[arm]));
+  const method = natural("Method", ARMS.map((arm) => ARM_DISPLAY[arm]));
   let expected = natural("Expected", suite.cases.map((c) => singleLine(c.expected)));
   let predicted = natural("Predicted", suite.cases.flatMap((c) => ARMS.map((arm) => singleLine(c[arm].predicted))));
   const correct = displayWidth("Correct");
@@ -85,7 +84,7 @@ function caseTable(suite: SuiteReport, width: number, paint: Paint): string[] {
   for (const arm of ARMS) {
     for (const c of suite.cases) {
       const result = c[arm];
-      const cells = [ARM_LABEL[arm], c.input, c.expected, result.predicted, result.correct ? "YES" : "NO", `${formatMs(result.latency_ms)}ms`].map((text, i) =>
+      const cells = [ARM_DISPLAY[arm], c.input, c.expected, result.predicted, result.correct ? "YES" : "NO", `${formatMs(result.latency_ms)}ms`].map((text, i) =>
         cell(text, columns[i] as Column),
       );
       const tick = (cells[4] as string).trimEnd();
@@ -106,11 +105,6 @@ function armSummary(arm: ArmReport): string {
   );
 }
 
-export function thresholdsOf(suite: SuiteReport): number[] {
-  const { within_points: within, lora_wins_points: loraWins } = suite.thresholds;
-  return [-within, within, loraWins];
-}
-
 /** A labelled block: the label in the gutter, the text wrapped beside it. */
 function labelled(label: string, text: string, width: number): string[] {
   return wrap(text, width, padEnd(label, GUTTER), " ".repeat(GUTTER));
@@ -124,7 +118,7 @@ function costLines(suite: SuiteReport, width: number): string[] {
     const extra =
       arm === "few_shot" ? ` (${cost.extra_prompt_tokens_per_call >= 0 ? "+" : ""}${formatCount(cost.extra_prompt_tokens_per_call)} prompt tokens/call vs LoRA)` : "";
     return (
-      `${ARM_LABEL[arm]} ${formatMoney(figures.cost_per_call, cost.currency)}/call, ${formatMoney(figures.cost_per_day, cost.currency)}/day, ` +
+      `${ARM_DISPLAY[arm]} ${formatMoney(figures.cost_per_call, cost.currency)}/call, ${formatMoney(figures.cost_per_day, cost.currency)}/day, ` +
       `${formatMoney(figures.cost_per_month, cost.currency)}/month at ${formatCount(cost.calls_per_day)} calls/day${extra}`
     );
   };
@@ -139,11 +133,11 @@ function suiteBlock(suite: SuiteReport, width: number, paint: Paint): string[] {
   const heading = `${suite.name} · ${suite.file} · ${suite.scoring} scoring · ${suite.cases.length} case${suite.cases.length === 1 ? "" : "s"}`;
   const lines: string[] = wrap(heading, width).map((line) => paint(line, "bold"));
   lines.push(...caseTable(suite, width, paint), "");
-  for (const arm of ARMS) lines.push(...labelled(ARM_LABEL[arm], armSummary(suite.arms[arm]), width));
+  for (const arm of ARMS) lines.push(...labelled(ARM_DISPLAY[arm], armSummary(suite.arms[arm]), width));
   lines.push(
     ...labelled(
       "delta",
-      `LoRA − few-shot = ${formatPoints(suite.delta_points, thresholdsOf(suite))} points; ${suite.interval.note} [Newcombe paired score interval]`,
+      `LoRA − few-shot = ${formatSuiteDelta(suite)} points; ${suite.interval.note} [Newcombe paired score interval]`,
       width,
     ),
     ...labelled(

@@ -7,14 +7,7 @@ import type { ModelRef, SourceLocation } from "../types.js";
 import { error, warning, type Diagnostic } from "./diagnostics.js";
 import { interpolateEnv, type Environment } from "./env.js";
 
-export interface ResolvedPath {
-  path: string;
-  written: string;
-  envVars: string[];
-  location: SourceLocation;
-}
-
-export type PathResult = { resolved: ResolvedPath; diagnostic?: undefined } | { resolved?: undefined; diagnostic: Diagnostic };
+export type PathResult = { resolved: ModelRef; diagnostic?: undefined } | { resolved?: undefined; diagnostic: Diagnostic };
 
 /** `written` with env references expanded, made absolute against the folder of `suiteFile`. */
 export function resolveSuitePath(written: string, suiteFile: string, env: Environment, location: SourceLocation): PathResult {
@@ -27,13 +20,13 @@ export function resolveSuitePath(written: string, suiteFile: string, env: Enviro
 }
 
 /** What the message says about how a path was obtained: the written text and the env values used. */
-export function describeResolution(ref: ResolvedPath, env: Environment): string {
+export function describeResolution(ref: ModelRef, env: Environment): string {
   const vars = ref.envVars.map((name) => `${name}=${env[name] === undefined || env[name] === "" ? "(unset, default used)" : env[name]}`);
   return `written as \`${ref.written}\`${vars.length > 0 ? `, with ${vars.join(", ")}` : ""}`;
 }
 
 /** Hints for the usual reasons a written path does not resolve to what its author meant. */
-export function pathHint(ref: ResolvedPath, suiteFile: string): string {
+export function pathHint(ref: ModelRef, suiteFile: string): string {
   if (/^~[\\/]/.test(ref.written)) return "`~` is not expanded; write `${env:HOME}/...` instead";
   if (/\$(?!\{)/.test(ref.written)) return "only `${env:NAME}` is expanded, not `$NAME`";
   if (ref.envVars.length > 0) return `check the value of ${ref.envVars.join(", ")}`;

@@ -5,7 +5,7 @@
 // too, so editors flag them; the loader translates their ajv errors into one readable message each.
 // The raw type derived from it lives in raw-suite.ts, so that this public module does not depend on
 // json-schema-to-ts (a build-time dependency) in its declarations.
-import { FAIL_ON_POLICIES, MISS_POLICIES, SCORING_MODES } from "../types.js";
+import { ARM_DISPLAY, FAIL_ON_POLICIES, MISS_POLICIES, SCORING_MODES } from "../types.js";
 import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "./limits.js";
 
 // A subschema that only requires keys; `properties: { key: true }` declares them so ajv's strict mode
@@ -279,8 +279,8 @@ export const suiteSchema = {
           title: "Currency",
           description: "Currency of all prices, e.g. USD or EUR. Default USD.",
         },
-        few_shot: armPrices("few-shot"),
-        lora: armPrices("LoRA"),
+        few_shot: armPrices(ARM_DISPLAY.few_shot),
+        lora: armPrices(ARM_DISPLAY.lora),
         fine_tune_one_off: {
           type: "number",
           minimum: 0,

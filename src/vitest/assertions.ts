@@ -2,7 +2,7 @@
 // and fails or warns as the suite's policy says. No model is loaded here. Nothing is imported from vitest at
 // run time: the test context brings its own `expect`, so this module works with whichever Vitest runs it.
 import type { TestContext } from "vitest";
-import type { ArmName } from "../types.js";
+import { ARM_DISPLAY, type ArmName } from "../types.js";
 import type { CaseArmPayload, SuitePayload } from "./payload.js";
 
 /** What each tunegate test leaves for reporters (Vitest's TaskMeta, readable through TestCase.meta()). */
@@ -22,8 +22,6 @@ declare module "vitest" {
   }
 }
 
-const ARM_WORDS: Record<ArmName, string> = { few_shot: "few-shot", lora: "LoRA" };
-
 function formatScores(result: CaseArmPayload): string {
   const entries = Object.entries(result.scores);
   if (entries.length === 0) return result.generated === undefined ? "" : `; the model wrote ${JSON.stringify(result.generated)}`;
@@ -39,7 +37,7 @@ export async function checkCase(context: TestContext, suite: SuitePayload, arm: 
   const result = c.arms[arm];
   context.task.meta.tunegate = { suiteFile: suite.file, kind: "case", arm, index, correct: result.correct, latencyMs: result.latencyMs };
   if (result.correct) return;
-  const miss = `${ARM_WORDS[arm]} missed: expected "${c.expected}", predicted "${result.predicted}"${formatScores(result)}`;
+  const miss = `${ARM_DISPLAY[arm]} missed: expected "${c.expected}", predicted "${result.predicted}"${formatScores(result)}`;
   if (c.must || suite.misses === "fail") {
     const why = c.must ? "a must case" : "misses: fail";
     context.expect(result.predicted, `${miss} (${why})`).toBe(c.expected);

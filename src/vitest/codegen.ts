@@ -1,11 +1,12 @@
 // Turns an evaluated suite into a Vitest test module: describe(suite) → describe("few-shot") / describe("lora")
 // → one test per case, named by its input and expected label, plus a final gate test. Every generated line
 // maps back to the YAML (or cases-file) line it stands for.
-import type { ArmName, SourceLocation } from "../types.js";
+import { ARM_DISPLAY, ARMS, type ArmName, type SourceLocation } from "../types.js";
 import type { SuitePayload } from "./payload.js";
 import { lineSourceMap, type LineOrigin, type SourceMapV3 } from "./source-map.js";
 
-export const ARM_TITLES: Record<ArmName, string> = { few_shot: "few-shot", lora: "lora" };
+// Test names keep the lower-case spelling they have always had, so `vitest -t` filters and CI histories still match.
+export const ARM_TITLES = Object.fromEntries(ARMS.map((arm) => [arm, ARM_DISPLAY[arm].toLowerCase()])) as Record<ArmName, string>;
 const NAME_WIDTH = 60;
 
 /**
@@ -54,7 +55,7 @@ export function generateTestModule(payload: SuitePayload, yaml: string, assertio
   emit(`import { checkCase, checkGate } from ${literal(assertionsModule)};`, top);
   emit(`const suite = JSON.parse(${literal(JSON.stringify(payload))});`, top);
   emit(`describe(${literal(payload.name)}, () => {`, { line: lineOfKey(yaml, "name") });
-  for (const arm of ["few_shot", "lora"] as const) {
+  for (const arm of ARMS) {
     emit(`  describe(${literal(ARM_TITLES[arm])}, () => {`, { line: lineOfKey(yaml, arm) });
     payload.cases.forEach((c, index) => {
       // Async and awaited: the await keeps this line (so the YAML line) in the stack of a failure.

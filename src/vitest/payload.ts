@@ -1,16 +1,10 @@
 // What a generated test module carries into the worker: the recorded result of every case and the gate,
 // already decided in Vitest's main process. Plain JSON, so it survives being written into source code.
 import type { SuiteReport } from "../report/types.js";
-import type { ArmName, MissPolicy, SourceLocation, SuiteRun } from "../types.js";
+import type { ArmName, CaseArmResult, MissPolicy, SourceLocation, SuiteRun } from "../types.js";
 
-export interface CaseArmPayload {
-  predicted: string;
-  correct: boolean;
-  /** Label -> log-probability (logprob mode); empty in generate mode. */
-  scores: Record<string, number>;
-  latencyMs: number;
-  generated?: string;
-}
+/** The part of a case's result that the worker's test reports. */
+export type CaseArmPayload = Pick<CaseArmResult, "predicted" | "correct" | "scores" | "latencyMs" | "generated">;
 
 export interface CasePayload {
   input: string;

@@ -26,6 +26,27 @@ describe("loadBaseline", () => {
     expect((await loadBaseline(write("extended.json", JSON.stringify(extended)))).kind).toBe("loaded");
   });
 
+  it("requires only what the comparison reads, but checks every field present against the report schema", async () => {
+    type Json = Record<string, unknown>;
+    const report = JSON.parse(reportToJson(reportOf({ cases: rows(2) }))) as { suites: Array<Json & { arms: Json; cases: Json[] }> };
+    const arm = (a: Json) => ({ accuracy: a.accuracy, correct: a.correct, total: a.total });
+    const caseArm = (a: Json) => ({ predicted: a.predicted, correct: a.correct });
+    const partial = {
+      version: 1,
+      tool: "tunegate",
+      suites: report.suites.map((suite) => ({
+        name: suite.name,
+        file: suite.file,
+        arms: { few_shot: arm(suite.arms.few_shot as Json), lora: arm(suite.arms.lora as Json) },
+        cases: suite.cases.map((c) => ({ input: c.input, expected: c.expected, few_shot: caseArm(c.few_shot as Json), lora: caseArm(c.lora as Json) })),
+      })),
+    };
+    expect((await loadBaseline(write("partial.json", JSON.stringify(partial)))).kind).toBe("loaded");
+    report.suites[0]!.verdict = "maybe";
+    const wrongVerdict = await loadBaseline(write("wrong-verdict.json", JSON.stringify(report)));
+    expect(wrongVerdict).toMatchObject({ kind: "invalid", message: expect.stringContaining("/suites/0/verdict must be equal to one of the allowed values") });
+  });
+
   it("says a missing file is skipped", async () => {
     const path = join(dir, "nothing.json");
     expect(await loadBaseline(path)).toEqual({ kind: "missing", message: `Input \`baseline\`: no file at ${path}; the comparison with the baseline is skipped.` });

@@ -9,7 +9,7 @@
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import { TunegateError } from "../../errors.js";
 import type { ArmName, ArmRun, CaseArmResult, ScoringMode, SuiteCase } from "../../types.js";
-import { INVALID_PREDICTION } from "../../types.js";
+import { ARM_DISPLAY, INVALID_PREDICTION } from "../../types.js";
 import { alignContextSize, type ArmProgress } from "../engine.js";
 import { parseGeneratedLabel } from "../parse-output.js";
 import type { LlamaLog } from "./llama-log.js";
@@ -64,7 +64,7 @@ function chooseContextSize(prompts: PromptTokens[], settings: ArmSettings): numb
     const c = settings.cases[longest]!;
     throw new TunegateError(
       "PROMPT_TOO_LONG",
-      `${settings.arm === "few_shot" ? "few-shot" : "LoRA"} prompt of ${caseName(c)} needs ${need} tokens, more than the context of ${limit}`,
+      `${ARM_DISPLAY[settings.arm]} prompt of ${caseName(c)} needs ${need} tokens, more than the context of ${limit}`,
       {
         location: c.location,
         hint:
