@@ -22,13 +22,13 @@ async function keepSharedPrefix(sequence: LlamaContextSequence, tokens: readonly
 /**
  * Brings the sequence to exactly `tokens`, evaluating only from the first token that differs from its cache
  * (or from the first position whose next-token distribution is wanted, since only evaluation yields one).
- * Returns the distributions at `wantedPositions` and the number of tokens evaluated.
+ * Returns the distributions at `wantedPositions`.
  */
 export async function alignAndEvaluate(
   sequence: LlamaContextSequence,
   tokens: readonly Token[],
   wantedPositions: readonly number[],
-): Promise<{ distributions: Map<number, Distribution>; evaluated: number }> {
+): Promise<Map<number, Distribution>> {
   const start = await keepSharedPrefix(sequence, tokens, Math.min(...wantedPositions, tokens.length));
   const wanted = new Set(wantedPositions);
   const input = tokens
@@ -41,7 +41,7 @@ export async function alignAndEvaluate(
     if (!probabilities) throw new Error(`llama.cpp returned no distribution at position ${position}`);
     distributions.set(position, probabilities);
   }
-  return { distributions, evaluated: input.length };
+  return distributions;
 }
 
 function logProbability(distribution: Distribution, token: Token): number {
@@ -52,7 +52,6 @@ function logProbability(distribution: Distribution, token: Token): number {
 export interface LabelScores {
   /** Per label, in suite order: log P(label | prompt), summed over its tokens (or averaged, if normalised). */
   scores: number[];
-  evaluated: number;
 }
 
 /**
@@ -68,8 +67,7 @@ export async function scoreLabels(
   const promptEnd = prompt.tokens.length - 1;
   const byPath = new Map<string, Distribution>();
   const first = await alignAndEvaluate(sequence, prompt.tokens, [promptEnd]);
-  byPath.set("", first.distributions.get(promptEnd)!);
-  let evaluated = first.evaluated;
+  byPath.set("", first.get(promptEnd)!);
 
   const order = prompt.labelTokens
     .map((tokens, index) => ({ tokens, index }))
@@ -81,14 +79,13 @@ export async function scoreLabels(
     if (missing.length > 0) {
       const path = [...prompt.tokens, ...tokens.slice(0, tokens.length - 1)];
       const step = await alignAndEvaluate(sequence, path, missing);
-      evaluated += step.evaluated;
-      for (const position of missing) byPath.set(tokens.slice(0, position - promptEnd).join(","), step.distributions.get(position)!);
+      for (const position of missing) byPath.set(tokens.slice(0, position - promptEnd).join(","), step.get(position)!);
     }
     let sum = 0;
     for (let j = 0; j < tokens.length; j++) sum += logProbability(byPath.get(tokens.slice(0, j).join(","))!, tokens[j]!);
     scores[index] = lengthNormalize ? sum / tokens.length : sum;
   }
-  return { scores, evaluated };
+  return { scores };
 }
 
 /** The trie of labels: tokens a perfect evaluator must add for the labels after the prompt. */
@@ -101,7 +98,6 @@ export function labelTokensMinimum(labelTokens: readonly (readonly Token[])[]): 
 export interface Generation {
   tokens: Token[];
   text: string;
-  evaluated: number;
   /** Generated tokens that had to be fed back to get the next one: greedy decoding's own minimum. */
   fedBack: number;
 }
@@ -125,15 +121,15 @@ export async function generateGreedy(
   const start = await keepSharedPrefix(sequence, prompt, prompt.length - 1);
   const input = prompt.slice(start).map((token, i, all) => (i === all.length - 1 ? ([token, greedy] as const) : token));
   let output = await sequence.controlledEvaluate(input as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]);
-  let evaluated = input.length;
+  let fedBack = 0;
   let next = output.at(-1)?.next?.token ?? null;
   const generated: Token[] = [];
   while (next !== null && !model.isEogToken(next) && generated.length < maxTokens) {
     generated.push(next);
     if (generated.length === maxTokens || firstWordComplete(model.detokenize(generated))) break;
     output = await sequence.controlledEvaluate([[next, greedy]]);
-    evaluated += 1;
+    fedBack += 1;
     next = output[0]?.next?.token ?? null;
   }
-  return { tokens: generated, text: model.detokenize(generated), evaluated, fedBack: evaluated - input.length };
+  return { tokens: generated, text: model.detokenize(generated), fedBack };
 }
