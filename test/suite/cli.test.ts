@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { expandGlob, expandSuitePaths, globToRegExp } from "../../src/cli/suite-paths.js";
+import { expandGlob, expandSuitePaths, globToRegExp } from "../../src/run/suite-paths.js";
 import type { FileReport } from "../../src/cli/validate.js";
 import { FIXTURE_MODELS, REPO_ROOT, scratchDir, SUITE_FIXTURES, suiteYaml } from "./helpers.js";
 

@@ -1,4 +1,5 @@
-// What a CLI command may touch of the outside world, passed in so tests can run commands in-process.
+// What an entry point (a CLI command, the Action) may touch of the outside world, passed in so tests can run
+// them in-process; and the exit codes they all share.
 import type { Environment } from "../suite/env.js";
 
 export interface CliIO {
@@ -22,6 +23,8 @@ export function processIO(): CliIO {
 export const EXIT_OK = 0;
 /** tunegate itself failed (a bug or an environment problem), not the user's input. */
 export const EXIT_INTERNAL = 1;
+/** The gate failed (or a `must` case missed, or a missed case under `misses: fail`). Same number as EXIT_INTERNAL: CI needs only pass or fail. */
+export const EXIT_GATE_FAILED = 1;
 /** Invalid input: a bad suite, bad arguments, no files. */
 export const EXIT_INVALID = 2;
 
