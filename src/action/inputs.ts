@@ -60,6 +60,18 @@ export type ParsedInputs = { ok: true; inputs: ActionInputs } | { ok: false; pro
 /** Reads one raw input; empty means "not given". */
 export type RawInputs = (name: InputName) => string;
 
+/**
+ * Readers with @actions/core's rules (getInput, getMultilineInput, getBooleanInput), so the entry reads its
+ * inputs as a JavaScript action does. A bare RawInputs gets the same rules from `readersOf`.
+ */
+export interface InputReaders {
+  text: RawInputs;
+  /** The value's lines, each trimmed. */
+  lines: (name: InputName) => string[];
+  /** Throws unless the value is a YAML 1.2 core-schema boolean. */
+  boolean: (name: InputName) => boolean;
+}
+
 const PLAIN_NUMBER = /^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TRUE_WORDS = ["true", "True", "TRUE"];
 const FALSE_WORDS = ["false", "False", "FALSE"];
@@ -68,10 +80,11 @@ const FALSE_WORDS = ["false", "False", "FALSE"];
  * Checks and converts every input. Relative paths: `working-directory` against the workspace, `baseline`
  * and `report-path` against the working directory (where the suites' globs are matched too).
  */
-export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInputs {
+export function parseActionInputs(source: RawInputs | InputReaders, workspace: string): ParsedInputs {
+  const read = typeof source === "function" ? readersOf(source) : source;
   const problems: string[] = [];
   const text = (name: InputName): string => {
-    const value = raw(name).trim();
+    const value = read.text(name).trim();
     return value === "" ? INPUT_DEFAULTS[name] : value;
   };
   const problem = (name: InputName, expected: string, got: string): undefined => {
@@ -94,10 +107,7 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
   };
   const points = "a number of percentage points from 0 to 100";
 
-  const suites = raw("suites")
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
+  const suites = read.lines("suites").filter((line) => line !== "");
   const workingDirectory = resolve(workspace, text("working-directory"));
   const callsPerDay = number("volume", "calls a day, a number ≥ 0 (digits only, e.g. 120000)");
   const withinPoints = number("within-points", points, 100);
@@ -115,8 +125,12 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
       `Inputs \`within-points\` (${withinPoints}) and \`lora-wins-points\` (${loraWinsPoints}): within-points must be below lora-wins-points; the gray zone lies between them.`,
     );
   }
-  const commentText = text("comment");
-  const comment = TRUE_WORDS.includes(commentText) ? true : FALSE_WORDS.includes(commentText) ? false : problem("comment", "true or false", commentText);
+  let comment: boolean | undefined;
+  try {
+    comment = read.text("comment").trim() === "" ? false : read.boolean("comment");
+  } catch {
+    problem("comment", "true or false", text("comment"));
+  }
   if (/[\\/]$/.test(reportPath)) problem("report-path", "a file path for the JSON report, not a folder", reportPath);
 
   if (problems.length > 0) return { ok: false, problems };
@@ -138,7 +152,25 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
       maxRegressionPoints,
       reportPath: resolve(workingDirectory, reportPath),
       comment: comment === true,
-      githubToken: raw("github-token").trim(),
+      githubToken: read.text("github-token").trim(),
+    },
+  };
+}
+
+/** @actions/core's reading rules over a plain lookup. */
+export function readersOf(raw: RawInputs): InputReaders {
+  return {
+    text: raw,
+    lines: (name) =>
+      raw(name)
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => line.trim()),
+    boolean: (name) => {
+      const value = raw(name).trim();
+      if (TRUE_WORDS.includes(value)) return true;
+      if (FALSE_WORDS.includes(value)) return false;
+      throw new TypeError(`Input ${name} is not a YAML 1.2 core-schema boolean`);
     },
   };
 }

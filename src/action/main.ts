@@ -246,7 +246,10 @@ export async function action(args: string[], io: CliIO): Promise<number> {
   const context = readRunnerContext(io.env, io.cwd);
   let inputs: ActionInputs | undefined;
   try {
-    const parsed = parseActionInputs((name) => core.getInput(name), context.workspace);
+    const parsed = parseActionInputs(
+      { text: (name) => core.getInput(name), lines: (name) => core.getMultilineInput(name), boolean: (name) => core.getBooleanInput(name) },
+      context.workspace,
+    );
     if (!parsed.ok) throw new StepFailure(parsed.problems);
     inputs = parsed.inputs;
     if (inputs.githubToken !== "") core.setSecret(inputs.githubToken);
