@@ -158,7 +158,7 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
 }
 
 /** @actions/core's reading rules over a plain lookup. */
-export function readersOf(raw: RawInputs): InputReaders {
+function readersOf(raw: RawInputs): InputReaders {
   return {
     text: raw,
     lines: (name) =>
