@@ -68,7 +68,6 @@ export function nextPageUrl(link: string | null): string | undefined {
 }
 
 interface ApiResponse {
-  status: number;
   headers: HttpClientResponse["message"]["headers"];
   json: unknown;
 }
@@ -96,7 +95,7 @@ async function request(client: HttpClient, target: CommentTarget, method: string
     const rateLimited = headerValue(response.message.headers["x-ratelimit-remaining"]) === "0";
     throw new ApiError(status, `${method} ${new URL(url).pathname} answered ${status}${message ? `: ${message}` : ""}${rateLimited ? " (rate limit exhausted)" : ""}`);
   }
-  return { status, headers: response.message.headers, json: text === "" ? undefined : JSON.parse(text) };
+  return { headers: response.message.headers, json: text === "" ? undefined : JSON.parse(text) };
 }
 
 async function findExisting(client: HttpClient, target: CommentTarget): Promise<IssueComment | undefined> {
@@ -116,7 +115,9 @@ async function findExisting(client: HttpClient, target: CommentTarget): Promise<
 
 export async function upsertComment(target: CommentTarget, markdown: string): Promise<CommentOutcome> {
   const body = commentBody(markdown);
-  const client = new HttpClient("tunegate-action", [], { socketTimeout: REQUEST_TIMEOUT_MS });
+  // No redirects: http-client keeps the token on a redirect to another port of the same host, and the token
+  // goes only to the API's own origin (as with the Link header below).
+  const client = new HttpClient("tunegate-action", [], { socketTimeout: REQUEST_TIMEOUT_MS, allowRedirects: false });
   try {
     const existing = await findExisting(client, target);
     if (existing) {

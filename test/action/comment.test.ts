@@ -19,6 +19,7 @@ beforeEach(() => {
   github.forbidden = false;
   github.forbidWrites = false;
   github.foreignNextLink = undefined;
+  github.redirectTo = undefined;
 });
 
 describe("upsertComment", () => {
@@ -60,6 +61,17 @@ describe("upsertComment", () => {
     github.comments.set(KEY, chatter(12));
     expect(await upsertComment(target, "x")).toMatchObject({ kind: "created" });
     expect(github.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
+  });
+
+  it("does not follow a redirect, not even to another port of the same host, so the token stays with the API", async () => {
+    const elsewhere = await startFakeGitHub();
+    try {
+      github.redirectTo = `${elsewhere.url}/repos/acme/bot/issues/7/comments`;
+      expect(await upsertComment(target, "x")).toEqual({ kind: "failed", message: "GET /repos/acme/bot/issues/7/comments answered 302" });
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it("reports a 403 on reading or on writing as forbidden, with GitHub's message", async () => {

@@ -32,6 +32,8 @@ export interface FakeGitHub {
   forbidWrites: boolean;
   /** A Link header pointing at another origin, to check the token is not sent there. */
   foreignNextLink: string | undefined;
+  /** Answer every request with a 302 to this URL. */
+  redirectTo: string | undefined;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     forbidden: false,
     forbidWrites: false,
     foreignNextLink: undefined,
+    redirectTo: undefined,
   };
   const server: Server = createServer((request, response) => {
     void (async () => {
@@ -61,6 +64,11 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
         response.end(JSON.stringify(payload));
       };
+      if (state.redirectTo !== undefined) {
+        response.writeHead(302, { location: state.redirectTo });
+        response.end();
+        return;
+      }
       const isWrite = request.method === "POST" || request.method === "PATCH";
       if (state.forbidden || (state.forbidWrites && isWrite)) {
         send(403, { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" }, { "x-ratelimit-remaining": "4999" });
