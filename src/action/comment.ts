@@ -1,6 +1,8 @@
 // One PR comment per pull request, kept up to date: found among the PR's comments by a hidden marker on its
-// first line, edited on later pushes, created only when none exists. Plain `fetch` against the REST API
-// (GITHUB_API_URL, which is also right on GitHub Enterprise Server).
+// first line, edited on later pushes, created only when none exists. Three REST calls against GITHUB_API_URL
+// (also right on GitHub Enterprise Server) through @actions/http-client, which goes through the runner's
+// proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) as the rest of the toolkit does; plain `fetch` ignores it.
+import { HttpClient, type HttpClientResponse } from "@actions/http-client";
 import { COMMENT_MAX_CHARS, measureChars, truncateMarkdown } from "./summary.js";
 
 export const COMMENT_MARKER = "<!-- tunegate -->";
@@ -65,42 +67,46 @@ export function nextPageUrl(link: string | null): string | undefined {
   return undefined;
 }
 
-async function request(target: CommentTarget, method: string, url: string, body?: unknown): Promise<Response> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      accept: "application/vnd.github+json",
-      authorization: `Bearer ${target.token}`,
-      "x-github-api-version": "2022-11-28",
-      "user-agent": "tunegate-action",
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+interface ApiResponse {
+  headers: HttpClientResponse["message"]["headers"];
+  json: unknown;
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+}
+
+async function request(client: HttpClient, target: CommentTarget, method: string, url: string, body?: unknown): Promise<ApiResponse> {
+  const response = await client.request(method, url, body === undefined ? null : JSON.stringify(body), {
+    accept: "application/vnd.github+json",
+    authorization: `Bearer ${target.token}`,
+    "x-github-api-version": "2022-11-28",
+    ...(body === undefined ? {} : { "content-type": "application/json" }),
   });
-  if (!response.ok) {
-    const text = await response.text().catch(() => "");
+  const status = response.message.statusCode ?? 0;
+  const text = await response.readBody();
+  if (status < 200 || status > 299) {
     let message = text.slice(0, 300);
     try {
       message = (JSON.parse(text) as { message?: string }).message ?? message;
     } catch {
       // not JSON: keep the text
     }
-    const rateLimited = response.headers.get("x-ratelimit-remaining") === "0";
-    throw new ApiError(response.status, `${method} ${new URL(url).pathname} answered ${response.status}${message ? `: ${message}` : ""}${rateLimited ? " (rate limit exhausted)" : ""}`);
+    const rateLimited = headerValue(response.message.headers["x-ratelimit-remaining"]) === "0";
+    throw new ApiError(status, `${method} ${new URL(url).pathname} answered ${status}${message ? `: ${message}` : ""}${rateLimited ? " (rate limit exhausted)" : ""}`);
   }
-  return response;
+  return { headers: response.message.headers, json: text === "" ? undefined : JSON.parse(text) };
 }
 
-async function findExisting(target: CommentTarget): Promise<IssueComment | undefined> {
+async function findExisting(client: HttpClient, target: CommentTarget): Promise<IssueComment | undefined> {
   const base = new URL(target.apiUrl);
   let url: string | undefined = `${target.apiUrl}/repos/${target.repository}/issues/${target.pullRequest}/comments?per_page=100`;
   for (let page = 0; url !== undefined && page < MAX_PAGES; page += 1) {
-    const response = await request(target, "GET", url);
-    const comments = (await response.json()) as IssueComment[];
+    const response = await request(client, target, "GET", url);
+    const comments = response.json as IssueComment[];
     const found = comments.find((comment) => isTunegateComment(comment.body));
     if (found) return found;
-    url = nextPageUrl(response.headers.get("link"));
+    url = nextPageUrl(headerValue(response.headers.link));
     // The token goes only to the API's own origin, whatever a Link header says.
     if (url !== undefined && new URL(url).origin !== base.origin) url = undefined;
   }
@@ -109,19 +115,25 @@ async function findExisting(target: CommentTarget): Promise<IssueComment | undef
 
 export async function upsertComment(target: CommentTarget, markdown: string): Promise<CommentOutcome> {
   const body = commentBody(markdown);
+  // No redirects: http-client keeps the token on a redirect to another port of the same host, and the token
+  // goes only to the API's own origin (as with the Link header below).
+  const client = new HttpClient("tunegate-action", [], { socketTimeout: REQUEST_TIMEOUT_MS, allowRedirects: false });
   try {
-    const existing = await findExisting(target);
+    const existing = await findExisting(client, target);
     if (existing) {
-      const response = await request(target, "PATCH", `${target.apiUrl}/repos/${target.repository}/issues/comments/${existing.id}`, { body });
-      const updated = (await response.json()) as IssueComment;
+      const response = await request(client, target, "PATCH", `${target.apiUrl}/repos/${target.repository}/issues/comments/${existing.id}`, { body });
+      const updated = response.json as IssueComment;
       return { kind: "updated", id: updated.id, url: updated.html_url ?? "" };
     }
-    const response = await request(target, "POST", `${target.apiUrl}/repos/${target.repository}/issues/${target.pullRequest}/comments`, { body });
-    const created = (await response.json()) as IssueComment;
+    const response = await request(client, target, "POST", `${target.apiUrl}/repos/${target.repository}/issues/${target.pullRequest}/comments`, { body });
+    const created = response.json as IssueComment;
     return { kind: "created", id: created.id, url: created.html_url ?? "" };
   } catch (error) {
     if (error instanceof ApiError && error.status === 403) return { kind: "forbidden", message: error.message };
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { kind: "failed", message: `${(error as Error).message}${cause ? ` (${cause})` : ""}` };
+    const code = (error as { code?: unknown }).code;
+    const message = (error as Error).message;
+    return { kind: "failed", message: typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message };
+  } finally {
+    client.dispose();
   }
 }

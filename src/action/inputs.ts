@@ -2,7 +2,7 @@
 // and the parsing of the raw strings the runner hands over into checked values. Parsing is pure so every
 // rule can be tested without a runner; each problem names the input it comes from.
 import { resolve } from "node:path";
-import { describeInvalidGlob, globProblem, isGlob } from "../cli/suite-paths.js";
+import { describeInvalidGlob, globProblem, isGlob } from "../run/suite-paths.js";
 import { GPU_CHOICES } from "../engine/engine.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, overrideRange, type NumberOverrideKey, type OverrideKey, type SuiteOverrides } from "../suite/overrides.js";
 import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
@@ -66,6 +66,18 @@ const OVERRIDE_EXPECTED: Record<NumberOverrideKey, string> = {
   volumeThreshold: `calls a day, a number ${overrideRange("volumeThreshold")} (digits only, e.g. 100000)`,
 };
 
+/**
+ * Readers with @actions/core's rules (getInput, getMultilineInput, getBooleanInput), so the entry reads its
+ * inputs as a JavaScript action does. A bare RawInputs gets the same rules from `readersOf`.
+ */
+export interface InputReaders {
+  text: RawInputs;
+  /** The value's lines, each trimmed. */
+  lines: (name: InputName) => string[];
+  /** Throws unless the value is a YAML 1.2 core-schema boolean. */
+  boolean: (name: InputName) => boolean;
+}
+
 const PLAIN_NUMBER = /^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TRUE_WORDS = ["true", "True", "TRUE"];
 const FALSE_WORDS = ["false", "False", "FALSE"];
@@ -74,10 +86,11 @@ const FALSE_WORDS = ["false", "False", "FALSE"];
  * Checks and converts every input. Relative paths: `working-directory` against the workspace, `baseline`
  * and `report-path` against the working directory (where the suites' globs are matched too).
  */
-export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInputs {
+export function parseActionInputs(source: RawInputs | InputReaders, workspace: string): ParsedInputs {
+  const read = typeof source === "function" ? readersOf(source) : source;
   const found: Array<{ name: InputName; message: string }> = [];
   const text = (name: InputName): string => {
-    const value = raw(name).trim();
+    const value = read.text(name).trim();
     return value === "" ? INPUT_DEFAULTS[name] : value;
   };
   const problem = (name: InputName, expected: string, got: string): undefined => {
@@ -101,10 +114,7 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
   const lowerCase = (name: InputName): string | undefined => text(name).toLowerCase() || undefined;
   const points = "a number of percentage points from 0 to 100";
 
-  const suites = raw("suites")
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
+  const suites = read.lines("suites").filter((line) => line !== "");
   for (const pattern of suites) {
     const invalid = isGlob(pattern) ? globProblem(pattern) : undefined;
     if (invalid !== undefined) found.push({ name: "suites", message: `Input \`suites\`: ${describeInvalidGlob({ pattern, problem: invalid })}.` });
@@ -135,8 +145,12 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
   const baseline = text("baseline");
   const reportPath = text("report-path");
 
-  const commentText = text("comment");
-  const comment = TRUE_WORDS.includes(commentText) ? true : FALSE_WORDS.includes(commentText) ? false : problem("comment", "true or false", commentText);
+  let comment: boolean | undefined;
+  try {
+    comment = read.text("comment").trim() === "" ? false : read.boolean("comment");
+  } catch {
+    problem("comment", "true or false", text("comment"));
+  }
   if (/[\\/]$/.test(reportPath)) problem("report-path", "a file path for the JSON report, not a folder", reportPath);
 
   if (found.length > 0) {
@@ -157,7 +171,25 @@ export function parseActionInputs(raw: RawInputs, workspace: string): ParsedInpu
       maxRegressionPoints,
       reportPath: resolve(workingDirectory, reportPath),
       comment: comment === true,
-      githubToken: raw("github-token").trim(),
+      githubToken: read.text("github-token").trim(),
+    },
+  };
+}
+
+/** @actions/core's reading rules over a plain lookup. */
+function readersOf(raw: RawInputs): InputReaders {
+  return {
+    text: raw,
+    lines: (name) =>
+      raw(name)
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => line.trim()),
+    boolean: (name) => {
+      const value = raw(name).trim();
+      if (TRUE_WORDS.includes(value)) return true;
+      if (FALSE_WORDS.includes(value)) return false;
+      throw new TypeError(`Input ${name} is not a YAML 1.2 core-schema boolean`);
     },
   };
 }

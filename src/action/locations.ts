@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Report } from "../report/types.js";
 import type { RunnerContext } from "./context.js";
 
-/** The suite files the report names that are not among `files` once resolved against `root` (`runRoot` of src/cli/run.ts; none expected). */
+/** The suite files the report names that are not among `files` once resolved against `root` (`runRoot` of src/run/suites.ts; none expected). */
 export function checkReportRoot(report: Report, root: string, files: readonly string[]): string[] {
   return report.suites.map((suite) => suite.file).filter((file) => !files.includes(resolve(root, file)));
 }

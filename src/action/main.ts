@@ -4,12 +4,11 @@
 // exit status, and optionally one PR comment.
 import { statSync } from "node:fs";
 import * as core from "@actions/core";
-import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../cli/io.js";
-import { runRoot, runSuites, type RunArguments } from "../cli/run.js";
-import { expandSuitePaths } from "../cli/suite-paths.js";
 import type { Report } from "../report/types.js";
+import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
+import { describeInvalidGlob } from "../run/suite-paths.js";
+import { runSuites, type RunArguments } from "../run/suites.js";
 import { formatDiagnostic, type Diagnostic } from "../suite/diagnostics.js";
-import { loadSuite } from "../suite/loader.js";
 import type { RunOutcome } from "../vitest/reporter.js";
 import { emitAnnotation, reportAnnotations, type Annotation } from "./annotations.js";
 import { loadBaseline, type BaselineReport } from "./baseline.js";
@@ -37,12 +36,15 @@ Exit status: 0 gate pass or warn, 1 gate failed (or a baseline regression, or tu
 const COMMENT_CASE_ROWS = 25;
 
 /** A problem that stops the step before any report exists, with annotations on suite lines where known. */
-class StepFailure {
+class StepFailure extends Error {
   constructor(
     readonly problems: string[],
     readonly annotations: Annotation[] = [],
     readonly code: number = EXIT_INVALID,
-  ) {}
+  ) {
+    super(problems.join("\n"));
+    this.name = "StepFailure";
+  }
 }
 
 function diagnosticAnnotation(diagnostic: Diagnostic, locations: ReportLocations): Annotation {
@@ -86,27 +88,18 @@ async function readBaseline(inputs: ActionInputs): Promise<BaselineReport | unde
 }
 
 /** Why a run produced no usable report: the suites' own errors, on their lines. */
-async function unevaluatedFailure(outcome: RunOutcome | undefined, files: readonly string[], runErrors: readonly string[], io: CliIO, cwd: string, locations: ReportLocations): Promise<StepFailure> {
+function unevaluatedFailure(outcome: RunOutcome | undefined, cwd: string, locations: ReportLocations): StepFailure {
   const annotations: Annotation[] = [];
   const problems: string[] = [];
-  if (outcome === undefined) {
-    // The run stopped at validation, before Vitest: load the suites again for the diagnostics' places.
-    for (const file of files) {
-      const { diagnostics } = await loadSuite(file, { cwd, env: io.env });
-      annotations.push(...diagnostics.filter((d) => d.severity === "error").map((d) => diagnosticAnnotation(d, locations)));
-    }
-    problems.push(...runErrors);
-  } else {
-    for (const broken of outcome.unevaluated) {
-      if (broken.kind === "invalid") {
-        const errors = broken.diagnostics.filter((d) => d.severity === "error");
-        annotations.push(...errors.map((d) => diagnosticAnnotation(d, locations)));
-        problems.push(...errors.map((d) => formatDiagnostic(d, cwd)));
-      } else {
-        const where = broken.error.location ?? { file: broken.file, line: 1, column: 1 };
-        annotations.push({ level: "error", title: "tunegate: suite could not be evaluated", message: broken.error.describe(), file: locations.annotationFile(where.file), line: where.line, column: where.column });
-        problems.push(broken.error.describe());
-      }
+  for (const broken of outcome?.unevaluated ?? []) {
+    if (broken.kind === "invalid") {
+      const errors = broken.diagnostics.filter((d) => d.severity === "error");
+      annotations.push(...errors.map((d) => diagnosticAnnotation(d, locations)));
+      problems.push(...errors.map((d) => formatDiagnostic(d, cwd)));
+    } else {
+      const where = broken.error.location ?? { file: broken.file, line: 1, column: 1 };
+      annotations.push({ level: "error", title: "tunegate: suite could not be evaluated", message: broken.error.describe(), file: locations.annotationFile(where.file), line: where.line, column: where.column });
+      problems.push(broken.error.describe());
     }
   }
   if (problems.length === 0) problems.push("tunegate: the run produced no report (see the log above).");
@@ -168,8 +161,7 @@ function regressionMessages(comparison: BaselineComparison | undefined): string[
   });
 }
 
-async function reportRun(report: Report, outcome: RunOutcome, files: readonly string[], inputs: ActionInputs, context: RunnerContext, baseline: BaselineReport | undefined): Promise<number> {
-  const root = runRoot(inputs.workingDirectory, files);
+async function reportRun(report: Report, outcome: RunOutcome, root: string, files: readonly string[], inputs: ActionInputs, context: RunnerContext, baseline: BaselineReport | undefined): Promise<number> {
   const unmapped = checkReportRoot(report, root, files);
   if (unmapped.length > 0) core.warning(`tunegate could not place ${unmapped.join(", ")} in the repository; annotations and links for them may point nowhere.`);
   const locations = new ReportLocations(root, context);
@@ -207,24 +199,6 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
   checkWorkingDirectory(inputs, context);
   const baseline = await readBaseline(inputs);
 
-  const { files, unmatched } = expandSuitePaths(inputs.suites, inputs.workingDirectory);
-  if (unmatched.length > 0) {
-    throw new StepFailure([
-      `Input \`suites\`: no suite files (*.cases.yaml) match ${unmatched.map((p) => `"${p}"`).join(", ")} in ${inputs.workingDirectory}. ` +
-        "Give one path, folder or glob per line, relative to working-directory (node_modules, .git, dist, .cache and coverage are not searched).",
-    ]);
-  }
-
-  const runErrors: string[] = [];
-  const runIO: CliIO = {
-    stdout: io.stdout,
-    stderr: (line) => {
-      runErrors.push(line);
-      io.stderr(line);
-    },
-    cwd: inputs.workingDirectory,
-    env: io.env,
-  };
   const args: RunArguments = {
     suites: inputs.suites,
     plugin: {
@@ -235,20 +209,31 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
       vitestReporters: ["default"],
     },
   };
-  core.startGroup(`tunegate: running ${files.length} suite file${files.length === 1 ? "" : "s"}`);
-  let result: Awaited<ReturnType<typeof runSuites>>;
-  try {
-    result = await runSuites(args, runIO);
-  } finally {
-    core.endGroup();
+  const result = await core.group("tunegate: running the suites", () => runSuites(args, { cwd: inputs.workingDirectory, env: io.env }));
+  // Diagnostics carry absolute paths, which resolve to themselves against any root.
+  const locations = new ReportLocations(inputs.workingDirectory, context);
+  switch (result.stage) {
+    case "paths":
+      throw new StepFailure([
+        ...result.invalid.map((glob) => `Input \`suites\`: ${describeInvalidGlob(glob)}.`),
+        ...(result.unmatched.length > 0 || result.invalid.length === 0
+          ? [
+              `Input \`suites\`: no suite files (*.cases.yaml) match ${result.unmatched.map((p) => `"${p}"`).join(", ")} in ${inputs.workingDirectory}. ` +
+                "Give one path, folder or glob per line, relative to working-directory (node_modules, .git, dist, .cache and coverage are not searched).",
+            ]
+          : []),
+      ]);
+    case "validation":
+      throw new StepFailure(
+        [...result.errors.map((d) => formatDiagnostic(d, inputs.workingDirectory)), "tunegate: fix the errors above (`tunegate validate` checks suites without running them)"],
+        result.errors.map((d) => diagnosticAnnotation(d, locations)),
+      );
+    case "run": {
+      const { outcome } = result;
+      if (outcome?.report === undefined || outcome.unevaluated.length > 0) throw unevaluatedFailure(outcome, inputs.workingDirectory, locations);
+      return reportRun(outcome.report, outcome, result.root, result.files, inputs, context, baseline);
+    }
   }
-  const { outcome } = result;
-  if (outcome?.report === undefined || outcome.unevaluated.length > 0) {
-    // Diagnostics carry absolute paths, which resolve to themselves against any root.
-    const locations = new ReportLocations(inputs.workingDirectory, context);
-    throw await unevaluatedFailure(outcome, files, runErrors, io, inputs.workingDirectory, locations);
-  }
-  return reportRun(outcome.report, outcome, files, inputs, context, baseline);
 }
 
 export async function action(args: string[], io: CliIO): Promise<number> {
@@ -267,7 +252,10 @@ export async function action(args: string[], io: CliIO): Promise<number> {
   const context = readRunnerContext(io.env, io.cwd);
   let inputs: ActionInputs | undefined;
   try {
-    const parsed = parseActionInputs((name) => core.getInput(name), context.workspace);
+    const parsed = parseActionInputs(
+      { text: (name) => core.getInput(name), lines: (name) => core.getMultilineInput(name), boolean: (name) => core.getBooleanInput(name) },
+      context.workspace,
+    );
     if (!parsed.ok) throw new StepFailure(parsed.problems);
     inputs = parsed.inputs;
     if (inputs.githubToken !== "") core.setSecret(inputs.githubToken);

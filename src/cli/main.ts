@@ -1,7 +1,7 @@
 // The `tunegate` command line: a table of commands, each in its own module (src/cli/<command>.ts) that exports
 // an async function returning the exit code. Modules are imported only when their command runs, so
 // `tunegate validate` never loads the inference engine.
-import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, processIO, type CliIO, type CommandRun } from "./io.js";
+import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, processIO, type CliIO, type CommandRun } from "../run/io.js";
 import { packageVersion } from "../text/package-root.js";
 
 interface CommandEntry {

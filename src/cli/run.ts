@@ -1,17 +1,16 @@
 // `tunegate run [suites...]`: the same Vitest run a developer gets from `vitest` with the plugin, started
-// programmatically. Suites are validated first, so a bad file stops the run with exit 2 before any model loads.
-import { dirname, relative, sep } from "node:path";
+// programmatically (src/run/suites.ts). Suites are validated first, so a bad file stops the run with exit 2
+// before any model loads.
 import { parseArgs } from "node:util";
 import { GPU_CHOICES } from "../engine/engine.js";
 import { SUITE_DEFAULTS } from "../suite/defaults.js";
-import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
-import { loadSuite } from "../suite/loader.js";
+import { formatDiagnostic } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
 import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
-import type { RunOutcome } from "../vitest/reporter.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
-import { EXIT_GATE_FAILED, EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
-import { describeInvalidGlob, expandSuitePaths } from "./suite-paths.js";
+import { EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
+import { describeInvalidGlob } from "../run/suite-paths.js";
+import { runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
 
 export const runUsage = `Usage: tunegate run [suites, globs or folders...] [options]
 
@@ -88,11 +87,6 @@ function choiceOption<T extends string>(name: string, value: string | undefined,
   return value as T;
 }
 
-export interface RunArguments {
-  suites: string[];
-  plugin: TunegatePluginOptions;
-}
-
 export function parseRunArguments(args: string[]): RunArguments | "help" {
   let parsed;
   try {
@@ -137,61 +131,6 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   return { suites: parsed.positionals, plugin };
 }
 
-/** The deepest folder holding the working directory and every suite: Vitest's root for the run, and what the report's paths are relative to. */
-export function runRoot(cwd: string, files: readonly string[]): string {
-  let root = cwd;
-  for (const file of files) {
-    while (relative(root, file).startsWith("..")) root = dirname(root);
-  }
-  return root;
-}
-
-/** Validates, runs and maps the outcome to an exit code. */
-export async function runSuites(args: RunArguments, io: CliIO): Promise<{ code: number; outcome?: RunOutcome }> {
-  const { files, unmatched, invalid: invalidGlobs } = expandSuitePaths(args.suites.length > 0 ? args.suites : ["."], io.cwd);
-  for (const glob of invalidGlobs) io.stderr(`tunegate: ${describeInvalidGlob(glob)}`);
-  if (invalidGlobs.length > 0) return { code: EXIT_INVALID };
-  for (const pattern of unmatched) io.stderr(`tunegate: no suite files (*.cases.yaml) match ${pattern}`);
-  if (files.length === 0 || unmatched.length > 0) return { code: EXIT_INVALID };
-
-  let invalid = false;
-  for (const file of files) {
-    const { diagnostics } = await loadSuite(file, { cwd: io.cwd, env: io.env });
-    for (const diagnostic of diagnostics.filter((d) => d.severity === "error")) io.stderr(formatDiagnostic(diagnostic, io.cwd));
-    invalid ||= hasErrors(diagnostics);
-  }
-  if (invalid) {
-    io.stderr("tunegate: fix the errors above (`tunegate validate` checks suites without running them)");
-    return { code: EXIT_INVALID };
-  }
-
-  // Vitest and the engine are loaded only now: `tunegate run --help` and invalid input stay instant.
-  const [{ createVitest }, { tunegate }, { createLocalEngine }] = await Promise.all([
-    import("vitest/node"),
-    import("../vitest/plugin.js"),
-    import("../engine/local/local-engine.js"),
-  ]);
-  await using engine = createLocalEngine(args.plugin.gpu !== undefined ? { gpu: args.plugin.gpu } : {});
-  const plugin = tunegate({ ...args.plugin, engine });
-  const root = runRoot(io.cwd, files);
-  const include = files.map((file) => relative(root, file).split(sep).join("/"));
-  const vitest = await createVitest(
-    "test",
-    // cache: false, so a run leaves no node_modules/.vite/vitest results behind in the user's folders.
-    { watch: false, config: false, root, include, passWithNoTests: false, cache: false },
-    { plugins: [plugin] },
-  );
-  try {
-    await vitest.start();
-  } finally {
-    await vitest.close();
-  }
-  const outcome = plugin.api.reporter.lastOutcome;
-  if (!outcome || outcome.unevaluated.length > 0) return { code: EXIT_INVALID, ...(outcome ? { outcome } : {}) };
-  const failed = outcome.report?.gate === "fail" || outcome.failed > 0;
-  return { code: failed ? EXIT_GATE_FAILED : EXIT_OK, outcome };
-}
-
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed: RunArguments | "help";
   try {
@@ -206,5 +145,18 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout(runUsage);
     return EXIT_OK;
   }
-  return (await runSuites(parsed, io)).code;
+  const result = await runSuites(parsed, io);
+  printProblems(result, io);
+  return result.code;
+}
+
+/** What stopped a run before Vitest; Vitest and the plugin's reporter print the rest themselves. */
+function printProblems(result: SuitesRun, io: CliIO): void {
+  if (result.stage === "paths") {
+    for (const glob of result.invalid) io.stderr(`tunegate: ${describeInvalidGlob(glob)}`);
+    for (const pattern of result.unmatched) io.stderr(`tunegate: no suite files (*.cases.yaml) match ${pattern}`);
+  } else if (result.stage === "validation") {
+    for (const diagnostic of result.errors) io.stderr(formatDiagnostic(diagnostic, io.cwd));
+    io.stderr("tunegate: fix the errors above (`tunegate validate` checks suites without running them)");
+  }
 }

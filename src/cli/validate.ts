@@ -5,8 +5,8 @@ import { parseArgs } from "node:util";
 import { displayPath, error, formatDiagnostic, startOf, type Diagnostic } from "../suite/diagnostics.js";
 import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "../suite/limits.js";
 import { loadSuite, type LoadSuiteResult } from "../suite/loader.js";
-import { EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
-import { describeInvalidGlob, expandSuitePaths } from "./suite-paths.js";
+import { EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
+import { describeInvalidGlob, expandSuitePaths } from "../run/suite-paths.js";
 
 export const validateUsage = `Usage: tunegate validate <files, globs or folders...> [--json] [--skip-models]
 

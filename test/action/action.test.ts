@@ -285,6 +285,13 @@ describe("tunegate action on invalid input", () => {
     expect(github.requests).toEqual([]);
   });
 
+  it("reads comment with the toolkit's boolean rules, naming the input when it is not one", async () => {
+    const result = await run({ inputs: { comment: "yes" }, apiUrl: github.url });
+    expect(result.code).toBe(2);
+    expect(failureOf(result)).toBe('Input `comment`: expected true or false, got "yes".');
+    expect(github.requests).toEqual([]);
+  });
+
   it("says which input is wrong for a missing folder, unmatched globs and an unreadable baseline", async () => {
     const folder = await run({ inputs: { "working-directory": "no/such/dir" } });
     expect(folder.code).toBe(2);

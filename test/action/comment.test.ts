@@ -1,9 +1,10 @@
 // The PR comment against a local HTTP server standing in for GitHub's API: one comment, found by its marker
-// across pages, edited rather than duplicated, and a 403 reported as an outcome rather than thrown.
+// across pages, edited rather than duplicated, a 403 reported as an outcome rather than thrown, and the
+// requests sent through the proxy the environment names.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { COMMENT_MARKER, commentBody, isTunegateComment, nextPageUrl, upsertComment, type CommentTarget } from "../../src/action/comment.js";
 import { COMMENT_MAX_CHARS } from "../../src/action/summary.js";
-import { chatter, startFakeGitHub } from "./github-api.js";
+import { chatter, startFakeGitHub, startFakeProxy } from "./github-api.js";
 
 const github = await startFakeGitHub();
 afterAll(() => github.close());
@@ -18,6 +19,7 @@ beforeEach(() => {
   github.forbidden = false;
   github.forbidWrites = false;
   github.foreignNextLink = undefined;
+  github.redirectTo = undefined;
 });
 
 describe("upsertComment", () => {
@@ -61,6 +63,17 @@ describe("upsertComment", () => {
     expect(github.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
   });
 
+  it("does not follow a redirect, not even to another port of the same host, so the token stays with the API", async () => {
+    const elsewhere = await startFakeGitHub();
+    try {
+      github.redirectTo = `${elsewhere.url}/repos/acme/bot/issues/7/comments`;
+      expect(await upsertComment(target, "x")).toEqual({ kind: "failed", message: "GET /repos/acme/bot/issues/7/comments answered 302" });
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it("reports a 403 on reading or on writing as forbidden, with GitHub's message", async () => {
     github.forbidden = true;
     expect(await upsertComment(target, "x")).toEqual({
@@ -82,6 +95,44 @@ describe("upsertComment", () => {
     const outcome = await upsertComment({ ...target, apiUrl: closed.url }, "x");
     expect(outcome.kind).toBe("failed");
     expect((outcome as { message: string }).message).toContain("ECONNREFUSED");
+  });
+});
+
+describe("upsertComment behind a proxy", () => {
+  const PROXY_VARIABLES = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"];
+
+  async function withEnvironment<T>(variables: Record<string, string>, body: () => Promise<T>): Promise<T> {
+    const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
+    for (const name of PROXY_VARIABLES) delete process.env[name];
+    Object.assign(process.env, variables);
+    try {
+      return await body();
+    } finally {
+      for (const name of PROXY_VARIABLES) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  }
+
+  it("goes through HTTP_PROXY, and straight past it for hosts in NO_PROXY", async () => {
+    const proxy = await startFakeProxy(github.url);
+    try {
+      // A host that does not resolve: the API is reachable through the proxy only.
+      const behindProxy = { ...target, apiUrl: "http://api.github.test" };
+      const created = await withEnvironment({ HTTP_PROXY: proxy.url }, () => upsertComment(behindProxy, "through the proxy"));
+      expect(created).toMatchObject({ kind: "created" });
+      expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /repos/acme/bot/issues/7/comments?per_page=100", "POST /repos/acme/bot/issues/7/comments"]);
+      expect(proxy.connects.length).toBeGreaterThan(0);
+      expect(new Set(proxy.connects)).toEqual(new Set(["api.github.test:80"]));
+
+      const direct = await withEnvironment({ HTTP_PROXY: proxy.url, NO_PROXY: "example.com,github.test" }, () => upsertComment(behindProxy, "x"));
+      expect(direct.kind).toBe("failed");
+      expect((direct as { message: string }).message).toMatch(/ENOTFOUND|EAI_AGAIN/);
+      expect(github.requests).toHaveLength(2);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

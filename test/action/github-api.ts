@@ -1,8 +1,9 @@
 // A stand-in for the part of GitHub's REST API the PR comment uses, on 127.0.0.1 at an ephemeral port:
 // list an issue's comments (paginated with Link headers, as GitHub does), create one, edit one. It keeps the
-// comments and every request so tests can check what the Action did.
+// comments and every request so tests can check what the Action did. And a stand-in for a runner's HTTP
+// proxy, which tunnels every CONNECT to that API whatever host it names.
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo, type Socket } from "node:net";
 
 export interface StoredComment {
   id: number;
@@ -31,6 +32,8 @@ export interface FakeGitHub {
   forbidWrites: boolean;
   /** A Link header pointing at another origin, to check the token is not sent there. */
   foreignNextLink: string | undefined;
+  /** Answer every request with a 302 to this URL. */
+  redirectTo: string | undefined;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     forbidden: false,
     forbidWrites: false,
     foreignNextLink: undefined,
+    redirectTo: undefined,
   };
   const server: Server = createServer((request, response) => {
     void (async () => {
@@ -60,6 +64,11 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
         response.end(JSON.stringify(payload));
       };
+      if (state.redirectTo !== undefined) {
+        response.writeHead(302, { location: state.redirectTo });
+        response.end();
+        return;
+      }
       const isWrite = request.method === "POST" || request.method === "PATCH";
       if (state.forbidden || (state.forbidWrites && isWrite)) {
         send(403, { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" }, { "x-ratelimit-remaining": "4999" });
@@ -116,4 +125,48 @@ export function chatter(count: number, startId = 1): StoredComment[] {
     html_url: `https://github.com/o/r/pull/1#issuecomment-${startId + i}`,
     user: { login: "reviewer", type: "User" },
   }));
+}
+
+export interface FakeProxy {
+  url: string;
+  /** The `host:port` of every CONNECT, in order. */
+  connects: string[];
+  close(): Promise<void>;
+}
+
+/** An HTTP proxy on 127.0.0.1 whose tunnels all lead to `upstream`, so a made-up host is reachable through it only. */
+export async function startFakeProxy(upstream: string): Promise<FakeProxy> {
+  const target = new URL(upstream);
+  const connects: string[] = [];
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  };
+  const server = createServer((_request, response) => {
+    response.writeHead(405);
+    response.end();
+  });
+  server.on("connect", (request: IncomingMessage, client: Socket, head: Buffer) => {
+    connects.push(request.url ?? "");
+    track(client);
+    const tunnel = connect(Number(target.port), target.hostname, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length > 0) tunnel.write(head);
+      tunnel.pipe(client);
+      client.pipe(tunnel);
+    });
+    track(tunnel);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connects,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
 }

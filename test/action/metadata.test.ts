@@ -46,6 +46,18 @@ describe("action.yml", () => {
     expect(setup?.if).toBe("steps.node.outputs.usable != 'true'");
     expect(action.runs.steps.some((s) => s.run?.includes('cd "$GITHUB_ACTION_PATH" && npm ci'))).toBe(true);
   });
+
+  it("installs the production dependencies only, and builds with one of them", () => {
+    const action = parse(actionSource) as { runs: { steps: Array<Step & { run?: string }> } };
+    const install = action.runs.steps.find((s) => s.run?.includes("npm ci"))!.run!;
+    expect(install).toContain("npm ci --omit=dev");
+    expect(install).toContain("npm run build:action");
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+    const tool = pkg.scripts["build:action"]!.split(" ")[0]!;
+    expect(Object.keys(pkg.dependencies)).toContain(tool);
+    // The demo models are forged by `npm run demo` and by the tests themselves, not on every install.
+    expect(pkg.scripts.prepare).not.toContain("forge");
+  });
 });
 
 describe("examples/workflow.yml", () => {

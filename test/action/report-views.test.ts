@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_CASE_ANNOTATIONS, reportAnnotations } from "../../src/action/annotations.js";
 import type { RunnerContext } from "../../src/action/context.js";
 import { blobUrl, checkReportRoot, ReportLocations } from "../../src/action/locations.js";
-import { runRoot } from "../../src/cli/run.js";
+import { runRoot } from "../../src/run/suites.js";
 import { actionOutputs, decidingSuite } from "../../src/action/outputs.js";
 import { COMMENT_MAX_CHARS, composeFailureMarkdown, composeReportMarkdown, measureChars, measureUtf8Bytes, truncateMarkdown } from "../../src/action/summary.js";
 import { compareWithBaseline, newlyFailingCases } from "../../src/action/comparison.js";

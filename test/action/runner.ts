@@ -60,8 +60,14 @@ export interface ActionRunOptions {
   scratch: string;
   apiUrl?: string;
   eventName?: string;
-  /** Run as `npx tunegate action` from tunegate's checkout instead of `node bin/tunegate.js action`. */
+  /**
+   * Run as `npx tunegate action` from tunegate's checkout instead of `node bin/tunegate.js action`, as by hand:
+   * npx runs it through /bin/sh, which (as dash) drops INPUT_FAIL-ON and the like, so each is also given with
+   * underscores (INPUT_FAIL_ON), as src/action/README.md says to.
+   */
   viaNpx?: boolean;
+  /** More variables for the step, e.g. a proxy. */
+  env?: Record<string, string>;
 }
 
 function unescapeData(text: string): string {
@@ -119,9 +125,12 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   writeFileSync(summaryFile, "");
   // Only the variables a runner would give, so nothing from the developer's shell leaks in.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_)/.test(key)));
+  const step = stepEnvironment(options.inputs ?? {}, FAKE_TOKEN);
+  const underscored = options.viaNpx ? Object.fromEntries(Object.entries(step).map(([key, value]) => [key.replace(/-/g, "_"), value])) : {};
   const env: Record<string, string | undefined> = {
     ...inherited,
-    ...stepEnvironment(options.inputs ?? {}, FAKE_TOKEN),
+    ...underscored,
+    ...step,
     CI: "true",
     GITHUB_ACTIONS: "true",
     GITHUB_WORKSPACE: options.workspace,
@@ -137,6 +146,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     GITHUB_ACTION_PATH: ROOT,
     NO_COLOR: "1",
     TUNEGATE_THREADS: "1",
+    ...options.env,
   };
   const [command, args, cwd] = options.viaNpx
     ? ["npx", ["--no-install", "tunegate", "action"], ROOT]

@@ -22,9 +22,10 @@ const LAYERS: ReadonlyArray<readonly [layer: number, prefixes: readonly string[]
   [5, ["cost.ts", "decision.ts"]],
   [6, ["report/"]],
   [7, ["vitest/"]],
-  // The Action's entry reuses the CLI's run core; the CLI's command dispatcher sits above both.
-  [8, ["cli/"]],
-  [9, ["action/"]],
+  // The run both entry points share: suite paths → validation → one Vitest run.
+  [8, ["run/"]],
+  [9, ["cli/", "action/"]],
+  // The command dispatcher runs every entry point, `tunegate action` included.
   [10, ["cli/main.ts", "index.ts"]],
 ];
 

@@ -4,7 +4,7 @@ import { join, relative, sep } from "node:path";
 import { globSync } from "tinyglobby";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { expandGlob, expandSuitePaths } from "../../src/cli/suite-paths.js";
+import { expandGlob, expandSuitePaths } from "../../src/run/suite-paths.js";
 import { isSuiteFile, SUITE_FILE_GLOB, SUITE_FILE_GLOB_ANY_CASE } from "../../src/suite/suite-files.js";
 import { SUITE_FILE_PATTERN } from "../../src/vitest/plugin.js";
 import type { FileReport } from "../../src/cli/validate.js";

@@ -1,4 +1,5 @@
-// What a CLI command may touch of the outside world, passed in so tests can run commands in-process.
+// What an entry point (a CLI command, the Action) may touch of the outside world, passed in so tests can run
+// them in-process; and the exit codes they all share.
 import type { Environment } from "../suite/env.js";
 
 export interface CliIO {
@@ -20,10 +21,13 @@ export function processIO(): CliIO {
 
 /** Exit codes shared by all commands. */
 export const EXIT_OK = 0;
-/** The gate failed (or a `must` case was missed, or the Action found a baseline regression). */
-export const EXIT_GATE_FAILED = 1;
 /** tunegate itself failed (a bug or an environment problem), not the user's input. */
 export const EXIT_INTERNAL = 1;
+/**
+ * The gate failed (or a `must` case missed, a missed case under `misses: fail`, or the Action found a baseline
+ * regression). Same number as EXIT_INTERNAL: CI needs only pass or fail.
+ */
+export const EXIT_GATE_FAILED = 1;
 /** Invalid input: a bad suite, bad arguments, no files. */
 export const EXIT_INVALID = 2;
 

@@ -1,0 +1,76 @@
+// The run both entry points share: suite paths → validated suites → one Vitest run with the tunegate plugin.
+// It prints nothing of its own and returns what happened, with locations, so `tunegate run` can print it
+// and the Action can annotate it without reading a log or loading the suites a second time.
+import { dirname, relative, sep } from "node:path";
+import type { Diagnostic } from "../suite/diagnostics.js";
+import { loadSuite } from "../suite/loader.js";
+import type { RunOutcome } from "../vitest/reporter.js";
+import type { TunegatePluginOptions } from "../vitest/plugin.js";
+import { EXIT_GATE_FAILED, EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
+import { expandSuitePaths, type InvalidGlob } from "./suite-paths.js";
+
+export interface RunArguments {
+  /** Suite files, folders or globs; none means every suite below the working directory. */
+  suites: string[];
+  plugin: TunegatePluginOptions;
+}
+
+/** What a run came to; `stage` says how far it got. */
+export type SuitesRun =
+  /** Some globs are invalid or some paths matched no suite file: nothing was loaded. */
+  | { stage: "paths"; code: number; files: string[]; unmatched: string[]; invalid: InvalidGlob[] }
+  /** Some suites are invalid: their errors, in file order, each with its place; no model was loaded. */
+  | { stage: "validation"; code: number; files: string[]; errors: Diagnostic[] }
+  /**
+   * Vitest ran. `outcome` is the plugin's (undefined when Vitest finished without one); `root` is the folder
+   * the report's paths are relative to.
+   */
+  | { stage: "run"; code: number; files: string[]; root: string; outcome: RunOutcome | undefined };
+
+/** The deepest folder holding the working directory and every suite: Vitest's root for the run, and what the report's paths are relative to. */
+export function runRoot(cwd: string, files: readonly string[]): string {
+  let root = cwd;
+  for (const file of files) {
+    while (relative(root, file).startsWith("..")) root = dirname(root);
+  }
+  return root;
+}
+
+/** Validates, runs and maps the outcome to an exit code. */
+export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env">): Promise<SuitesRun> {
+  const { files, unmatched, invalid } = expandSuitePaths(args.suites.length > 0 ? args.suites : ["."], io.cwd);
+  if (files.length === 0 || unmatched.length > 0 || invalid.length > 0) return { stage: "paths", code: EXIT_INVALID, files, unmatched, invalid };
+
+  const errors: Diagnostic[] = [];
+  for (const file of files) {
+    const { diagnostics } = await loadSuite(file, { cwd: io.cwd, env: io.env });
+    errors.push(...diagnostics.filter((d) => d.severity === "error"));
+  }
+  if (errors.length > 0) return { stage: "validation", code: EXIT_INVALID, files, errors };
+
+  // Vitest and the engine are loaded only now: `tunegate run --help` and invalid input stay instant.
+  const [{ createVitest }, { tunegate }, { createLocalEngine }] = await Promise.all([
+    import("vitest/node"),
+    import("../vitest/plugin.js"),
+    import("../engine/local/local-engine.js"),
+  ]);
+  await using engine = createLocalEngine(args.plugin.gpu !== undefined ? { gpu: args.plugin.gpu } : {});
+  const plugin = tunegate({ ...args.plugin, engine });
+  const root = runRoot(io.cwd, files);
+  const include = files.map((file) => relative(root, file).split(sep).join("/"));
+  const vitest = await createVitest(
+    "test",
+    // cache: false, so a run leaves no node_modules/.vite/vitest results behind in the user's folders.
+    { watch: false, config: false, root, include, passWithNoTests: false, cache: false },
+    { plugins: [plugin] },
+  );
+  try {
+    await vitest.start();
+  } finally {
+    await vitest.close();
+  }
+  const outcome = plugin.api.reporter.lastOutcome;
+  const code =
+    !outcome || outcome.unevaluated.length > 0 ? EXIT_INVALID : outcome.report?.gate === "fail" || outcome.failed > 0 ? EXIT_GATE_FAILED : EXIT_OK;
+  return { stage: "run", code, files, root, outcome };
+}
