@@ -115,37 +115,33 @@ export class LocalEngine implements Engine {
     // from a core each than from sharing both cores one after the other.
     const parallelArms = options.parallelArms ?? (llama.gpu === false && availableParallelism() >= 2);
     const share = parallelArms ? 2 : 1;
-    const fewShotThreads = chooseThreads(fewShotModel.model.size, options.threads, share);
+    const threadsFor = (loaded: LoadedModel) => chooseThreads(loaded.model.size, options.threads, share);
+    const armOn = (arm: ArmName, loaded: LoadedModel, prompts: string[], adapter?: ArmSettings["adapter"]) =>
+      this.runArm({
+        ...common,
+        arm,
+        model: loaded.model,
+        trainContextSize: loaded.trainContextSize,
+        prompts,
+        threads: threadsFor(loaded),
+        onProgress: progress,
+        ...(adapter !== undefined ? { adapter } : {}),
+      });
 
     // An arm's own errors without a place (llama.cpp refusing a context or the adapter) point at the suite
     // line naming that arm's model or adapter; case errors keep their case's line.
     const runFewShot = () =>
-      atSuiteLine(suite.fewShot.model, () => this.runArm({
-        ...common,
-        arm: "few_shot",
-        model: fewShotModel.model,
-        trainContextSize: fewShotModel.trainContextSize,
-        prompts: suite.cases.map((c) => renderFewShotPrompt(suite.fewShot, c.input)),
-        threads: fewShotThreads,
-        onProgress: progress,
-      }));
+      atSuiteLine(suite.fewShot.model, () => armOn("few_shot", fewShotModel, suite.cases.map((c) => renderFewShotPrompt(suite.fewShot, c.input))));
     const runLora = () =>
-      atSuiteLine(suite.lora.adapter, () => this.runArm({
-        ...common,
-        arm: "lora",
-        model: loraModel.model,
-        trainContextSize: loraModel.trainContextSize,
-        adapter: { path: suite.lora.adapter.path, scale: suite.lora.scale },
-        prompts: suite.cases.map((c) => renderLoraPrompt(suite.lora, c.input)),
-        threads: chooseThreads(loraModel.model.size, options.threads, share),
-        onProgress: progress,
-      }));
+      atSuiteLine(suite.lora.adapter, () =>
+        armOn("lora", loraModel, suite.cases.map((c) => renderLoraPrompt(suite.lora, c.input)), { path: suite.lora.adapter.path, scale: suite.lora.scale }),
+      );
     const [fewShot, lora]: [ArmRun, ArmRun] = parallelArms ? await Promise.all([runFewShot(), runLora()]) : [await runFewShot(), await runLora()];
 
     const description = await this.describe();
     const engine: EngineInfo = {
       backend: description.backend,
-      threads: fewShotThreads,
+      threads: threadsFor(fewShotModel),
       armsInParallel: parallelArms,
       contextSize: Math.max(fewShot.contextSize, lora.contextSize),
       modelLoadMs: fewShotModel.loadMs + (loraModel === fewShotModel ? 0 : loraModel.loadMs),
