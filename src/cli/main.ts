@@ -1,6 +1,7 @@
 // The `tunegate` command line: a table of commands, each in its own module (src/cli/<command>.ts) that exports
 // an async function returning the exit code. Modules are imported only when their command runs, so
 // `tunegate validate` never loads the inference engine.
+import { UsageError } from "../errors.js";
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, processIO, type CliIO, type CommandRun } from "../run/io.js";
 import { packageVersion } from "../text/package-root.js";
 
@@ -72,7 +73,14 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       io.stderr("Run `tunegate --help` for usage.");
       return EXIT_INVALID;
     }
-    return await (await command.load())([...rest], io);
+    try {
+      return await (await command.load())([...rest], io);
+    } catch (cause) {
+      if (!(cause instanceof UsageError)) throw cause;
+      io.stderr(`tunegate ${first}: ${cause.message}`);
+      io.stderr(`Run \`tunegate ${first} --help\` for usage.`);
+      return EXIT_INVALID;
+    }
   } catch (cause) {
     // Last line of defence: a message, never a stack trace. TUNEGATE_DEBUG=1 shows the stack for bug reports.
     io.stderr(`tunegate: internal error: ${cause instanceof Error ? cause.message : String(cause)}`);

@@ -1,16 +1,17 @@
 // `tunegate run [suites...]`: the same Vitest run a developer gets from `vitest` with the plugin, started
 // programmatically (src/run/suites.ts). Suites are validated first, so a bad file stops the run with exit 2
 // before any model loads.
-import { parseArgs } from "node:util";
 import { GPU_CHOICES } from "../engine/engine.js";
+import { UsageError } from "../errors.js";
 import { SUITE_DEFAULTS } from "../suite/defaults.js";
 import { formatDiagnostic } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
 import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
-import { EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
+import { EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
 import { runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
+import { parseCommandArgs } from "./args.js";
 
 export const runUsage = `Usage: tunegate run [suites, globs or folders...] [options]
 
@@ -34,8 +35,6 @@ Options:
   -h, --help                show this help
 
 Exit status: 0 gate pass or warn, 1 gate failed (or a must case missed), 2 invalid input.`;
-
-class UsageError extends Error {}
 
 function numberOption(name: string, value: string | undefined, integer = false): number | undefined {
   if (value === undefined) return undefined;
@@ -88,31 +87,21 @@ function choiceOption<T extends string>(name: string, value: string | undefined,
 }
 
 export function parseRunArguments(args: string[]): RunArguments | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: "string" },
-        markdown: { type: "string" },
-        volume: { type: "string" },
-        "within-points": { type: "string" },
-        "lora-wins-points": { type: "string" },
-        "volume-threshold": { type: "string" },
-        "fail-on": { type: "string" },
-        misses: { type: "string" },
-        gpu: { type: "string" },
-        threads: { type: "string" },
-        "context-size": { type: "string" },
-        "sequential-arms": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs(args, {
+    json: { type: "string" },
+    markdown: { type: "string" },
+    volume: { type: "string" },
+    "within-points": { type: "string" },
+    "lora-wins-points": { type: "string" },
+    "volume-threshold": { type: "string" },
+    "fail-on": { type: "string" },
+    misses: { type: "string" },
+    gpu: { type: "string" },
+    threads: { type: "string" },
+    "context-size": { type: "string" },
+    "sequential-arms": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
   const v = parsed.values;
   if (v.help) return "help";
   const plugin: TunegatePluginOptions = {
@@ -132,15 +121,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed: RunArguments | "help";
-  try {
-    parsed = parseRunArguments(args);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`tunegate run: ${error.message}`);
-    io.stderr("Run `tunegate run --help` for usage.");
-    return EXIT_INVALID;
-  }
+  const parsed = parseRunArguments(args);
   if (parsed === "help") {
     io.stdout(runUsage);
     return EXIT_OK;

@@ -1,12 +1,12 @@
 // `tunegate validate <files|globs|dirs...> [--json] [--skip-models]`: loads each suite and prints its
 // problems as `file:line:col: severity: message`, and one summary line per file. Exit 0 when every file is
 // valid (warnings allowed), 2 when any is invalid or nothing matched.
-import { parseArgs } from "node:util";
 import { displayPath, error, formatDiagnostic, startOf, type Diagnostic } from "../suite/diagnostics.js";
 import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "../suite/limits.js";
 import { loadSuite, type LoadSuiteResult } from "../suite/loader.js";
 import { EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob, expandSuitePaths } from "../run/suite-paths.js";
+import { parseCommandArgs } from "./args.js";
 
 export const validateUsage = `Usage: tunegate validate <files, globs or folders...> [--json] [--skip-models]
 
@@ -46,23 +46,11 @@ export interface FileReport {
 }
 
 export async function validate(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: "boolean", default: false },
-        "skip-models": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (cause) {
-    io.stderr(`tunegate validate: ${(cause as Error).message}`);
-    io.stderr("Run `tunegate validate --help` for usage.");
-    return EXIT_INVALID;
-  }
+  const parsed = parseCommandArgs(args, {
+    json: { type: "boolean", default: false },
+    "skip-models": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout(validateUsage);
