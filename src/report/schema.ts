@@ -31,6 +31,14 @@ const nonNegative = { $ref: "#/$defs/nonNegative" } as const;
 const fraction = { $ref: "#/$defs/fraction" } as const;
 const nullableFraction = { $ref: "#/$defs/nullableFraction" } as const;
 const points = { $ref: "#/$defs/points" } as const;
+/** What names a case wherever the report lists one: its position, text, label and line. */
+const caseIdentity = {
+  index: count,
+  input: { type: "string" },
+  expected: { type: "string" },
+  file: { type: "string" },
+  line: { type: "integer", minimum: 1 },
+} as const;
 
 export const reportSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -122,11 +130,7 @@ export const reportSchema = {
       must_misses: {
         type: "array",
         items: closedObject({
-          index: count,
-          input: { type: "string" },
-          expected: { type: "string" },
-          file: { type: "string" },
-          line: { type: "integer", minimum: 1 },
+          ...caseIdentity,
           arms: { description: "The arms that missed it.", type: "array", items: { $ref: "#/$defs/arm" }, minItems: 1, uniqueItems: true },
         }, { description: "A `must: true` case that at least one arm got wrong." }),
       },
@@ -219,11 +223,7 @@ export const reportSchema = {
       generated: { description: "Generate mode: the decoded output.", type: "string" },
     }, { optional: ["generated"] }),
     case: closedObject({
-      index: count,
-      input: { type: "string" },
-      expected: { type: "string" },
-      file: { type: "string" },
-      line: { type: "integer", minimum: 1 },
+      ...caseIdentity,
       column: { type: "integer", minimum: 1 },
       must: { type: "boolean" },
       few_shot: { $ref: "#/$defs/caseArm" },

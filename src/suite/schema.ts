@@ -46,6 +46,11 @@ const armPrices = (arm: string) =>
     },
   }) as const;
 
+/** A string that must not be empty, with the title and description editors show. */
+function nonEmptyText<const T extends string, const D extends string>(title: T, description: D) {
+  return { type: "string", minLength: 1, title, description } as const;
+}
+
 export const suiteSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $comment: "Generated from src/suite/schema.ts by `node dist/tools/write-schemas.js`; edit that file, not this one.",
@@ -139,13 +144,8 @@ export const suiteSchema = {
             additionalProperties: false,
             required: ["input", "output"],
             properties: {
-              input: { type: "string", minLength: 1, title: "Example input", description: "The example message." },
-              output: {
-                type: "string",
-                minLength: 1,
-                title: "Example output",
-                description: "The correct label for the example; must be one of `labels`.",
-              },
+              input: nonEmptyText("Example input", "The example message."),
+              output: nonEmptyText("Example output", "The correct label for the example; must be one of `labels`."),
             },
           },
         },
@@ -205,13 +205,8 @@ export const suiteSchema = {
         additionalProperties: false,
         required: ["input", "expected"],
         properties: {
-          input: { type: "string", minLength: 1, title: "Input", description: "The message to classify." },
-          expected: {
-            type: "string",
-            minLength: 1,
-            title: "Expected label",
-            description: "The correct label; must be one of `labels` (exact, case-sensitive).",
-          },
+          input: nonEmptyText("Input", "The message to classify."),
+          expected: nonEmptyText("Expected label", "The correct label; must be one of `labels` (exact, case-sensitive)."),
           must: {
             type: "boolean",
             default: false,
