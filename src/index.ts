@@ -1,63 +1,57 @@
-// tunegate's library entry point: a flat list of re-exports.
-export * from "./types.js";
+// tunegate's library API: what a program needs to load a suite, run it on an engine, decide, and report.
+// Deliberately small (test/public-api.test.ts pins it): the pipeline's internals stay free to change.
+
+// Suite files → a typed suite, with diagnostics at file:line:col.
 export { loadSuite, loadSuiteFromText, type LoadSuiteOptions, type LoadSuiteResult } from "./suite/loader.js";
-export {
-  displayPath,
-  formatDiagnostic,
-  hasErrors,
-  sortDiagnostics,
-  type Diagnostic,
-  type DiagnosticCode,
-  type Severity,
-} from "./suite/diagnostics.js";
+export { formatDiagnostic, hasErrors, type Diagnostic, type DiagnosticCode, type Severity } from "./suite/diagnostics.js";
 export { suiteSchema } from "./suite/schema.js";
-export { SUITE_DEFAULTS, EXAMPLES_MIN, EXAMPLES_MAX, defaultSuiteName } from "./suite/defaults.js";
-export { SUITE_FILE_MAX_BYTES, CASES_FILE_MAX_BYTES } from "./suite/limits.js";
-export { interpolateEnv, type Environment } from "./suite/env.js";
+export { SUITE_DEFAULTS } from "./suite/defaults.js";
+
+// The shared vocabulary: arms, scoring, policies, and the plain data each stage hands the next.
 export {
-  EXAMPLES_PLACEHOLDER,
-  INPUT_PLACEHOLDER,
-  fewShotPromptParts,
-  loraPromptParts,
-  renderExamples,
-  renderFewShotPrompt,
-  renderLoraPrompt,
-  renderPromptParts,
-  sharedPromptPrefix,
-  type PromptParts,
-} from "./prompts.js";
-export * from "./stats/index.js";
-export * from "./decision.js";
-export * from "./cost.js";
-export {
-  buildReport,
-  buildSuiteReport,
-  reportPath,
-  reportToJson,
-  renderMarkdown,
-  renderTerminal,
-  escapeMarkdown,
-  DEFAULT_TERMINAL_WIDTH,
-  REPORT_METHODS,
-  type BuildReportOptions,
-  type MarkdownOptions,
-  type TerminalOptions,
-} from "./report/index.js";
-export * from "./report/types.js";
-export { reportSchema } from "./report/schema.js";
-export { TunegateError, isTunegateError } from "./errors.js";
-export { inspectGguf, checkAdapterFitsModel, type GgufInspection, type GgufRole } from "./gguf/inspect.js";
+  ARMS,
+  ARM_DISPLAY,
+  FAIL_ON_POLICIES,
+  INVALID_PREDICTION,
+  MISS_POLICIES,
+  SCORING_MODES,
+  type ArmName,
+  type ArmRun,
+  type CaseArmResult,
+  type EngineInfo,
+  type FailOn,
+  type MissPolicy,
+  type ScoringMode,
+  type SourceLocation,
+  type Suite,
+  type SuiteCase,
+  type SuiteRun,
+} from "./types.js";
+
+// Engines: one interface, the in-process implementation on node-llama-cpp.
 export {
   GPU_CHOICES,
-  CONTEXT_ALIGNMENT,
-  DEFAULT_MAX_GENERATED_TOKENS,
-  alignContextSize,
-  resolveGpuChoice,
   type ArmProgress,
   type Engine,
   type EngineDescription,
   type GpuChoice,
   type RunOptions,
 } from "./engine/engine.js";
-export { createLocalEngine, LocalEngine, type LocalEngineOptions } from "./engine/local/local-engine.js";
-export { parseGeneratedLabel } from "./engine/parse-output.js";
+export { createLocalEngine, type LocalEngine, type LocalEngineOptions } from "./engine/local/local-engine.js";
+export { inspectGguf, checkAdapterFitsModel, type GgufInspection, type GgufRole } from "./gguf/inspect.js";
+
+// The decision rule and its statistics.
+export { GATE_OUTCOMES, VERDICTS, decide, type Decision, type DecisionInput, type GateOutcome, type Verdict } from "./decision.js";
+export { tabulatePaired, type PairedCounts } from "./stats/paired.js";
+export { mcnemarExact } from "./stats/mcnemar.js";
+export { newcombePairedInterval, type PairedDifferenceInterval } from "./stats/newcombe.js";
+export { estimateCost, type CostEstimate } from "./cost.js";
+
+// Reports: JSON (with its schema), Markdown, terminal.
+export { buildReport, buildSuiteReport, reportToJson, type BuildReportOptions } from "./report/build.js";
+export { renderMarkdown, type MarkdownOptions } from "./report/markdown.js";
+export { renderTerminal, type TerminalOptions } from "./report/terminal.js";
+export { reportSchema, REPORT_VERSION } from "./report/schema.js";
+export type { Report, SuiteReport, ArmReport, CaseReport, CaseArmReport, CostReport, EngineReport } from "./report/types.js";
+
+export { ERROR_CODES, TunegateError, UsageError, isTunegateError, type ErrorCode } from "./errors.js";
