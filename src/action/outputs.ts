@@ -1,9 +1,8 @@
 // The step's outputs, from the report. With several suites one suite speaks for the run: the deciding suite,
-// the suite whose gate is the run's gate (the worst of all) and, among several such, the first by file path
-// and then name. (Not the report's order: that is the order Vitest ran the files in, which follows file
-// sizes and cached durations.) Its verdict and figures are output verbatim, so every output value can be
-// found in the JSON report, and verdict, accuracies and delta always describe the same suite. `suites`
-// carries every suite's figures.
+// the suite whose gate is the run's gate (the worst of all) and, among several such, the first in the report,
+// which lists suites by file path and then name. Its verdict and figures are output verbatim, so every output
+// value can be found in the JSON report, and verdict, accuracies and delta always describe the same suite.
+// `suites` carries every suite's figures, in the report's order.
 import type { Report, SuiteReport } from "../report/types.js";
 
 export interface ActionOutputs {
@@ -17,15 +16,8 @@ export interface ActionOutputs {
   suites: string;
 }
 
-function byFileThenName(a: SuiteReport, b: SuiteReport): number {
-  const key = (s: SuiteReport) => [s.file, s.name] as const;
-  const [fa, na] = key(a);
-  const [fb, nb] = key(b);
-  return fa < fb ? -1 : fa > fb ? 1 : na < nb ? -1 : na > nb ? 1 : 0;
-}
-
 export function decidingSuite(report: Report): SuiteReport {
-  const suite = report.suites.filter((s) => s.gate === report.gate).sort(byFileThenName)[0];
+  const suite = report.suites.find((s) => s.gate === report.gate);
   if (suite === undefined) throw new RangeError(`the report's gate ${report.gate} is the gate of none of its ${report.suites.length} suites`);
   return suite;
 }
@@ -45,7 +37,7 @@ export function actionOutputs(report: Report, reportPath: string): ActionOutputs
     "delta-points": exact(suite.delta_points),
     "report-path": reportPath,
     suites: JSON.stringify(
-      [...report.suites].sort(byFileThenName).map((s) => ({
+      report.suites.map((s) => ({
         name: s.name,
         file: s.file,
         verdict: s.verdict,

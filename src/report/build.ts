@@ -229,8 +229,17 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
 }
 
 /** The one result object for a run of one or more suites; its gate is the worst suite's. */
+/**
+ * Suites by file path (as the report writes it) and then name, in code-unit order, so a report reads the same
+ * whatever order the suites ran in and on any machine's locale.
+ */
+function byFileThenName(a: SuiteReport, b: SuiteReport): number {
+  const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return compare(a.file, b.file) || compare(a.name, b.name);
+}
+
 export function buildReport(runs: readonly SuiteRun[], options: BuildReportOptions = {}): Report {
-  const suites = runs.map((run) => buildSuiteReport(run, options));
+  const suites = runs.map((run) => buildSuiteReport(run, options)).sort(byFileThenName);
   const count = (gate: SuiteReport["gate"]): number => suites.filter((suite) => suite.gate === gate).length;
   return {
     version: REPORT_VERSION,

@@ -72,8 +72,6 @@ export class TunegateReporter implements Reporter {
     }
 
     const root = this.vitest?.config.root ?? process.cwd();
-    // Vitest runs files in its own order (by size and past durations); reports list suites by file instead.
-    runs.sort((a, b) => a.suite.file.localeCompare(b.suite.file) || a.suite.name.localeCompare(b.suite.name));
     const report = runs.length > 0 ? buildReport(runs, { root }) : undefined;
     if (report) {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

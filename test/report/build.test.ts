@@ -191,6 +191,20 @@ describe("buildReport: variations", () => {
     expect(relative).toBe(path.relative(process.cwd(), run.suite.file).split(path.sep).join("/"));
   });
 
+  it("lists suites by file path and then name, whatever order they ran in", () => {
+    const counts = { both: 1, fewShotOnly: 0, loraOnly: 0, neither: 0 };
+    const runs = [
+      pairedRun(counts, { file: "suites/b.yaml", name: "one" }),
+      pairedRun(counts, { file: "suites/a.yaml", name: "zeta" }),
+      pairedRun(counts, { file: "suites/B.yaml", name: "upper" }),
+      pairedRun(counts, { file: "suites/a.yaml", name: "alpha" }),
+    ];
+    const order = (report: Report) => report.suites.map((s) => `${s.file} ${s.name}`);
+    // Code-unit order: "B" sorts before "a", on every machine's locale.
+    expect(order(build(runs))).toEqual(["suites/B.yaml upper", "suites/a.yaml alpha", "suites/a.yaml zeta", "suites/b.yaml one"]);
+    expect(order(build([...runs].reverse()))).toEqual(order(build(runs)));
+  });
+
   it("reports the cases needed when the interval straddles a threshold", () => {
     const report = build([pairedRun({ both: 30, fewShotOnly: 3, loraOnly: 8, neither: 9 })]);
     const interval = report.suites[0]!.interval;
