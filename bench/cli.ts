@@ -7,7 +7,9 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeMachine } from "./machine.js";
 import { ensureBenchModels } from "./models.js";
-import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from "./options.js";
+import { UsageError } from "../src/errors.js";
+import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK } from "../src/run/io.js";
+import { parseBenchArgs, USAGE, type BenchOptions } from "./options.js";
 import { summarize } from "./results.js";
 import { runBench } from "./run-bench.js";
 import { formatResults } from "./table.js";
@@ -22,18 +24,18 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`bench: ${error.message}\n\n${USAGE}`);
-      return 2;
+      return EXIT_INVALID;
     }
     throw error;
   }
   if (options === "help") {
     console.log(USAGE);
-    return 0;
+    return EXIT_OK;
   }
   for (const path of options.models ? [options.models.base, options.models.lora] : []) {
     if (!existsSync(path)) {
       console.error(`bench: ${path} does not exist; forge the demo or bench models with: npm run forge -- --out .cache/models --bench`);
-      return 2;
+      return EXIT_INVALID;
     }
   }
   const models = options.models ?? (await ensureBenchModels(ROOT));
@@ -49,13 +51,13 @@ async function main(argv: string[]): Promise<number> {
   await mkdir(dirname(options.json), { recursive: true });
   await writeFile(options.json, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${options.json} (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
-  return 0;
+  return EXIT_OK;
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   console.error(`bench: ${(error as Error).message}`);
-  process.exitCode = 1;
+  process.exitCode = EXIT_INTERNAL;
 }
 

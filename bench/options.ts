@@ -1,6 +1,7 @@
 // Command line of `npm run bench`.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { UsageError } from "../src/errors.js";
 
 export const USAGE = `usage: npm run bench -- [--quick] [--cases N | --cases 16,64,256] [--repeats R] [--json FILE]
                        [--base FILE --lora FILE] [--threads 1,2]
@@ -16,8 +17,6 @@ export const USAGE = `usage: npm run bench -- [--quick] [--cases N | --cases 16,
   --lora FILE      LoRA adapter for --base (default .cache/models/bench-lora.gguf)
   --threads LIST   thread counts per context compared for both methods, and for the limit
                    (default: 1 and the number of cores)`;
-
-export class UsageError extends Error {}
 
 export interface BenchOptions {
   quick: boolean;

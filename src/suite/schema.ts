@@ -5,7 +5,7 @@
 // too, so editors flag them; the loader translates their ajv errors into one readable message each.
 // The raw type derived from it lives in raw-suite.ts, so that this public module does not depend on
 // json-schema-to-ts (a build-time dependency) in its declarations.
-import { ARM_DISPLAY, FAIL_ON_POLICIES, MISS_POLICIES, SCORING_MODES } from "../types.js";
+import { ARM_DISPLAY, ARMS, FAIL_ON_POLICIES, MISS_POLICIES, SCORING_MODES } from "../types.js";
 import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "./limits.js";
 
 // A subschema that only requires keys; `properties: { key: true }` declares them so ajv's strict mode
@@ -62,7 +62,7 @@ export const suiteSchema = {
     `\`cases\` and \`cases_file\`. A suite file may be at most ${formatLimit(SUITE_FILE_MAX_BYTES)}.`,
   type: "object",
   additionalProperties: false,
-  required: ["labels", "few_shot", "lora"],
+  required: ["labels", ...ARMS],
   oneOf: [requireKeys("cases"), requireKeys("cases_file")],
   properties: {
     name: {
@@ -265,7 +265,7 @@ export const suiteSchema = {
       title: "Cost",
       description: "Optional token prices; enables cost per day and the break-even point of the fine-tune.",
       additionalProperties: false,
-      required: ["few_shot", "lora"],
+      required: [...ARMS],
       properties: {
         currency: {
           type: "string",
