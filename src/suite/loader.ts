@@ -36,8 +36,8 @@ export interface LoadSuiteResult {
 export async function loadSuite(path: string, options: LoadSuiteOptions = {}): Promise<LoadSuiteResult> {
   const file = resolve(options.cwd ?? process.cwd(), path);
   const read = await readTextFile(file, { maxBytes: options.maxSuiteBytes ?? SUITE_FILE_MAX_BYTES, kind: "suite file" });
-  if (read.diagnostics !== undefined) return { diagnostics: read.diagnostics };
-  return loadSuiteFromText(read.text, file, options);
+  if (!read.ok) return { diagnostics: read.problems };
+  return loadSuiteFromText(read.value, file, options);
 }
 
 /** The same as loadSuite for text already in memory (a bundler's transform hook); `file` locates paths and messages. */

@@ -80,8 +80,12 @@ export async function normalizeSuite(raw: RawSuite, context: NormalizeContext): 
         notFoundHint: `${describeResolution(resolved.resolved, env)}; ${pathHint(resolved.resolved, file)}`,
         ...(context.casesFileMaxBytes !== undefined ? { maxBytes: context.casesFileMaxBytes } : {}),
       });
-      drafts = read.cases;
-      diagnostics.push(...read.diagnostics);
+      if (read.ok) {
+        drafts = read.value.cases;
+        diagnostics.push(...read.value.recordProblems);
+      } else {
+        diagnostics.push(...read.problems);
+      }
     }
   }
   const cases: SuiteCase[] = drafts.map((draft, index) => ({ index, ...draft }));
