@@ -110,11 +110,8 @@ const COLUMN_SYNONYMS: Record<"input" | "expected", readonly string[]> = {
 /** Fails as a whole when the quoting breaks or the header does not name the columns: then no row can be read. */
 export function casesFromCsv(text: string, file: string): Result<CasesFile, Diagnostic> {
   const parsed = parseCsv(text);
-  if (parsed.error !== undefined) {
-    const { line, column, message, hint } = parsed.error;
-    return failed([error("cases-file-csv", { file, line, column }, message, hint)]);
-  }
-  const [header, ...rows] = parsed.records;
+  if (!parsed.ok) return failed(parsed.problems.map(({ line, column, message, hint }) => error("cases-file-csv", { file, line, column }, message, hint)));
+  const [header, ...rows] = parsed.value;
   if (header === undefined) return ok({ cases: [], recordProblems: [] });
   const names = header.fields.map((name) => name.trim().toLowerCase());
   const headerAt: SourceLocation = { file, line: header.line, column: 1 };
