@@ -192,7 +192,7 @@ export interface Ok<T> {
 }
 export interface Failed<Problem> {
   ok: false;
-  /** Never empty. */
+  /** At least one: a failure with nothing in it would leave the user nothing to fix. */
   problems: Problem[];
 }
 
