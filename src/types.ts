@@ -178,3 +178,28 @@ export interface SuiteRun {
   arms: Record<ArmName, ArmRun>;
   engine: EngineInfo;
 }
+
+/**
+ * What every reader that can fail returns: the value it read, or the problems that kept it from one, never
+ * both, so a caller cannot use a half-read value by mistake. `problems` is a list because some readers
+ * report everything they find in one pass; one that stops at the first problem returns a list of one. A
+ * problem is whatever its caller shows the user: a suite Diagnostic, an Action input's message.
+ */
+export type Result<T, Problem> = Ok<T> | Failed<Problem>;
+export interface Ok<T> {
+  ok: true;
+  value: T;
+}
+export interface Failed<Problem> {
+  ok: false;
+  /** At least one: a failure with nothing in it would leave the user nothing to fix. */
+  problems: Problem[];
+}
+
+export function ok<T>(value: T): Ok<T> {
+  return { ok: true, value };
+}
+
+export function failed<Problem>(problems: Problem[]): Failed<Problem> {
+  return { ok: false, problems };
+}

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import { REPORT_VERSION, reportSchema } from "../report/schema.js";
 import type { Report } from "../report/types.js";
+import { failed, ok, type Failed, type Result } from "../types.js";
 
 /** The keys of a report the comparison reads: `true` for a whole value, nested keys for objects and array items. */
 interface KeyTree {
@@ -63,11 +64,14 @@ function relaxedSchema(schema: object, keys: KeyTree): SchemaNode {
   return root;
 }
 
-export type BaselineLoad =
-  | { kind: "loaded"; report: BaselineReport }
-  /** No file there: usual on the first run, before the main branch has a report. */
-  | { kind: "missing"; message: string }
-  | { kind: "invalid"; message: string };
+/**
+ * Why no baseline could be read. A missing file is a problem like an invalid one, with its own reason, because
+ * whether it matters is the caller's decision: the Action only warns, since a first run has no baseline yet.
+ */
+export interface BaselineProblem {
+  reason: "missing" | "invalid";
+  message: string;
+}
 
 let validate: ReturnType<Ajv2020["compile"]> | undefined;
 
@@ -77,29 +81,34 @@ function describeError(error: ErrorObject): string {
   return `${where} ${error.message ?? "is invalid"}`;
 }
 
-export async function loadBaseline(path: string): Promise<BaselineLoad> {
+export async function loadBaseline(path: string): Promise<Result<BaselineReport, BaselineProblem>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { kind: "missing", message: `Input \`baseline\`: no file at ${path}; the comparison with the baseline is skipped.` };
-    if (code === "EISDIR") return { kind: "invalid", message: `Input \`baseline\`: ${path} is a folder; give the path of the JSON report file in it.` };
-    return { kind: "invalid", message: `Input \`baseline\`: ${path} could not be read (${(error as Error).message}).` };
+    if (code === "ENOENT") return missing(`Input \`baseline\`: no file at ${path}; the comparison with the baseline is skipped.`);
+    if (code === "EISDIR") return invalid(`Input \`baseline\`: ${path} is a folder; give the path of the JSON report file in it.`);
+    return invalid(`Input \`baseline\`: ${path} could not be read (${(error as Error).message}).`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { kind: "invalid", message: `Input \`baseline\`: ${path} is not JSON (${(error as Error).message}); give a report written by tunegate (report-path).` };
+    return invalid(`Input \`baseline\`: ${path} is not JSON (${(error as Error).message}); give a report written by tunegate (report-path).`);
   }
   validate ??= new Ajv2020({ allErrors: true, strict: false }).compile(relaxedSchema(reportSchema, BASELINE_KEYS));
   if (!validate(json)) {
     const errors = (validate.errors ?? []).slice(0, 5).map(describeError);
-    return {
-      kind: "invalid",
-      message: `Input \`baseline\`: ${path} is not a tunegate JSON report of version ${REPORT_VERSION}: ${errors.join("; ")}.`,
-    };
+    return invalid(`Input \`baseline\`: ${path} is not a tunegate JSON report of version ${REPORT_VERSION}: ${errors.join("; ")}.`);
   }
-  return { kind: "loaded", report: json as BaselineReport };
+  return ok(json as BaselineReport);
+}
+
+function missing(message: string): Failed<BaselineProblem> {
+  return failed([{ reason: "missing", message }]);
+}
+
+function invalid(message: string): Failed<BaselineProblem> {
+  return failed([{ reason: "invalid", message }]);
 }

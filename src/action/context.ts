@@ -3,6 +3,7 @@
 // runs outside Actions, where it falls back to the working directory and github.com.
 import { readFile } from "node:fs/promises";
 import type { Environment } from "../suite/env.js";
+import { failed, ok, type Result } from "../types.js";
 
 export interface RunnerContext {
   /** GITHUB_WORKSPACE: the repository checkout; annotation paths and blob links are relative to it. */
@@ -37,27 +38,25 @@ export function readRunnerContext(env: Environment, cwd: string): RunnerContext 
 /** Events whose payload carries the pull request a comment belongs to. */
 export const PULL_REQUEST_EVENTS = ["pull_request", "pull_request_target"] as const;
 
-export type PullRequestTarget = { number: number } | { skip: string };
-
 /**
  * The pull request of this run, from the event payload (GITHUB_EVENT_PATH), or why there is none. Only
  * pull_request and pull_request_target events qualify: other events (push, workflow_dispatch) have no pull
  * request to comment on, even when their payload mentions one.
  */
-export async function pullRequestOfRun(context: RunnerContext): Promise<PullRequestTarget> {
+export async function pullRequestOfRun(context: RunnerContext): Promise<Result<number, string>> {
   const event = context.eventName;
   if (event === undefined || !(PULL_REQUEST_EVENTS as readonly string[]).includes(event)) {
-    return { skip: `the event is ${event ?? "unknown (GITHUB_EVENT_NAME is not set)"}, not pull_request or pull_request_target` };
+    return failed([`the event is ${event ?? "unknown (GITHUB_EVENT_NAME is not set)"}, not pull_request or pull_request_target`]);
   }
-  if (context.eventPath === undefined) return { skip: "GITHUB_EVENT_PATH is not set, so the pull request is unknown" };
+  if (context.eventPath === undefined) return failed(["GITHUB_EVENT_PATH is not set, so the pull request is unknown"]);
   let payload: unknown;
   try {
     payload = JSON.parse(await readFile(context.eventPath, "utf8"));
   } catch (error) {
-    return { skip: `the event payload ${context.eventPath} could not be read (${(error as Error).message})` };
+    return failed([`the event payload ${context.eventPath} could not be read (${(error as Error).message})`]);
   }
   const number = pullRequestNumber(payload);
-  return number === undefined ? { skip: `the ${event} payload has no pull_request.number` } : { number };
+  return number === undefined ? failed([`the ${event} payload has no pull_request.number`]) : ok(number);
 }
 
 export function pullRequestNumber(payload: unknown): number | undefined {

@@ -6,6 +6,7 @@ import { describeInvalidGlob, globProblem, isGlob } from "../run/suite-paths.js"
 import { GPU_CHOICES } from "../engine/engine.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, overrideRange, type NumberOverrideKey, type OverrideKey, type SuiteOverrides } from "../suite/overrides.js";
 import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
+import { failed, ok, type Result } from "../types.js";
 
 /**
  * Every input of action.yml with the default the entry applies when the variable is absent or empty (the
@@ -53,8 +54,6 @@ export interface ActionInputs {
   githubToken: string;
 }
 
-export type ParsedInputs = { ok: true; inputs: ActionInputs } | { ok: false; problems: string[] };
-
 /** Reads one raw input; empty means "not given". */
 export type RawInputs = (name: InputName) => string;
 
@@ -86,7 +85,7 @@ const FALSE_WORDS = ["false", "False", "FALSE"];
  * Checks and converts every input. Relative paths: `working-directory` against the workspace, `baseline`
  * and `report-path` against the working directory (where the suites' globs are matched too).
  */
-export function parseActionInputs(source: RawInputs | InputReaders, workspace: string): ParsedInputs {
+export function parseActionInputs(source: RawInputs | InputReaders, workspace: string): Result<ActionInputs, string> {
   const read = typeof source === "function" ? readersOf(source) : source;
   const found: Array<{ name: InputName; message: string }> = [];
   const text = (name: InputName): string => {
@@ -156,24 +155,21 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
   if (found.length > 0) {
     // In the order action.yml lists the inputs, however they were found.
     const order = (name: InputName) => INPUT_NAMES.indexOf(name);
-    return { ok: false, problems: found.sort((a, b) => order(a.name) - order(b.name)).map((p) => p.message) };
+    return failed(found.sort((a, b) => order(a.name) - order(b.name)).map((p) => p.message));
   }
   // Checked above against the suite schema.
   const overrides = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as SuiteOverrides;
-  return {
-    ok: true,
-    inputs: {
-      suites: suites.length > 0 ? suites : [INPUT_DEFAULTS.suites],
-      workingDirectory,
-      overrides,
-      gpu,
-      baseline: baseline === "" ? undefined : resolve(workingDirectory, baseline),
-      maxRegressionPoints,
-      reportPath: resolve(workingDirectory, reportPath),
-      comment: comment === true,
-      githubToken: read.text("github-token").trim(),
-    },
-  };
+  return ok({
+    suites: suites.length > 0 ? suites : [INPUT_DEFAULTS.suites],
+    workingDirectory,
+    overrides,
+    gpu,
+    baseline: baseline === "" ? undefined : resolve(workingDirectory, baseline),
+    maxRegressionPoints,
+    reportPath: resolve(workingDirectory, reportPath),
+    comment: comment === true,
+    githubToken: read.text("github-token").trim(),
+  });
 }
 
 /** @actions/core's reading rules over a plain lookup. */

@@ -79,12 +79,11 @@ function checkWorkingDirectory(inputs: ActionInputs, context: RunnerContext): vo
 async function readBaseline(inputs: ActionInputs): Promise<BaselineReport | undefined> {
   if (inputs.baseline === undefined) return undefined;
   const loaded = await loadBaseline(inputs.baseline);
-  if (loaded.kind === "invalid") throw new StepFailure([loaded.message]);
-  if (loaded.kind === "missing") {
-    core.warning(loaded.message, { title: "tunegate: no baseline" });
-    return undefined;
-  }
-  return loaded.report;
+  if (loaded.ok) return loaded.value;
+  const invalid = loaded.problems.filter((problem) => problem.reason === "invalid");
+  if (invalid.length > 0) throw new StepFailure(invalid.map((problem) => problem.message));
+  for (const problem of loaded.problems) core.warning(problem.message, { title: "tunegate: no baseline" });
+  return undefined;
 }
 
 /** Why a run produced no usable report: the suites' own errors, on their lines. */
@@ -126,8 +125,8 @@ async function postComment(inputs: ActionInputs | undefined, context: RunnerCont
     return;
   }
   const pr = await pullRequestOfRun(context);
-  if ("skip" in pr) {
-    core.info(`No PR comment: ${pr.skip}.`);
+  if (!pr.ok) {
+    core.info(`No PR comment: ${pr.problems.join("; ")}.`);
     return;
   }
   if (context.repository === undefined) {
@@ -136,7 +135,7 @@ async function postComment(inputs: ActionInputs | undefined, context: RunnerCont
   }
   const run = runUrl(context);
   const footer = `\n---\n<sub>tunegate${context.sha ? ` · commit ${context.sha.slice(0, 7)}` : ""}${run ? ` · [workflow run](${run})` : ""}</sub>\n`;
-  const outcome = await upsertComment({ apiUrl: context.apiUrl, token: inputs.githubToken, repository: context.repository, pullRequest: pr.number }, markdown + footer);
+  const outcome = await upsertComment({ apiUrl: context.apiUrl, token: inputs.githubToken, repository: context.repository, pullRequest: pr.value }, markdown + footer);
   switch (outcome.kind) {
     case "created":
     case "updated":
@@ -257,7 +256,7 @@ export async function action(args: string[], io: CliIO): Promise<number> {
       context.workspace,
     );
     if (!parsed.ok) throw new StepFailure(parsed.problems);
-    inputs = parsed.inputs;
+    inputs = parsed.value;
     if (inputs.githubToken !== "") core.setSecret(inputs.githubToken);
     return await runAndReport(inputs, io, context);
   } catch (error) {

@@ -2,7 +2,7 @@
 // one case a record). Every case keeps its own file and line, so later messages point into that file.
 // Keys or columns other than input/expected/must are ignored: exported datasets usually carry ids and notes.
 import { extname } from "node:path";
-import type { SourceLocation, SuiteCase } from "../types.js";
+import { failed, ok, type Result, type SourceLocation, type SuiteCase } from "../types.js";
 import { parseCsv } from "./csv.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 import { closestMatch } from "./did-you-mean.js";
@@ -11,9 +11,14 @@ import { readTextFile } from "./text-file.js";
 
 export type CaseDraft = Omit<SuiteCase, "index">;
 
-export interface CasesFileResult {
+/**
+ * A cases file that could be read as a whole. A record that is no case does not fail the file: it is left out
+ * with an error, so the suite loader reports it together with what its checks find in the other cases.
+ */
+export interface CasesFile {
   cases: CaseDraft[];
-  diagnostics: Diagnostic[];
+  /** One error for each record left out of `cases`. */
+  recordProblems: Diagnostic[];
 }
 
 export const CASES_FILE_EXTENSIONS = [".jsonl", ".ndjson", ".csv"] as const;
@@ -27,22 +32,19 @@ export interface CasesFileRequest {
   maxBytes?: number;
 }
 
-export async function readCasesFile(request: CasesFileRequest): Promise<CasesFileResult> {
+export async function readCasesFile(request: CasesFileRequest): Promise<Result<CasesFile, Diagnostic>> {
   const extension = extname(request.path).toLowerCase();
   if (!(CASES_FILE_EXTENSIONS as readonly string[]).includes(extension)) {
-    return {
-      cases: [],
-      diagnostics: [
-        error(
-          "cases-file-type",
-          request.referencedAt,
-          `\`cases_file\` must be a .jsonl, .ndjson or .csv file, not \`${extension === "" ? "(no extension)" : extension}\`: ${request.path}`,
-          extension === ".json"
-            ? 'write one object a line and name the file .jsonl: {"input": "...", "expected": "..."}'
-            : "convert the cases to .jsonl (one JSON object a line) or .csv (with an `input,expected` header)",
-        ),
-      ],
-    };
+    return failed([
+      error(
+        "cases-file-type",
+        request.referencedAt,
+        `\`cases_file\` must be a .jsonl, .ndjson or .csv file, not \`${extension === "" ? "(no extension)" : extension}\`: ${request.path}`,
+        extension === ".json"
+          ? 'write one object a line and name the file .jsonl: {"input": "...", "expected": "..."}'
+          : "convert the cases to .jsonl (one JSON object a line) or .csv (with an `input,expected` header)",
+      ),
+    ]);
   }
   const read = await readTextFile(request.path, {
     maxBytes: request.maxBytes ?? CASES_FILE_MAX_BYTES,
@@ -50,24 +52,25 @@ export async function readCasesFile(request: CasesFileRequest): Promise<CasesFil
     referencedAt: request.referencedAt,
     notFoundHint: request.notFoundHint,
   });
-  if (read.diagnostics !== undefined) return { cases: [], diagnostics: read.diagnostics };
-  const parsed = extension === ".csv" ? casesFromCsv(read.text, request.path) : casesFromJsonLines(read.text, request.path);
-  if (parsed.diagnostics.length === 0 && parsed.cases.length === 0) {
-    parsed.diagnostics.push(
+  if (!read.ok) return read;
+  const parsed = extension === ".csv" ? casesFromCsv(read.value, request.path) : ok(casesFromJsonLines(read.value, request.path));
+  if (parsed.ok && parsed.value.cases.length === 0 && parsed.value.recordProblems.length === 0) {
+    return failed([
       error(
         "cases-file-empty",
         { file: request.path, line: 1, column: 1 },
         `the cases file has no cases`,
         extension === ".csv" ? "add rows under the `input,expected` header" : 'add lines like {"input": "...", "expected": "<label>"}',
       ),
-    );
+    ]);
   }
   return parsed;
 }
 
-export function casesFromJsonLines(text: string, file: string): CasesFileResult {
+/** Each line is read on its own, so no line fails the whole file. */
+export function casesFromJsonLines(text: string, file: string): CasesFile {
   const cases: CaseDraft[] = [];
-  const diagnostics: Diagnostic[] = [];
+  const recordProblems: Diagnostic[] = [];
   const lines = text.split("\n");
   lines.forEach((raw, index) => {
     const lineText = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
@@ -79,7 +82,7 @@ export function casesFromJsonLines(text: string, file: string): CasesFileResult 
     } catch (cause) {
       const message = (cause as Error).message;
       const position = /at position (\d+)/.exec(message);
-      diagnostics.push(
+      recordProblems.push(
         error(
           "cases-file-json",
           position !== null ? { ...location, column: Number(position[1]) + 1 } : location,
@@ -92,10 +95,10 @@ export function casesFromJsonLines(text: string, file: string): CasesFileResult 
       return;
     }
     const draft = caseFromRecord(value, location, "key");
-    if ("problem" in draft) diagnostics.push(draft.problem);
-    else cases.push(draft.draft);
+    if (draft.ok) cases.push(draft.value);
+    else recordProblems.push(...draft.problems);
   });
-  return { cases, diagnostics };
+  return { cases, recordProblems };
 }
 
 /** Column names other tools use for the same thing, suggested as the column to rename. */
@@ -104,14 +107,12 @@ const COLUMN_SYNONYMS: Record<"input" | "expected", readonly string[]> = {
   expected: ["label", "labels", "category", "class", "output", "target", "answer", "expected_label"],
 };
 
-export function casesFromCsv(text: string, file: string): CasesFileResult {
+/** Fails as a whole when the quoting breaks or the header does not name the columns: then no row can be read. */
+export function casesFromCsv(text: string, file: string): Result<CasesFile, Diagnostic> {
   const parsed = parseCsv(text);
-  if (parsed.error !== undefined) {
-    const { line, column, message, hint } = parsed.error;
-    return { cases: [], diagnostics: [error("cases-file-csv", { file, line, column }, message, hint)] };
-  }
-  const [header, ...rows] = parsed.records;
-  if (header === undefined) return { cases: [], diagnostics: [] };
+  if (!parsed.ok) return failed(parsed.problems.map(({ line, column, message, hint }) => error("cases-file-csv", { file, line, column }, message, hint)));
+  const [header, ...rows] = parsed.value;
+  if (header === undefined) return ok({ cases: [], recordProblems: [] });
   const names = header.fields.map((name) => name.trim().toLowerCase());
   const headerAt: SourceLocation = { file, line: header.line, column: 1 };
   const missing = (["input", "expected"] as const).filter((name) => !names.includes(name));
@@ -122,33 +123,27 @@ export function casesFromCsv(text: string, file: string): CasesFileResult {
       return close !== undefined ? `rename \`${close}\` to \`${name}\`` : `add an \`${name}\` column`;
     });
     const oneColumn = header.fields.length === 1 && /[;\t]/.test(header.fields[0]!);
-    return {
-      cases: [],
-      diagnostics: [
-        error(
-          "cases-file-csv",
-          headerAt,
-          `the CSV header has no ${missing.map((m) => `\`${m}\``).join(" or ")} column (found: ${found})`,
-          oneColumn
-            ? "the file seems to use `;` or tabs between columns; tunegate reads comma-separated values"
-            : `the first row must name the columns, e.g. \`input,expected\`; ${hints.join(", ")}`,
-        ),
-      ],
-    };
+    return failed([
+      error(
+        "cases-file-csv",
+        headerAt,
+        `the CSV header has no ${missing.map((m) => `\`${m}\``).join(" or ")} column (found: ${found})`,
+        oneColumn
+          ? "the file seems to use `;` or tabs between columns; tunegate reads comma-separated values"
+          : `the first row must name the columns, e.g. \`input,expected\`; ${hints.join(", ")}`,
+      ),
+    ]);
   }
   const duplicated = names.find((name, i) => (name === "input" || name === "expected" || name === "must") && names.indexOf(name) !== i);
   if (duplicated !== undefined) {
-    return {
-      cases: [],
-      diagnostics: [error("cases-file-csv", headerAt, `the CSV header names the column \`${duplicated}\` twice`, "keep one of them")],
-    };
+    return failed([error("cases-file-csv", headerAt, `the CSV header names the column \`${duplicated}\` twice`, "keep one of them")]);
   }
   const cases: CaseDraft[] = [];
-  const diagnostics: Diagnostic[] = [];
+  const recordProblems: Diagnostic[] = [];
   for (const row of rows) {
     const location: SourceLocation = { file, line: row.line, column: 1 };
     if (row.fields.length !== names.length) {
-      diagnostics.push(
+      recordProblems.push(
         error(
           "cases-file-csv",
           location,
@@ -164,7 +159,7 @@ export function casesFromCsv(text: string, file: string): CasesFileResult {
     if (typeof must === "string") {
       const parsedMust = parseCsvBoolean(must);
       if (parsedMust === undefined) {
-        diagnostics.push(
+        recordProblems.push(
           error("cases-file-field", location, `the \`must\` column is \`${must}\`, not true or false`, "write true/false, yes/no or 1/0, or leave it empty (false)"),
         );
         continue;
@@ -172,10 +167,10 @@ export function casesFromCsv(text: string, file: string): CasesFileResult {
       record.must = parsedMust;
     }
     const draft = caseFromRecord(record, location, "column");
-    if ("problem" in draft) diagnostics.push(draft.problem);
-    else cases.push(draft.draft);
+    if (draft.ok) cases.push(draft.value);
+    else recordProblems.push(...draft.problems);
   }
-  return { cases, diagnostics };
+  return ok({ cases, recordProblems });
 }
 
 function parseCsvBoolean(value: string): boolean | undefined {
@@ -185,16 +180,16 @@ function parseCsvBoolean(value: string): boolean | undefined {
   return undefined;
 }
 
-function caseFromRecord(value: unknown, location: SourceLocation, field: "key" | "column"): { draft: CaseDraft } | { problem: Diagnostic } {
+function caseFromRecord(value: unknown, location: SourceLocation, field: "key" | "column"): Result<CaseDraft, Diagnostic> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return {
-      problem: error(
+    return failed([
+      error(
         "cases-file-field",
         location,
         `this line holds ${Array.isArray(value) ? "a JSON array" : `a JSON ${value === null ? "null" : typeof value}`}, not a case object`,
         'write one object a line: {"input": "...", "expected": "<label>"}',
       ),
-    };
+    ]);
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
@@ -203,27 +198,25 @@ function caseFromRecord(value: unknown, location: SourceLocation, field: "key" |
     if (v === undefined) {
       const others = keys.filter((k) => k !== "input" && k !== "expected" && k !== "must");
       const close = others.find((k) => COLUMN_SYNONYMS[name].includes(k.toLowerCase())) ?? closestMatch(name, others);
-      return {
-        problem: error(
+      return failed([
+        error(
           "cases-file-field",
           location,
           `this case has no \`${name}\` ${field}${keys.length > 0 && field === "key" ? ` (its keys: ${keys.map((k) => `\`${k}\``).join(", ")})` : ""}`,
           close !== undefined ? `did you mean \`${name}\` instead of \`${close}\`?` : `add \`"${name}"\``,
         ),
-      };
+      ]);
     }
     if (typeof v !== "string") {
-      return {
-        problem: error("cases-file-field", location, `\`${name}\` must be a string, but it is ${JSON.stringify(v)}`, `write it in double quotes: "${String(v)}"`),
-      };
+      return failed([error("cases-file-field", location, `\`${name}\` must be a string, but it is ${JSON.stringify(v)}`, `write it in double quotes: "${String(v)}"`)]);
     }
     if (v.trim() === "") {
-      return { problem: error("cases-file-field", location, `\`${name}\` is empty`, `write the ${name === "input" ? "message" : "label"}, or remove the case`) };
+      return failed([error("cases-file-field", location, `\`${name}\` is empty`, `write the ${name === "input" ? "message" : "label"}, or remove the case`)]);
     }
   }
   const must = record.must;
   if (must !== undefined && typeof must !== "boolean") {
-    return { problem: error("cases-file-field", location, `\`must\` must be true or false, but it is ${JSON.stringify(must)}`, "write true or false without quotes") };
+    return failed([error("cases-file-field", location, `\`must\` must be true or false, but it is ${JSON.stringify(must)}`, "write true or false without quotes")]);
   }
-  return { draft: { input: record.input as string, expected: record.expected as string, must: must === true, location } };
+  return ok({ input: record.input as string, expected: record.expected as string, must: must === true, location });
 }

@@ -1,6 +1,7 @@
 // A strict RFC 4180 reader that remembers where each record starts, so a case read from a CSV file can
 // point at its own line. Fields are comma-separated; a field with commas, quotes or line breaks is wrapped in
 // double quotes, with inner quotes doubled. Lines may end in CRLF or LF; blank lines are skipped.
+import { failed, ok, type Result } from "../types.js";
 
 export interface CsvRecord {
   fields: string[];
@@ -15,9 +16,8 @@ export interface CsvError {
   column: number;
 }
 
-export type CsvResult = { records: CsvRecord[]; error?: undefined } | { records?: undefined; error: CsvError };
-
-export function parseCsv(text: string): CsvResult {
+/** Fails at the first quoting error: after one, where a field ends is a guess, so no later record can be trusted. */
+export function parseCsv(text: string): Result<CsvRecord[], CsvError> {
   const records: CsvRecord[] = [];
   let i = 0;
   let line = 1;
@@ -41,13 +41,13 @@ export function parseCsv(text: string): CsvResult {
         let value = "";
         for (;;) {
           if (i >= text.length) {
-            return {
-              error: {
+            return failed([
+              {
                 message: "a quoted field is never closed: the double quote opened here has no closing quote",
                 hint: 'close the field with `"`; write a double quote inside a quoted field as `""`',
                 ...open,
               },
-            };
+            ]);
           }
           const ch = text[i]!;
           if (ch === '"') {
@@ -68,28 +68,28 @@ export function parseCsv(text: string): CsvResult {
           i++;
         }
         if (i < text.length && text[i] !== "," && !atLineBreak(i)) {
-          return {
-            error: {
+          return failed([
+            {
               message: `unexpected text after a closing double quote: \`${text[i]}\``,
               hint: 'a quoted field must end right after its closing quote; write a double quote inside it as `""`',
               line,
               column: column(i),
             },
-          };
+          ]);
         }
         fields.push(value);
       } else {
         const start = i;
         while (i < text.length && text[i] !== "," && !atLineBreak(i)) {
           if (text[i] === '"') {
-            return {
-              error: {
+            return failed([
+              {
                 message: "a double quote inside a field that is not quoted",
                 hint: 'wrap the whole field in double quotes and double the quotes inside: `"He said ""hi"""`',
                 line,
                 column: column(i),
               },
-            };
+            ]);
           }
           i++;
         }
@@ -105,5 +105,5 @@ export function parseCsv(text: string): CsvResult {
     const blank = fields.length === 1 && fields[0] === "";
     if (!blank) records.push({ fields, line: recordLine });
   }
-  return { records };
+  return ok(records);
 }

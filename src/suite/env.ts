@@ -1,11 +1,20 @@
 // `${env:VAR}` and `${env:VAR:-default}` in model, adapter and cases_file paths, so one suite works on
 // machines that keep their models in different places.
+import { failed, ok, type Result } from "../types.js";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-export type Interpolation =
-  | { value: string; envVars: string[]; problem?: undefined }
-  | { value?: undefined; envVars: string[]; problem: { code: "env-unset" | "env-syntax"; message: string; hint: string } };
+export interface Interpolation {
+  text: string;
+  /** The variables the written text refers to, for messages about the path. */
+  envVars: string[];
+}
+
+export interface InterpolationProblem {
+  code: "env-unset" | "env-syntax";
+  message: string;
+  hint: string;
+}
 
 const SUBSTITUTION = /\$\{([^}]*)\}/g;
 const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
@@ -14,9 +23,9 @@ const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
  * Expands the env references in `written`. As in the shell, `:-default` applies when the variable is unset
  * or empty; without a default an unset or empty variable is an error (an empty path part is never intended).
  */
-export function interpolateEnv(written: string, env: Environment): Interpolation {
+export function interpolateEnv(written: string, env: Environment): Result<Interpolation, InterpolationProblem> {
   const envVars: string[] = [];
-  let problem: Extract<Interpolation, { problem: object }>["problem"] | undefined;
+  let problem: InterpolationProblem | undefined;
   const value = written.replace(SUBSTITUTION, (whole, inner: string) => {
     const reference = ENV_REFERENCE.exec(inner);
     if (reference === null) {
@@ -48,5 +57,5 @@ export function interpolateEnv(written: string, env: Environment): Interpolation
       hint: "close the reference: `${env:NAME}`",
     };
   }
-  return problem === undefined ? { value, envVars } : { envVars, problem };
+  return problem === undefined ? ok({ text: value, envVars }) : failed([problem]);
 }

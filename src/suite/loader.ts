@@ -26,6 +26,10 @@ export interface LoadSuiteOptions {
   maxCasesFileBytes?: number;
 }
 
+/**
+ * Not a Result: warnings come back with a valid suite too, so the diagnostics belong to both outcomes, and this
+ * shape is the public API's.
+ */
 export interface LoadSuiteResult {
   /** Present when the suite has no errors. */
   suite?: Suite;
@@ -36,8 +40,8 @@ export interface LoadSuiteResult {
 export async function loadSuite(path: string, options: LoadSuiteOptions = {}): Promise<LoadSuiteResult> {
   const file = resolve(options.cwd ?? process.cwd(), path);
   const read = await readTextFile(file, { maxBytes: options.maxSuiteBytes ?? SUITE_FILE_MAX_BYTES, kind: "suite file" });
-  if (read.diagnostics !== undefined) return { diagnostics: read.diagnostics };
-  return loadSuiteFromText(read.text, file, options);
+  if (!read.ok) return { diagnostics: read.problems };
+  return loadSuiteFromText(read.value, file, options);
 }
 
 /** The same as loadSuite for text already in memory (a bundler's transform hook); `file` locates paths and messages. */
@@ -58,9 +62,9 @@ export async function loadSuiteFromText(text: string, file: string, options: Loa
     };
   }
   const schema = validateAgainstSchema(parsed.data, parsed.locator);
-  if (schema.raw === undefined) return { diagnostics: sortDiagnostics([...parsed.diagnostics, ...schema.diagnostics], absolute) };
+  if (!schema.ok) return { diagnostics: sortDiagnostics([...parsed.diagnostics, ...schema.problems], absolute) };
 
-  const normalized = await normalizeSuite(schema.raw, {
+  const normalized = await normalizeSuite(schema.value, {
     file: absolute,
     locator: parsed.locator,
     env: options.env ?? process.env,
@@ -68,7 +72,7 @@ export async function loadSuiteFromText(text: string, file: string, options: Loa
     ...(options.maxCasesFileBytes !== undefined ? { casesFileMaxBytes: options.maxCasesFileBytes } : {}),
   });
   const diagnostics = sortDiagnostics(
-    [...parsed.diagnostics, ...normalized.diagnostics, ...checkSuite(normalized.suite, schema.raw, parsed.locator)],
+    [...parsed.diagnostics, ...normalized.diagnostics, ...checkSuite(normalized.suite, schema.value, parsed.locator)],
     absolute,
   );
   return hasErrors(diagnostics) ? { diagnostics } : { suite: normalized.suite, diagnostics };

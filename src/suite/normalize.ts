@@ -31,11 +31,11 @@ export async function normalizeSuite(raw: RawSuite, context: NormalizeContext): 
   const modelRef = (written: string, path: DataPath): ModelRef => {
     const location = locator.value(path);
     const result = resolveSuitePath(written, file, env, location);
-    if (result.diagnostic !== undefined) {
-      diagnostics.push(result.diagnostic);
+    if (!result.ok) {
+      diagnostics.push(...result.problems);
       return { path: "", written, envVars: [], location };
     }
-    return { ...result.resolved };
+    return { ...result.value };
   };
 
   const fewShotModel = modelRef(raw.few_shot.model, ["few_shot", "model"]);
@@ -70,18 +70,22 @@ export async function normalizeSuite(raw: RawSuite, context: NormalizeContext): 
   } else if (raw.cases_file !== undefined) {
     const location = locator.value(["cases_file"]);
     const resolved = resolveSuitePath(raw.cases_file, file, env, location);
-    if (resolved.diagnostic !== undefined) {
-      diagnostics.push(resolved.diagnostic);
+    if (!resolved.ok) {
+      diagnostics.push(...resolved.problems);
     } else {
-      casesFile = resolved.resolved.path;
+      casesFile = resolved.value.path;
       const read = await readCasesFile({
-        path: resolved.resolved.path,
+        path: resolved.value.path,
         referencedAt: location,
-        notFoundHint: `${describeResolution(resolved.resolved, env)}; ${pathHint(resolved.resolved, file)}`,
+        notFoundHint: `${describeResolution(resolved.value, env)}; ${pathHint(resolved.value, file)}`,
         ...(context.casesFileMaxBytes !== undefined ? { maxBytes: context.casesFileMaxBytes } : {}),
       });
-      drafts = read.cases;
-      diagnostics.push(...read.diagnostics);
+      if (read.ok) {
+        drafts = read.value.cases;
+        diagnostics.push(...read.value.recordProblems);
+      } else {
+        diagnostics.push(...read.problems);
+      }
     }
   }
   const cases: SuiteCase[] = drafts.map((draft, index) => ({ index, ...draft }));

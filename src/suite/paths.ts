@@ -3,20 +3,17 @@
 import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { readFirstBytes } from "../read-head.js";
-import type { ModelRef, SourceLocation } from "../types.js";
+import { failed, ok, type ModelRef, type Result, type SourceLocation } from "../types.js";
 import { error, warning, type Diagnostic } from "./diagnostics.js";
 import { interpolateEnv, type Environment } from "./env.js";
 
-export type PathResult = { resolved: ModelRef; diagnostic?: undefined } | { resolved?: undefined; diagnostic: Diagnostic };
-
 /** `written` with env references expanded, made absolute against the folder of `suiteFile`. */
-export function resolveSuitePath(written: string, suiteFile: string, env: Environment, location: SourceLocation): PathResult {
+export function resolveSuitePath(written: string, suiteFile: string, env: Environment, location: SourceLocation): Result<ModelRef, Diagnostic> {
   const expanded = interpolateEnv(written, env);
-  if (expanded.problem !== undefined) {
-    return { diagnostic: error(expanded.problem.code, location, expanded.problem.message, expanded.problem.hint) };
-  }
-  const path = isAbsolute(expanded.value) ? resolve(expanded.value) : resolve(dirname(suiteFile), expanded.value);
-  return { resolved: { path, written, envVars: expanded.envVars, location } };
+  if (!expanded.ok) return failed(expanded.problems.map((problem) => error(problem.code, location, problem.message, problem.hint)));
+  const { text, envVars } = expanded.value;
+  const path = isAbsolute(text) ? resolve(text) : resolve(dirname(suiteFile), text);
+  return ok({ path, written, envVars, location });
 }
 
 /** What the message says about how a path was obtained: the written text and the env values used. */

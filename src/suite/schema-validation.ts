@@ -1,6 +1,7 @@
 // Validates parsed YAML data against the suite schema and rewrites each ajv error as a Diagnostic at the
 // line of the offending key or value, in words a suite author understands.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { failed, ok, type Result } from "../types.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 import { closestMatch, suggestion } from "./did-you-mean.js";
 import type { RawSuite } from "./raw-suite.js";
@@ -15,14 +16,11 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-export type SchemaResult = { raw: RawSuite; diagnostics: [] } | { raw?: undefined; diagnostics: Diagnostic[] };
-
-export function validateAgainstSchema(data: unknown, locator: YamlLocator): SchemaResult {
+export function validateAgainstSchema(data: unknown, locator: YamlLocator): Result<RawSuite, Diagnostic> {
   const validate = validator();
-  if (validate(data)) return { raw: data as RawSuite, diagnostics: [] };
+  if (validate(data)) return ok(data as RawSuite);
   const errors = withoutMisspeltRequired(relevantErrors(validate.errors ?? []));
-  const diagnostics = errors.flatMap((e) => describe(e, data, locator));
-  return { diagnostics };
+  return failed(errors.flatMap((e) => describe(e, data, locator)));
 }
 
 /**

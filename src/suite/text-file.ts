@@ -2,11 +2,9 @@
 // binary content, a wrong encoding or control characters into one clear error at line:col instead of letting
 // a parser report nonsense about it.
 import { readFile, stat } from "node:fs/promises";
-import type { SourceLocation } from "../types.js";
+import { failed, ok, type Result, type SourceLocation } from "../types.js";
 import { error, startOf, type Diagnostic } from "./diagnostics.js";
 import { CASES_FILE_MAX_BYTES, formatBytes, formatLimit } from "./limits.js";
-
-export type TextFileResult = { text: string; diagnostics?: undefined } | { text?: undefined; diagnostics: Diagnostic[] };
 
 export interface TextFileOptions {
   maxBytes: number;
@@ -18,31 +16,31 @@ export interface TextFileOptions {
   notFoundHint?: string;
 }
 
-export async function readTextFile(file: string, options: TextFileOptions): Promise<TextFileResult> {
+export async function readTextFile(file: string, options: TextFileOptions): Promise<Result<string, Diagnostic>> {
   const where = options.referencedAt ?? startOf(file);
   let size: number;
   try {
     const info = await stat(file);
     if (info.isDirectory()) {
-      return fail(error("file-unreadable", where, `the ${options.kind} ${file} is a directory, not a file`, "give the path of a file"));
+      return failed([error("file-unreadable", where, `the ${options.kind} ${file} is a directory, not a file`, "give the path of a file")]);
     }
     size = info.size;
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") {
-      return fail(
+      return failed([
         error(
           options.referencedAt === undefined ? "file-not-found" : "cases-file-not-found",
           where,
           `the ${options.kind} ${file} does not exist`,
           options.notFoundHint ?? "check the path",
         ),
-      );
+      ]);
     }
-    return fail(error("file-unreadable", where, `cannot read the ${options.kind} ${file}: ${describeFsError(cause)}`, "check the file's permissions"));
+    return failed([error("file-unreadable", where, `cannot read the ${options.kind} ${file}: ${describeFsError(cause)}`, "check the file's permissions")]);
   }
   if (size > options.maxBytes) {
-    return fail(
+    return failed([
       error(
         "file-too-large",
         startOf(file),
@@ -51,59 +49,59 @@ export async function readTextFile(file: string, options: TextFileOptions): Prom
           ? `a suite is hand-written YAML; move large case lists to a \`cases_file\` (.jsonl or .csv, up to ${formatLimit(CASES_FILE_MAX_BYTES)})`
           : "split the cases over several suites, or sample them",
       ),
-    );
+    ]);
   }
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (cause) {
-    return fail(error("file-unreadable", where, `cannot read the ${options.kind} ${file}: ${describeFsError(cause)}`, "check the file's permissions"));
+    return failed([error("file-unreadable", where, `cannot read the ${options.kind} ${file}: ${describeFsError(cause)}`, "check the file's permissions")]);
   }
   return decodeText(bytes, file, options.kind);
 }
 
 /** UTF-8 text without NUL bytes or other control characters (tab, CR and LF allowed), BOM removed. */
-export function decodeText(bytes: Uint8Array, file: string, kind: string): TextFileResult {
+export function decodeText(bytes: Uint8Array, file: string, kind: string): Result<string, Diagnostic> {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return fail(error("invalid-utf8", startOf(file), `the ${kind} is UTF-16 encoded`, "save it as UTF-8"));
+    return failed([error("invalid-utf8", startOf(file), `the ${kind} is UTF-16 encoded`, "save it as UTF-8")]);
   }
   // Whichever comes first, a NUL byte or a byte that is not UTF-8, is where the text stops being text.
   const nul = bytes.indexOf(0);
   const invalid = firstInvalidUtf8(nul === -1 ? bytes : bytes.subarray(0, nul));
   if (nul !== -1 && invalid === -1) {
-    return fail(
+    return failed([
       error(
         "binary-file",
         locateByte(bytes, nul, file),
         `the ${kind} contains a NUL byte: this is a binary file, not text`,
         `check the path; a ${kind} is UTF-8 text`,
       ),
-    );
+    ]);
   }
   if (invalid !== -1) {
-    return fail(
+    return failed([
       error(
         "invalid-utf8",
         locateByte(bytes, invalid, file),
         `the ${kind} is not valid UTF-8 (byte 0x${bytes[invalid]!.toString(16).padStart(2, "0")} at offset ${invalid}): binary data or another encoding`,
         "save the file as UTF-8 text",
       ),
-    );
+    ]);
   }
   const text = new TextDecoder("utf-8").decode(bytes);
   const control = firstControlCharacter(text);
   if (control !== -1) {
     const code = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0");
-    return fail(
+    return failed([
       error(
         "control-character",
         locateChar(text, control, file),
         `the ${kind} contains the control character U+${code}, which YAML and CSV text may not contain`,
         "remove it (it is invisible in most editors); binary data does not belong in a suite",
       ),
-    );
+    ]);
   }
-  return { text };
+  return ok(text);
 }
 
 /** Index of the first C0 control character other than tab, LF and CR, or DEL; -1 if none. YAML forbids them. */
@@ -113,10 +111,6 @@ function firstControlCharacter(text: string): number {
     if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return i;
   }
   return -1;
-}
-
-function fail(diagnostic: Diagnostic): TextFileResult {
-  return { diagnostics: [diagnostic] };
 }
 
 function describeFsError(cause: unknown): string {

@@ -21,9 +21,9 @@ describe("loadBaseline", () => {
   it("loads a report tunegate wrote, and one with fields a later version may add", async () => {
     const report = reportOf({ cases: rows(3) });
     const loaded = await loadBaseline(write("report.json", reportToJson(report)));
-    expect(loaded).toEqual({ kind: "loaded", report: JSON.parse(reportToJson(report)) });
+    expect(loaded).toEqual({ ok: true, value: JSON.parse(reportToJson(report)) });
     const extended = { ...JSON.parse(reportToJson(report)), extra: { any: 1 } };
-    expect((await loadBaseline(write("extended.json", JSON.stringify(extended)))).kind).toBe("loaded");
+    expect((await loadBaseline(write("extended.json", JSON.stringify(extended)))).ok).toBe(true);
   });
 
   it("requires only what the comparison reads, but checks every field present against the report schema", async () => {
@@ -41,28 +41,37 @@ describe("loadBaseline", () => {
         cases: suite.cases.map((c) => ({ input: c.input, expected: c.expected, few_shot: caseArm(c.few_shot as Json), lora: caseArm(c.lora as Json) })),
       })),
     };
-    expect((await loadBaseline(write("partial.json", JSON.stringify(partial)))).kind).toBe("loaded");
+    expect((await loadBaseline(write("partial.json", JSON.stringify(partial)))).ok).toBe(true);
     report.suites[0]!.verdict = "maybe";
     const wrongVerdict = await loadBaseline(write("wrong-verdict.json", JSON.stringify(report)));
-    expect(wrongVerdict).toMatchObject({ kind: "invalid", message: expect.stringContaining("/suites/0/verdict must be equal to one of the allowed values") });
+    expect(wrongVerdict).toMatchObject({
+      ok: false,
+      problems: [{ reason: "invalid", message: expect.stringContaining("/suites/0/verdict must be equal to one of the allowed values") }],
+    });
   });
 
   it("says a missing file is skipped", async () => {
     const path = join(dir, "nothing.json");
-    expect(await loadBaseline(path)).toEqual({ kind: "missing", message: `Input \`baseline\`: no file at ${path}; the comparison with the baseline is skipped.` });
+    expect(await loadBaseline(path)).toEqual({
+      ok: false,
+      problems: [{ reason: "missing", message: `Input \`baseline\`: no file at ${path}; the comparison with the baseline is skipped.` }],
+    });
   });
 
   it("refuses a folder, non-JSON and JSON that is not a tunegate report, saying where", async () => {
     mkdirSync(join(dir, "folder"));
-    expect(await loadBaseline(join(dir, "folder"))).toMatchObject({ kind: "invalid", message: expect.stringContaining("is a folder") });
+    expect(await loadBaseline(join(dir, "folder"))).toMatchObject({ ok: false, problems: [{ reason: "invalid", message: expect.stringContaining("is a folder") }] });
     const notJson = await loadBaseline(write("bad.json", "{ nope"));
-    expect(notJson).toMatchObject({ kind: "invalid", message: expect.stringMatching(/^Input `baseline`: .*bad\.json is not JSON \(/) });
+    expect(notJson).toMatchObject({ ok: false, problems: [{ reason: "invalid", message: expect.stringMatching(/^Input `baseline`: .*bad\.json is not JSON \(/) }] });
     const other = await loadBaseline(write("other.json", JSON.stringify({ version: 1, tool: "jest", suites: [] })));
-    expect(other).toEqual({ kind: "invalid", message: `Input \`baseline\`: ${join(dir, "other.json")} is not a tunegate JSON report of version 1: /tool must be "tunegate".` });
+    expect(other).toEqual({
+      ok: false,
+      problems: [{ reason: "invalid", message: `Input \`baseline\`: ${join(dir, "other.json")} is not a tunegate JSON report of version 1: /tool must be "tunegate".` }],
+    });
     const report = JSON.parse(reportToJson(reportOf({ cases: rows(2) }))) as { suites: Array<{ cases: Array<Record<string, unknown>> }> };
     delete report.suites[0]!.cases[1]!.lora;
     const broken = await loadBaseline(write("broken.json", JSON.stringify(report)));
-    expect(broken).toMatchObject({ kind: "invalid", message: expect.stringContaining("/suites/0/cases/1 must have required property 'lora'") });
+    expect(broken).toMatchObject({ ok: false, problems: [{ reason: "invalid", message: expect.stringContaining("/suites/0/cases/1 must have required property 'lora'") }] });
   });
 });
 
@@ -88,12 +97,12 @@ describe("runner context", () => {
 
   it("finds the pull request in a pull_request or pull_request_target payload only", async () => {
     const base = readRunnerContext({ GITHUB_EVENT_PATH: EVENT }, "/");
-    expect(await pullRequestOfRun({ ...base, eventName: "pull_request" })).toEqual({ number: 42 });
-    expect(await pullRequestOfRun({ ...base, eventName: "pull_request_target" })).toEqual({ number: 42 });
-    expect(await pullRequestOfRun({ ...base, eventName: "push" })).toEqual({ skip: "the event is push, not pull_request or pull_request_target" });
-    expect(await pullRequestOfRun({ ...base, eventName: undefined })).toMatchObject({ skip: expect.stringContaining("GITHUB_EVENT_NAME is not set") });
-    expect(await pullRequestOfRun({ ...base, eventName: "pull_request", eventPath: undefined })).toMatchObject({ skip: expect.stringContaining("GITHUB_EVENT_PATH") });
-    expect(await pullRequestOfRun({ ...base, eventName: "pull_request", eventPath: join(dir, "none.json") })).toMatchObject({ skip: expect.stringContaining("could not be read") });
+    expect(await pullRequestOfRun({ ...base, eventName: "pull_request" })).toEqual({ ok: true, value: 42 });
+    expect(await pullRequestOfRun({ ...base, eventName: "pull_request_target" })).toEqual({ ok: true, value: 42 });
+    expect(await pullRequestOfRun({ ...base, eventName: "push" })).toEqual({ ok: false, problems: ["the event is push, not pull_request or pull_request_target"] });
+    expect(await pullRequestOfRun({ ...base, eventName: undefined })).toMatchObject({ ok: false, problems: [expect.stringContaining("GITHUB_EVENT_NAME is not set")] });
+    expect(await pullRequestOfRun({ ...base, eventName: "pull_request", eventPath: undefined })).toMatchObject({ ok: false, problems: [expect.stringContaining("GITHUB_EVENT_PATH")] });
+    expect(await pullRequestOfRun({ ...base, eventName: "pull_request", eventPath: join(dir, "none.json") })).toMatchObject({ ok: false, problems: [expect.stringContaining("could not be read")] });
     expect(pullRequestNumber({ number: 3 })).toBeUndefined();
     expect(pullRequestNumber({ pull_request: { number: "3" } })).toBeUndefined();
     expect(pullRequestNumber(null)).toBeUndefined();

@@ -3,19 +3,20 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { INPUT_DEFAULTS, INPUT_NAMES, inputVariable, parseActionInputs, type InputName, type ParsedInputs } from "../../src/action/inputs.js";
+import { INPUT_DEFAULTS, INPUT_NAMES, inputVariable, parseActionInputs, type ActionInputs, type InputName } from "../../src/action/inputs.js";
+import type { Result } from "../../src/types.js";
 
 const WORKSPACE = resolve("/home/runner/work/repo/repo");
 const ROOT = join(import.meta.dirname, "../..");
 
-function parseWith(given: Partial<Record<InputName, string>>): ParsedInputs {
+function parseWith(given: Partial<Record<InputName, string>>): Result<ActionInputs, string> {
   return parseActionInputs((name) => given[name] ?? "", WORKSPACE);
 }
 
 function inputs(given: Partial<Record<InputName, string>>) {
   const parsed = parseWith(given);
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  return parsed.inputs;
+  return parsed.value;
 }
 
 function problems(given: Partial<Record<InputName, string>>): string[] {

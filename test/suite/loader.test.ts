@@ -184,6 +184,14 @@ describe("cases files", () => {
     expect(only(csv.diagnostics)).toMatchObject({ code: "cases-file-empty", location: { file: csv.path, line: 1, column: 1 } });
   });
 
+  it("reports a record that is no case together with what the checks find in the cases read around it", async () => {
+    const { diagnostics, path } = await withCasesFile(`c${++counter}.jsonl`, '{"input": 42, "expected": "praise"}\n{"input": "a", "expected": "prase"}\n');
+    expect(diagnostics.map((d) => [d.code, d.location.file, d.location.line])).toEqual([
+      ["cases-file-field", path, 1],
+      ["label-unknown", path, 2],
+    ]);
+  });
+
   it("points a missing cases file at the cases_file key's value, with the resolved path", async () => {
     const missingYaml = suiteYaml({ cases: "cases_file: ./nowhere/cases.jsonl" });
     const missing = await load(missingYaml);

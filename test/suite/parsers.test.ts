@@ -8,19 +8,25 @@ import { firstInvalidUtf8 } from "../../src/suite/text-file.js";
 describe("parseCsv", () => {
   it("reads quoted fields with commas, doubled quotes and line breaks, remembering each record's first line", () => {
     const result = parseCsv('a,b\n"x, y","say ""hi"""\n"multi\nline",z\n\nlast,row');
-    expect(result.records).toEqual([
-      { fields: ["a", "b"], line: 1 },
-      { fields: ["x, y", 'say "hi"'], line: 2 },
-      { fields: ["multi\nline", "z"], line: 3 },
-      { fields: ["last", "row"], line: 6 },
-    ]);
+    expect(result).toEqual({
+      ok: true,
+      value: [
+        { fields: ["a", "b"], line: 1 },
+        { fields: ["x, y", 'say "hi"'], line: 2 },
+        { fields: ["multi\nline", "z"], line: 3 },
+        { fields: ["last", "row"], line: 6 },
+      ],
+    });
   });
 
   it("handles CRLF, a final line break, and empty fields", () => {
-    expect(parseCsv("a,b\r\n,\r\n").records).toEqual([
-      { fields: ["a", "b"], line: 1 },
-      { fields: ["", ""], line: 2 },
-    ]);
+    expect(parseCsv("a,b\r\n,\r\n")).toEqual({
+      ok: true,
+      value: [
+        { fields: ["a", "b"], line: 1 },
+        { fields: ["", ""], line: 2 },
+      ],
+    });
   });
 
   it.each([
@@ -28,9 +34,7 @@ describe("parseCsv", () => {
     ['a,b\nx"y,b\n', 2, 2, "not quoted"],
     ['a,b\n"x" ,b\n', 2, 4, "after a closing double quote"],
   ])("reports %j at its line and column", (text, line, column, message) => {
-    const { error } = parseCsv(text);
-    expect(error).toMatchObject({ line, column });
-    expect(error!.message).toContain(message);
+    expect(parseCsv(text)).toMatchObject({ ok: false, problems: [{ line, column, message: expect.stringContaining(message) }] });
   });
 });
 
@@ -46,7 +50,7 @@ describe("interpolateEnv", () => {
     ["${env:MODELS}/${env:MODELS}", "/srv/models//srv/models", ["MODELS"]],
     ["$MODELS/base.gguf", "$MODELS/base.gguf", []],
   ])("%s → %s", (written, value, envVars) => {
-    expect(interpolateEnv(written, env)).toEqual({ value, envVars });
+    expect(interpolateEnv(written, env)).toEqual({ ok: true, value: { text: value, envVars } });
   });
 
   it.each([
@@ -56,9 +60,7 @@ describe("interpolateEnv", () => {
     ["${env:1BAD}/x", "env-syntax", "is not a substitution"],
     ["${env:MODELS/x", "env-syntax", "unclosed"],
   ])("rejects %s", (written, code, message) => {
-    const result = interpolateEnv(written, env);
-    expect(result.problem?.code).toBe(code);
-    expect(result.problem?.message).toContain(message);
+    expect(interpolateEnv(written, env)).toMatchObject({ ok: false, problems: [{ code, message: expect.stringContaining(message) }] });
   });
 });
 

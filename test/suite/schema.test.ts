@@ -80,10 +80,10 @@ describe("suite schema", () => {
   it("types keys with a default as optional, since validation fills in none", () => {
     const yaml = suiteYaml();
     const parsed = parseYaml(yaml, "/suites/x.cases.yaml");
-    const { raw } = validateAgainstSchema(parsed.data, parsed.locator);
-    expect(raw).toBeDefined();
-    expect(raw?.scoring).toBeUndefined();
-    expect(raw?.lora.scale).toBeUndefined();
+    const validated = validateAgainstSchema(parsed.data, parsed.locator);
+    if (!validated.ok) throw new Error(JSON.stringify(validated.problems));
+    expect(validated.value.scoring).toBeUndefined();
+    expect(validated.value.lora.scale).toBeUndefined();
     expectTypeOf<RawSuite["scoring"]>().toEqualTypeOf<ScoringMode | undefined>();
     expectTypeOf<RawSuite["lora"]["scale"]>().toEqualTypeOf<number | undefined>();
   });
