@@ -1,6 +1,7 @@
 // A strict RFC 4180 reader that remembers where each record starts, so a case read from a CSV file can
 // point at its own line. Fields are comma-separated; a field with commas, quotes or line breaks is wrapped in
 // double quotes, with inner quotes doubled. Lines may end in CRLF or LF; blank lines are skipped.
+// Kept by hand rather than a CSV library because every error and record needs its file:line:col.
 import { failed, ok, type Result } from "../types.js";
 
 export interface CsvRecord {
