@@ -17,8 +17,13 @@ function requireKeys<const K extends readonly string[]>(...keys: K) {
   } as const;
 }
 
-const modelPath = (title: string, description: string) =>
-  ({ type: "string", minLength: 1, title, description }) as const;
+
+// Upper bounds that keep every cost figure finite (prices × tokens × calls stays far below 1e308) and an
+// adapter scale from overflowing the logits; anything beyond them is a typo, not a production setting.
+const MAX_LORA_SCALE = 10;
+const MAX_PRICE_PER_MILLION = 1_000_000;
+const MAX_CALLS_PER_DAY = 1e12;
+const MAX_ONE_OFF_COST = 1e12;
 
 const promptTemplateHelp =
   "Placeholders: {input} (the case text, required)";
@@ -34,12 +39,14 @@ const armPrices = (arm: string) =>
       input_per_million: {
         type: "number",
         minimum: 0,
+        maximum: MAX_PRICE_PER_MILLION,
         title: "Input price per million tokens",
         description: "Price of one million prompt tokens, in `cost.currency`.",
       },
       output_per_million: {
         type: "number",
         minimum: 0,
+        maximum: MAX_PRICE_PER_MILLION,
         title: "Output price per million tokens",
         description: "Price of one million generated tokens, in `cost.currency`.",
       },
@@ -93,7 +100,7 @@ export const suiteSchema = {
       required: ["model", "examples"],
       anyOf: [requireKeys("template"), requireKeys("role", "task", "format")],
       properties: {
-        model: modelPath(
+        model: nonEmptyText(
           "Base model",
           "Path of the base model GGUF file, relative to this suite file. ${env:VAR} and ${env:VAR:-default} " +
             "are expanded.",
@@ -168,12 +175,12 @@ export const suiteSchema = {
       additionalProperties: false,
       required: ["adapter", "template"],
       properties: {
-        model: modelPath(
+        model: nonEmptyText(
           "Base model",
           "Path of the base model GGUF file, relative to this suite file. Default: `few_shot.model`. " +
             "${env:VAR} and ${env:VAR:-default} are expanded.",
         ),
-        adapter: modelPath(
+        adapter: nonEmptyText(
           "LoRA adapter",
           "Path of the LoRA adapter GGUF file, relative to this suite file. ${env:VAR} and ${env:VAR:-default} " +
             "are expanded.",
@@ -181,9 +188,10 @@ export const suiteSchema = {
         scale: {
           type: "number",
           exclusiveMinimum: 0,
+          maximum: MAX_LORA_SCALE,
           default: 1,
           title: "Adapter scale",
-          description: "How strongly the adapter is applied (llama.cpp LoRA scale). Default 1.",
+          description: `How strongly the adapter is applied (llama.cpp LoRA scale), above 0 and at most ${MAX_LORA_SCALE}. Default 1.`,
         },
         template: {
           type: "string",
@@ -253,6 +261,7 @@ export const suiteSchema = {
         calls_per_day: {
           type: "number",
           minimum: 0,
+          maximum: MAX_CALLS_PER_DAY,
           title: "Calls per day",
           description:
             "Classifications a day in production. When `volume` is left out, 0 is assumed (with a warning), " +
@@ -279,6 +288,7 @@ export const suiteSchema = {
         fine_tune_one_off: {
           type: "number",
           minimum: 0,
+          maximum: MAX_ONE_OFF_COST,
           title: "Fine-tune one-off cost",
           description: "Engineering and training cost of the fine-tune, once, in `currency`.",
         },
@@ -313,6 +323,7 @@ export const suiteSchema = {
         volume_threshold: {
           type: "number",
           minimum: 0,
+          maximum: MAX_CALLS_PER_DAY,
           default: 100000,
           title: "Volume threshold",
           description: "Calls a day from which a fine-tune that wins clearly pays off. Default 100000.",

@@ -78,11 +78,11 @@ describe("parseActionInputs", () => {
   });
 
   it.each([
-    ["volume", "-5", 'Input `volume`: expected calls a day, a number ≥ 0 (digits only, e.g. 120000), got "-5".'],
-    ["volume", "120,000", 'Input `volume`: expected calls a day, a number ≥ 0 (digits only, e.g. 120000), got "120,000".'],
-    ["volume", "0x10", 'Input `volume`: expected calls a day, a number ≥ 0 (digits only, e.g. 120000), got "0x10".'],
-    ["volume", "Infinity", 'Input `volume`: expected calls a day, a number ≥ 0 (digits only, e.g. 120000), got "Infinity".'],
-    ["volume-threshold", "lots", 'Input `volume-threshold`: expected calls a day, a number ≥ 0 (digits only, e.g. 100000), got "lots".'],
+    ["volume", "-5", 'Input `volume`: expected calls a day, a number from 0 to 1000000000000 (digits only, e.g. 120000), got "-5".'],
+    ["volume", "120,000", 'Input `volume`: expected calls a day, a number from 0 to 1000000000000 (digits only, e.g. 120000), got "120,000".'],
+    ["volume", "0x10", 'Input `volume`: expected calls a day, a number from 0 to 1000000000000 (digits only, e.g. 120000), got "0x10".'],
+    ["volume", "Infinity", 'Input `volume`: expected calls a day, a number from 0 to 1000000000000 (digits only, e.g. 120000), got "Infinity".'],
+    ["volume-threshold", "lots", 'Input `volume-threshold`: expected calls a day, a number from 0 to 1000000000000 (digits only, e.g. 100000), got "lots".'],
     ["within-points", "5%", 'Input `within-points`: expected a number of percentage points from 0 to 100, got "5%".'],
     ["within-points", "150", 'Input `within-points`: expected a number of percentage points from 0 to 100, got "150".'],
     ["lora-wins-points", "150", 'Input `lora-wins-points`: expected a number of percentage points from 0 to 100, got "150".'],

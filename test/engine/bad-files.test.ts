@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GgmlTensorType, type GgufFile } from "../../tools/forge/gguf-writer.js";
 import { loraAdapterMetadata } from "../../tools/forge/llama-gguf.js";
+import { readDemoCorpus } from "../../tools/forge/demo-corpus.js";
+import { buildDemoModel } from "../../tools/forge/demo-model.js";
 import { TunegateError } from "../../src/errors.js";
 import { createLocalEngine } from "../../src/engine/local/local-engine.js";
 import { renderLoraPrompt } from "../../src/prompts.js";
@@ -156,6 +158,7 @@ describe("adapters", () => {
       engine.runArm({
         arm: "lora",
         model,
+        modelPath: forged.base,
         trainContextSize: 2048,
         adapter: { path, scale: 1 },
         labels: suite.labels,
@@ -187,6 +190,32 @@ describe("prompts", () => {
     expect(error.code).toBe("PROMPT_TOO_LONG");
     expect(error.message).toContain("case 1");
     expect(error.hint).toContain("trained for 2048 tokens");
+  });
+});
+
+describe("models that load but compute nonsense", () => {
+  const demo = buildDemoModel(readDemoCorpus());
+
+  it("an adapter of NaN weights is an error naming the LoRA arm and the adapter, not a verdict", async () => {
+    const nan = { ...demo.lora, tensors: demo.lora.tensors.map((t) => ({ ...t, data: new Float32Array(t.data.length).fill(Number.NaN) })) };
+    const path = writeGguf(join(dir, "nan-lora.gguf"), nan);
+    const error = await failure(engine.runSuite(withAdapter(path)));
+    expect(error.code).toBe("MODEL_OUTPUT_INVALID");
+    expect(error.message).toContain("the LoRA arm cannot be scored");
+    expect(error.message).toContain(path);
+    expect(error.location).toEqual(suite.lora.adapter.location);
+    expect(error.hint).toContain("lora.scale");
+  });
+
+  it("a model whose rope.freq_base is 0 is an error naming the few-shot arm and the model", async () => {
+    const metadata = demo.base.metadata.map(([key, value]) => (key.endsWith(".rope.freq_base") ? ([key, { ...value, value: 0 }] as const) : ([key, value] as const)));
+    expect(metadata.some(([key]) => key.endsWith(".rope.freq_base"))).toBe(true);
+    const path = writeGguf(join(dir, "rope-zero.gguf"), { ...demo.base, metadata } as GgufFile);
+    const error = await failure(engine.runSuite(withModel(path)));
+    expect(error.code).toBe("MODEL_OUTPUT_INVALID");
+    expect(error.message).toContain("the few-shot arm cannot be scored");
+    expect(error.message).toContain(path);
+    expect(error.location).toEqual(suite.fewShot.model.location);
   });
 });
 

@@ -110,6 +110,7 @@ describe("scores with cache reuse equal scores from a fresh context", () => {
       const alone: Omit<ArmSettings, "log"> = {
         arm: "lora",
         model,
+        modelPath: suite.fewShot.model.path,
         trainContextSize: 2048,
         adapter: { path: suite.lora.adapter.path, scale: 1 },
         labels: suite.labels,
@@ -118,7 +119,6 @@ describe("scores with cache reuse equal scores from a fresh context", () => {
         scoring: "logprob",
         lengthNormalize: false,
         threads: 1,
-        
         maxGeneratedTokens: 10,
       };
       const fresh = await engine.runArm(alone);
@@ -135,6 +135,7 @@ describe("adapter scale", () => {
     const settings: Omit<ArmSettings, "log"> = {
       arm: "lora",
       model,
+      modelPath: suite.fewShot.model.path,
       trainContextSize: 2048,
       labels: suite.labels,
       cases: suite.cases,

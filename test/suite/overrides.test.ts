@@ -29,10 +29,10 @@ describe("checkSuiteOverrides", () => {
 
   it("refuses each value outside its suite key's range or choices, saying what is allowed", () => {
     expect(checkSuiteOverrides({ withinPoints: 150, loraWinsPoints: 200, callsPerDay: -1, volumeThreshold: Number.NaN, failOn: "always", misses: "ignore" })).toEqual([
-      { kind: "value", key: "callsPerDay", value: -1, allowed: "a number ≥ 0" },
+      { kind: "value", key: "callsPerDay", value: -1, allowed: "a number from 0 to 1000000000000" },
       { kind: "value", key: "withinPoints", value: 150, allowed: "a number from 0 to 100" },
       { kind: "value", key: "loraWinsPoints", value: 200, allowed: "a number from 0 to 100" },
-      { kind: "value", key: "volumeThreshold", value: Number.NaN, allowed: "a number ≥ 0" },
+      { kind: "value", key: "volumeThreshold", value: Number.NaN, allowed: "a number from 0 to 1000000000000" },
       { kind: "value", key: "failOn", value: "always", allowed: "one of fine-tune, gray-zone, never" },
       { kind: "value", key: "misses", value: "ignore", allowed: "one of warn, fail" },
     ]);
@@ -46,7 +46,7 @@ describe("checkSuiteOverrides", () => {
 
   it("reads the ranges from the suite schema, which refuses the same values in YAML", async () => {
     expect(overrideRange("withinPoints")).toBe("from 0 to 100");
-    expect(overrideRange("callsPerDay")).toBe("≥ 0");
+    expect(overrideRange("callsPerDay")).toBe("from 0 to 1000000000000");
     const yaml = suiteYaml({ rest: "volume: { calls_per_day: 1000 }\ngate: { within_points: 150, lora_wins_points: 200 }" });
     const loaded = await loadSuiteFromText(yaml, "/suites/x.cases.yaml", { checkModelFiles: false });
     expect(loaded.suite).toBeUndefined();
@@ -71,7 +71,7 @@ describe("every entry point refuses --within-points 150 --lora-wins-points 200",
       plugin: { withinPoints: 2.5, callsPerDay: 100000, failOn: "gray-zone", misses: "fail" },
     });
     expect(() => parseRunArguments(["--volume", "lots"])).toThrow('--volume must be a number, got "lots"');
-    expect(() => parseRunArguments(["--volume=-3"])).toThrow('--volume must be a number ≥ 0, got "-3"');
+    expect(() => parseRunArguments(["--volume=-3"])).toThrow('--volume must be a number from 0 to 1000000000000, got "-3"');
     expect(() => parseRunArguments(["--fail-on", "always"])).toThrow('--fail-on must be one of fine-tune, gray-zone, never, got "always"');
     expect(() => parseRunArguments(["--within-points", "15", "--lora-wins-points", "15"])).toThrow(
       "--within-points (15) must be below --lora-wins-points (15); the gray zone lies between them",
@@ -92,7 +92,7 @@ describe("every entry point refuses --within-points 150 --lora-wins-points 200",
     );
     expect(() => tunegate({ withinPoints: 10, loraWinsPoints: 5 })).toThrow(/withinPoints must be below loraWinsPoints/);
     expect(() => tunegate({ callsPerDay: Number.NaN, failOn: "always" as never })).toThrow(
-      'tunegate(): option `callsPerDay` must be a number ≥ 0, got NaN; option `failOn` must be one of fine-tune, gray-zone, never, got "always"',
+      'tunegate(): option `callsPerDay` must be a number from 0 to 1000000000000, got NaN; option `failOn` must be one of fine-tune, gray-zone, never, got "always"',
     );
     expect(() => tunegate({ withinPoints: 5, loraWinsPoints: 10, failOn: "never" })).not.toThrow();
   });

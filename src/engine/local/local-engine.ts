@@ -121,6 +121,7 @@ export class LocalEngine implements Engine {
         ...common,
         arm,
         model: loaded.model,
+        modelPath: loaded.inspection.path,
         trainContextSize: loaded.trainContextSize,
         prompts,
         threads: threadsFor(loaded),

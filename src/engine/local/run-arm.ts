@@ -13,12 +13,14 @@ import { ARM_DISPLAY, INVALID_PREDICTION } from "../../types.js";
 import { alignContextSize, type ArmProgress } from "../engine.js";
 import { parseGeneratedLabel } from "../parse-output.js";
 import type { LlamaLog } from "./llama-log.js";
-import { generateGreedy, labelTokensMinimum, scoreLabels } from "./scoring.js";
+import { BrokenDistributionError, generateGreedy, labelTokensMinimum, scoreLabels } from "./scoring.js";
 import { commonPrefixLength, tokenizeCasePrompt, type PromptTokens } from "./tokens.js";
 
 export interface ArmSettings {
   arm: ArmName;
   model: LlamaModel;
+  /** The model's file, for messages. */
+  modelPath: string;
   /** The model's trained context length, to tell a user what is possible. */
   trainContextSize: number;
   adapter?: { path: string; scale: number };
@@ -147,6 +149,23 @@ async function evaluateCase(
   return { result, extraMinimum: labelTokensMinimum(prompt.labelTokens) };
 }
 
+/** What a broken distribution means for the user: which arm, which files, what usually causes it. */
+function brokenModelError(settings: ArmSettings, c: SuiteCase, cause: BrokenDistributionError): TunegateError {
+  const files = settings.adapter
+    ? `the model ${settings.modelPath} with the adapter ${settings.adapter.path} at scale ${settings.adapter.scale}`
+    : `the model ${settings.modelPath}`;
+  return new TunegateError(
+    "MODEL_OUTPUT_INVALID",
+    `the ${ARM_DISPLAY[settings.arm]} arm cannot be scored: on ${caseName(c)}, ${files} gives no valid next-token probabilities (non-finite logits)`,
+    {
+      hint: settings.adapter
+        ? "check the adapter's weights for NaN/Inf, lower lora.scale, and check the model's hyper-parameters (e.g. rope.freq_base must be positive)"
+        : "the model file holds non-finite weights or hyper-parameters (e.g. rope.freq_base must be positive); re-convert it",
+      cause,
+    },
+  );
+}
+
 export async function runArm(settings: ArmSettings): Promise<ArmRun> {
   const started = performance.now();
   const prompts = tokenizeArm(settings);
@@ -168,6 +187,7 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
         extraMinimum += evaluated.extraMinimum;
       } catch (error) {
         if (error instanceof TunegateError) throw error;
+        if (error instanceof BrokenDistributionError) throw brokenModelError(settings, c, error);
         throw new TunegateError("EVALUATION_FAILED", `llama.cpp failed on ${caseName(c)} in the ${settings.arm} arm: ${(error as Error).message}`, {
           location: c.location,
           detail: settings.log.lastComplaint(mark),

@@ -39,9 +39,31 @@ export async function alignAndEvaluate(
   for (const position of wantedPositions) {
     const probabilities = output[position - start]?.next?.probabilities;
     if (!probabilities) throw new Error(`llama.cpp returned no distribution at position ${position}`);
+    if (!isProbabilityDistribution(probabilities)) throw new BrokenDistributionError(position);
     distributions.set(position, probabilities);
   }
   return distributions;
+}
+
+/**
+ * Non-finite logits (NaN weights, rope.freq_base 0, an overflowing adapter scale) come back as NaN or as no
+ * probability mass at all; read as scores they would floor every label and crown the first one, so such a
+ * distribution is an error, never a prediction.
+ */
+function isProbabilityDistribution(distribution: Distribution): boolean {
+  let sum = 0;
+  for (const p of distribution.values()) {
+    if (!(p >= 0 && p <= 1)) return false;
+    sum += p;
+  }
+  return Math.abs(sum - 1) < 1e-3;
+}
+
+/** The model produced no usable next-token distribution; run-arm names the arm and files. */
+export class BrokenDistributionError extends Error {
+  constructor(readonly position: number) {
+    super(`the next-token probabilities at position ${position} are not a distribution (not finite, or not summing to 1)`);
+  }
 }
 
 function logProbability(distribution: Distribution, token: Token): number {
