@@ -162,6 +162,7 @@ export async function inspectGguf(path: string, role: GgufRole): Promise<GgufIns
       hint: "name it under lora.adapter and point the model field at the base model's GGUF",
     });
   }
+  if (role === "model") checkHyperParameters(info, architecture, path);
   if (role === "adapter") {
     if (generalType !== "adapter" || adapterMeta?.type !== "lora") {
       throw new TunegateError(
@@ -243,5 +244,46 @@ export function checkAdapterFitsModel(adapter: GgufInspection, model: GgufInspec
         { hint: "the adapter was trained on a different base model (or a different size of it); use the model it was made for" },
       );
     }
+  }
+}
+
+/**
+ * The hyper-parameters llama.cpp asserts on while loading (GGML_ASSERT aborts the whole process, exit 134),
+ * checked here first. Each is `<architecture>.<key>`; a missing key is left to llama.cpp, which refuses it
+ * politely. Per-layer arrays (hybrid models) may hold zeros, but not only zeros.
+ */
+const POSITIVE_COUNTS = ["block_count", "embedding_length", "feed_forward_length", "attention.head_count", "attention.head_count_kv"] as const;
+const NON_NEGATIVE_REALS = ["attention.layer_norm_rms_epsilon", "attention.layer_norm_epsilon"] as const;
+const POSITIVE_REALS = ["rope.freq_base"] as const;
+
+function metadataAt(root: unknown, key: string): unknown {
+  let value = root;
+  for (const part of key.split(".")) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined;
+  return value;
+}
+
+function checkHyperParameters(info: GgufFileInfo, architecture: string, path: string): void {
+  const params = (info.metadata as Record<string, unknown>)[architecture];
+  const refuse = (key: string, value: unknown, expected: string): never => {
+    throw new TunegateError(
+      "GGUF_BAD_HYPERPARAMETER",
+      `model ${path} has ${architecture}.${key} = ${typeof value === "number" ? String(value) : JSON.stringify(value)}, but it must be ${expected}; llama.cpp would abort the process loading it`,
+      { hint: "the file is damaged or was written by a faulty converter; convert the model again" },
+    );
+  };
+  for (const key of POSITIVE_COUNTS) {
+    const value = metadataAt(params, key);
+    if (value === undefined) continue;
+    const counts = Array.isArray(value) ? value : [value];
+    const valid = counts.every((n) => Number.isInteger(n) && n >= 0) && counts.some((n) => n > 0);
+    if (!valid) refuse(key, value, "a whole number above 0");
+  }
+  for (const key of NON_NEGATIVE_REALS) {
+    const value = metadataAt(params, key);
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) refuse(key, value, "a finite number ≥ 0");
+  }
+  for (const key of POSITIVE_REALS) {
+    const value = metadataAt(params, key);
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) refuse(key, value, "a finite number above 0");
   }
 }

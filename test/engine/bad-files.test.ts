@@ -207,13 +207,33 @@ describe("models that load but compute nonsense", () => {
     expect(error.hint).toContain("lora.scale");
   });
 
-  it("a model whose rope.freq_base is 0 is an error naming the few-shot arm and the model", async () => {
-    const metadata = demo.base.metadata.map(([key, value]) => (key.endsWith(".rope.freq_base") ? ([key, { ...value, value: 0 }] as const) : ([key, value] as const)));
-    expect(metadata.some(([key]) => key.endsWith(".rope.freq_base"))).toBe(true);
-    const path = writeGguf(join(dir, "rope-zero.gguf"), { ...demo.base, metadata } as GgufFile);
+  it("a model with NaN output weights is an error naming the few-shot arm and the model", async () => {
+    const tensors = demo.base.tensors.map((t) => (t.name === "output.weight" ? { ...t, data: new Float32Array(t.data.length).fill(Number.NaN) } : t));
+    expect(tensors.some((t) => t.name === "output.weight")).toBe(true);
+    const path = writeGguf(join(dir, "nan-output.gguf"), { ...demo.base, tensors });
     const error = await failure(engine.runSuite(withModel(path)));
     expect(error.code).toBe("MODEL_OUTPUT_INVALID");
     expect(error.message).toContain("the few-shot arm cannot be scored");
+    expect(error.message).toContain(path);
+    expect(error.location).toEqual(suite.fewShot.model.location);
+  });
+
+  // Each of these made llama.cpp abort the process (GGML_ASSERT, exit 134) while loading the model.
+  it.each([
+    ["block_count", 0],
+    ["feed_forward_length", 0],
+    ["attention.head_count", 0],
+    ["attention.head_count_kv", 0],
+    ["attention.layer_norm_rms_epsilon", -1],
+    ["attention.layer_norm_rms_epsilon", Number.NaN],
+    ["rope.freq_base", 0],
+  ])("a model with %s = %s is refused before llama.cpp loads it", async (key, value) => {
+    const metadata = demo.base.metadata.map(([name, entry]) => (name === `llama.${key}` ? ([name, { ...entry, value }] as const) : ([name, entry] as const)));
+    expect(metadata.some(([name]) => name === `llama.${key}`)).toBe(true);
+    const path = writeGguf(join(dir, `bad-${key}.gguf`), { ...demo.base, metadata } as GgufFile);
+    const error = await failure(engine.runSuite(withModel(path)));
+    expect(error.code).toBe("GGUF_BAD_HYPERPARAMETER");
+    expect(error.message).toContain(`llama.${key} = ${String(value)}`);
     expect(error.message).toContain(path);
     expect(error.location).toEqual(suite.fewShot.model.location);
   });
