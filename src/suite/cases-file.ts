@@ -29,6 +29,8 @@ export interface CasesFileRequest {
   /** The `cases_file` value in the suite, where missing-file and wrong-type errors point. */
   referencedAt: SourceLocation;
   notFoundHint: string;
+  /** How messages name the file (see TextFileOptions.shownAs). */
+  shownAs?: string;
   maxBytes?: number;
 }
 
@@ -39,7 +41,7 @@ export async function readCasesFile(request: CasesFileRequest): Promise<Result<C
       error(
         "cases-file-type",
         request.referencedAt,
-        `\`cases_file\` must be a .jsonl, .ndjson or .csv file, not \`${extension === "" ? "(no extension)" : extension}\`: ${request.path}`,
+        `\`cases_file\` must be a .jsonl, .ndjson or .csv file, not \`${extension === "" ? "(no extension)" : extension}\`: ${request.shownAs ?? request.path}`,
         extension === ".json"
           ? 'write one object a line and name the file .jsonl: {"input": "...", "expected": "..."}'
           : "convert the cases to .jsonl (one JSON object a line) or .csv (with an `input,expected` header)",
@@ -51,6 +53,7 @@ export async function readCasesFile(request: CasesFileRequest): Promise<Result<C
     kind: "cases file",
     referencedAt: request.referencedAt,
     notFoundHint: request.notFoundHint,
+    ...(request.shownAs !== undefined ? { shownAs: request.shownAs } : {}),
   });
   if (!read.ok) return read;
   const parsed = extension === ".csv" ? casesFromCsv(read.value, request.path) : ok(casesFromJsonLines(read.value, request.path));

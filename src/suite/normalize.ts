@@ -6,7 +6,7 @@ import { readCasesFile, type CaseDraft } from "./cases-file.js";
 import { defaultSuiteName, SUITE_DEFAULTS } from "./defaults.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { Environment } from "./env.js";
-import { checkModelFile, describeResolution, pathHint, resolveSuitePath } from "./paths.js";
+import { checkModelFile, describeResolution, pathHint, resolveSuitePath, shownPath } from "./paths.js";
 import type { RawSuite } from "./raw-suite.js";
 import type { DataPath, YamlLocator } from "./yaml-source.js";
 
@@ -78,6 +78,7 @@ export async function normalizeSuite(raw: RawSuite, context: NormalizeContext): 
         path: resolved.value.path,
         referencedAt: location,
         notFoundHint: `${describeResolution(resolved.value, env)}; ${pathHint(resolved.value, file)}`,
+        shownAs: shownPath(resolved.value),
         ...(context.casesFileMaxBytes !== undefined ? { maxBytes: context.casesFileMaxBytes } : {}),
       });
       if (read.ok) {

@@ -16,10 +16,19 @@ export function resolveSuitePath(written: string, suiteFile: string, env: Enviro
   return ok({ path, written, envVars, location });
 }
 
-/** What the message says about how a path was obtained: the written text and the env values used. */
+/**
+ * How a path is named in messages: as resolved, unless an environment variable went into it. A variable's
+ * value may be a secret, and messages reach CI logs and PR comments, which mask no secret of ours.
+ */
+export function shownPath(ref: ModelRef): string {
+  return ref.envVars.length > 0 ? `\`${ref.written}\`` : ref.path;
+}
+
+/** How a path was obtained: the written text, or which variables went into it and whether each was set (never their values). */
 export function describeResolution(ref: ModelRef, env: Environment): string {
-  const vars = ref.envVars.map((name) => `${name}=${env[name] === undefined || env[name] === "" ? "(unset, default used)" : env[name]}`);
-  return `written as \`${ref.written}\`${vars.length > 0 ? `, with ${vars.join(", ")}` : ""}`;
+  if (ref.envVars.length === 0) return `written as \`${ref.written}\``;
+  const vars = ref.envVars.map((name) => `${name} ${env[name] === undefined || env[name] === "" ? "unset (its default used)" : "set"}`);
+  return `with ${vars.join(", ")}; values are not shown`;
 }
 
 /** Hints for the usual reasons a written path does not resolve to what its author meant. */
@@ -41,7 +50,7 @@ export async function checkModelFile(ref: ModelRef, what: string, key: string, s
     const info = await stat(ref.path);
     if (info.isDirectory()) {
       return [
-        error("model-not-found", ref.location, `the ${what} \`${key}\` is a directory, not a GGUF file: ${ref.path} (${describeResolution(ref, env)})`, "give the path of the .gguf file inside it"),
+        error("model-not-found", ref.location, `the ${what} \`${key}\` is a directory, not a GGUF file: ${shownPath(ref)} (${describeResolution(ref, env)})`, "give the path of the .gguf file inside it"),
       ];
     }
   } catch {
@@ -49,7 +58,7 @@ export async function checkModelFile(ref: ModelRef, what: string, key: string, s
       error(
         "model-not-found",
         ref.location,
-        `the ${what} file \`${key}\` does not exist: ${ref.path} (${describeResolution(ref, env)})`,
+        `the ${what} file \`${key}\` does not exist: ${shownPath(ref)} (${describeResolution(ref, env)})`,
         pathHint(ref, suiteFile),
       ),
     ];
@@ -67,7 +76,7 @@ export async function checkModelFile(ref: ModelRef, what: string, key: string, s
     warning(
       "model-not-gguf",
       ref.location,
-      `the ${what} ${ref.path} is not a GGUF file: ${why}; the engine will refuse it`,
+      `the ${what} ${shownPath(ref)} is not a GGUF file: ${why}; the engine will refuse it`,
       text.startsWith("version https://git-lfs") ? "run `git lfs pull` to fetch the file" : "point at a .gguf model file",
     ),
   ];

@@ -14,15 +14,18 @@ export interface TextFileOptions {
   referencedAt?: SourceLocation;
   /** Extra words for the not-found message, e.g. how the path was resolved. */
   notFoundHint?: string;
+  /** How messages name the file; default its path (see shownPath: a path built from env values is not shown). */
+  shownAs?: string;
 }
 
 export async function readTextFile(file: string, options: TextFileOptions): Promise<Result<string, Diagnostic>> {
   const where = options.referencedAt ?? startOf(file);
+  const shown = options.shownAs ?? file;
   let size: number;
   try {
     const info = await stat(file);
     if (info.isDirectory()) {
-      return failed([error("file-unreadable", where, `the ${options.kind} ${file} is a directory, not a file`, "give the path of a file")]);
+      return failed([error("file-unreadable", where, `the ${options.kind} ${shown} is a directory, not a file`, "give the path of a file")]);
     }
     size = info.size;
   } catch (cause) {
@@ -32,12 +35,12 @@ export async function readTextFile(file: string, options: TextFileOptions): Prom
         error(
           options.referencedAt === undefined ? "file-not-found" : "cases-file-not-found",
           where,
-          `the ${options.kind} ${file} does not exist`,
+          `the ${options.kind} ${shown} does not exist`,
           options.notFoundHint ?? "check the path",
         ),
       ]);
     }
-    return failed([error("file-unreadable", where, `cannot read the ${options.kind} ${file}: ${describeFsError(cause)}`, "check the file's permissions")]);
+    return failed([error("file-unreadable", where, `cannot read the ${options.kind} ${shown}: ${describeFsError(cause)}`, "check the file's permissions")]);
   }
   if (size > options.maxBytes) {
     return failed([
@@ -55,7 +58,7 @@ export async function readTextFile(file: string, options: TextFileOptions): Prom
   try {
     bytes = await readFile(file);
   } catch (cause) {
-    return failed([error("file-unreadable", where, `cannot read the ${options.kind} ${file}: ${describeFsError(cause)}`, "check the file's permissions")]);
+    return failed([error("file-unreadable", where, `cannot read the ${options.kind} ${shown}: ${describeFsError(cause)}`, "check the file's permissions")]);
   }
   return decodeText(bytes, file, options.kind);
 }

@@ -259,14 +259,31 @@ describe("environment variables in paths", () => {
     expect(suite!.casesFile).toBe(join(SUITE_FIXTURES, "valid/cases/triage.jsonl"));
   });
 
-  it("names the variable and its value when the file it leads to is missing", async () => {
-    const { diagnostics } = await loadSuite(envSuite, { env: { TUNEGATE_FIXTURE_MODELS: "/nonexistent/models" } });
+  it("names the variable and whether it was set, never its value, when the file it leads to is missing", async () => {
+    // The value may be a secret (a hostile suite can write `${env:GITHUB_TOKEN}`), and messages reach PR comments.
+    const secret = "/nonexistent/ghp_s3cr3tTokenValue";
+    const { diagnostics } = await loadSuite(envSuite, { env: { TUNEGATE_FIXTURE_MODELS: secret } });
     const errors = diagnostics.filter((d) => d.code === "model-not-found");
     // lora.model is written separately but resolves to the same file: reported once, at few_shot.model.
     expect(errors.map((d) => d.location.line)).toEqual([4, 14]);
-    expect(errors[0]!.message).toContain("/nonexistent/models/base.gguf");
-    expect(errors[0]!.message).toContain("TUNEGATE_FIXTURE_MODELS=/nonexistent/models");
+    expect(errors[0]!.message).toContain("`${env:TUNEGATE_FIXTURE_MODELS:-../models}/base.gguf`");
+    expect(errors[0]!.message).toContain("with TUNEGATE_FIXTURE_MODELS set; values are not shown");
     expect(errors[0]!.hint).toBe("check the value of TUNEGATE_FIXTURE_MODELS");
+    for (const d of diagnostics) expect(`${d.message} ${d.hint ?? ""}`).not.toContain("s3cr3t");
+  });
+
+  it("does not show an environment value in a cases file's or a model's messages either", async () => {
+    const secret = "/run/ghp_s3cr3tTokenValue";
+    const yaml = suiteYaml({
+      lora: ["lora:", "  adapter: ${env:ADAPTER_DIR}/triage-lora.gguf", '  template: "Message: {input}\\nCategory:"'].join("\n"),
+      cases: "cases_file: ${env:CASES_DIR}/cases.jsonl",
+    });
+    const { diagnostics } = await loadSuiteFromText(yaml, "/suites/x.cases.yaml", { env: { CASES_DIR: secret, ADAPTER_DIR: secret } });
+    expect(diagnostics.map((d) => d.code).sort()).toEqual(["cases-file-not-found", "model-not-found"]);
+    for (const d of diagnostics) {
+      expect(`${d.message} ${d.hint ?? ""}`).not.toContain("s3cr3t");
+      expect(d.message).toMatch(/`\$\{env:(CASES|ADAPTER)_DIR\}\/(cases\.jsonl|triage-lora\.gguf)`/);
+    }
   });
 
   it.each([
