@@ -239,6 +239,21 @@ describe("models that load but compute nonsense", () => {
   });
 });
 
+describe("paths built from environment values", () => {
+  it("an engine error names such a path as written, never the value that went into it", async () => {
+    const path = join(dir, "ghp_s3cr3t-notes.gguf");
+    writeFileSync(path, "not a model\n");
+    const written = "${env:MODEL_FILE}";
+    const secretModel = { ...suite.fewShot.model, path, written, envVars: ["MODEL_FILE"] };
+    const error = await failure(
+      engine.runSuite({ ...suite, fewShot: { ...suite.fewShot, model: secretModel }, lora: { ...suite.lora, model: secretModel } }),
+    );
+    expect(error.code).toBe("GGUF_BAD_MAGIC");
+    expect(error.describe()).not.toContain("s3cr3t");
+    expect(error.message).toContain("`${env:MODEL_FILE}`");
+  });
+});
+
 describe("after all of that", () => {
   it("the process is alive and a good suite still runs", async () => {
     const run = await engine.runSuite(suite, { threads: 1 });

@@ -6,6 +6,7 @@ import { getModuleVersion, type Llama } from "node-llama-cpp";
 import { TunegateError } from "../../errors.js";
 import { checkAdapterFitsModel, inspectGguf } from "../../gguf/inspect.js";
 import { renderFewShotPrompt, renderLoraPrompt } from "../../prompts.js";
+import { shownPath } from "../../suite/paths.js";
 import type { ArmName, ArmRun, EngineInfo, ModelRef, Suite, SuiteRun } from "../../types.js";
 import {
   DEFAULT_MAX_GENERATED_TOKENS,
@@ -27,13 +28,23 @@ export interface LocalEngineOptions {
   gpu?: string;
 }
 
-/** Runs `work`, giving any TunegateError it throws the suite line that names the file, if it has none. */
+/**
+ * Runs `work`, giving any TunegateError it throws the suite line that names the file, if it has none, and
+ * naming a path built from environment values as written (shownPath: the values may be secrets).
+ */
 async function atSuiteLine<T>(ref: ModelRef, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (!(error instanceof TunegateError) || error.location) throw error;
-    throw new TunegateError(error.code, error.message, { location: ref.location, hint: error.hint, detail: error.detail, cause: error });
+    const redacts = ref.envVars.length > 0;
+    if (!(error instanceof TunegateError) || (error.location && !redacts)) throw error;
+    const shown = (text: string | undefined) => (text === undefined || !redacts ? text : text.split(ref.path).join(shownPath(ref)));
+    throw new TunegateError(error.code, shown(error.message)!, {
+      location: error.location ?? ref.location,
+      hint: shown(error.hint),
+      detail: shown(error.detail),
+      cause: error,
+    });
   }
 }
 
