@@ -1,5 +1,7 @@
 // One PR comment per pull request, kept up to date: found among the PR's comments by a hidden marker on its
-// first line, edited on later pushes, created only when none exists. Three REST calls against GITHUB_API_URL
+// first line and by its author (the token's own identity: anyone can paste the marker into a comment of
+// theirs, and tunegate must never adopt, rewrite or vouch for it), edited on later pushes, created only when
+// none exists. REST calls against GITHUB_API_URL and one GraphQL query for the token's login
 // (also right on GitHub Enterprise Server) through @actions/http-client, which goes through the runner's
 // proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) as the rest of the toolkit does; plain `fetch` ignores it.
 import { HttpClient, type HttpClientResponse } from "@actions/http-client";
@@ -10,6 +12,8 @@ export const COMMENT_MARKER = "<!-- tunegate -->";
 export interface CommentTarget {
   /** GITHUB_API_URL, without a trailing slash. */
   apiUrl: string;
+  /** GITHUB_GRAPHQL_URL: where the token's own login is asked (REST /user refuses a GITHUB_TOKEN). */
+  graphqlUrl: string;
   token: string;
   /** owner/name */
   repository: string;
@@ -30,6 +34,7 @@ interface IssueComment {
   id: number;
   html_url?: string;
   body?: string | null;
+  user?: { login?: string } | null;
 }
 
 class ApiError extends Error {
@@ -98,13 +103,35 @@ async function request(client: HttpClient, target: CommentTarget, method: string
   return { headers: response.message.headers, json: text === "" ? undefined : JSON.parse(text) };
 }
 
+/**
+ * The token's own login. GraphQL names a GitHub App's bot "github-actions" where REST says
+ * "github-actions[bot]", so logins are compared without that suffix.
+ */
+async function viewerLogin(client: HttpClient, target: CommentTarget): Promise<string> {
+  if (new URL(target.graphqlUrl).origin !== new URL(target.apiUrl).origin) {
+    throw new Error(`GITHUB_GRAPHQL_URL (${target.graphqlUrl}) is not on the API's origin; the token is not sent there`);
+  }
+  const response = await request(client, target, "POST", target.graphqlUrl, { query: "query { viewer { login } }" });
+  const login = (response.json as { data?: { viewer?: { login?: unknown } } } | undefined)?.data?.viewer?.login;
+  if (typeof login !== "string" || login === "") throw new Error("the GraphQL API did not say which account the token belongs to");
+  return login;
+}
+
+function sameAccount(a: string | undefined, b: string): boolean {
+  const bare = (login: string) => login.replace(/\[bot\]$/, "").toLowerCase();
+  return a !== undefined && bare(a) === bare(b);
+}
+
 async function findExisting(client: HttpClient, target: CommentTarget): Promise<IssueComment | undefined> {
   const base = new URL(target.apiUrl);
+  let viewer: string | undefined;
   let url: string | undefined = `${target.apiUrl}/repos/${target.repository}/issues/${target.pullRequest}/comments?per_page=100`;
   for (let page = 0; url !== undefined && page < MAX_PAGES; page += 1) {
     const response = await request(client, target, "GET", url);
-    const comments = response.json as IssueComment[];
-    const found = comments.find((comment) => isTunegateComment(comment.body));
+    const comments = (response.json as IssueComment[]).filter((comment) => isTunegateComment(comment.body));
+    // Asked only once a marked comment turns up: a PR's first run needs no extra call.
+    if (comments.length > 0) viewer ??= await viewerLogin(client, target);
+    const found = comments.find((comment) => sameAccount(comment.user?.login ?? undefined, viewer!));
     if (found) return found;
     url = nextPageUrl(headerValue(response.headers.link));
     // The token goes only to the API's own origin, whatever a Link header says.

@@ -10,6 +10,8 @@ export interface RunnerContext {
   workspace: string;
   serverUrl: string;
   apiUrl: string;
+  /** GITHUB_GRAPHQL_URL; on GitHub Enterprise Server `<host>/api/graphql` beside `<host>/api/v3`. */
+  graphqlUrl: string;
   /** owner/name */
   repository: string | undefined;
   sha: string | undefined;
@@ -23,10 +25,12 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 export function readRunnerContext(env: Environment, cwd: string): RunnerContext {
+  const apiUrl = (nonEmpty(env.GITHUB_API_URL) ?? "https://api.github.com").replace(/\/+$/, "");
   return {
     workspace: nonEmpty(env.GITHUB_WORKSPACE) ?? cwd,
     serverUrl: (nonEmpty(env.GITHUB_SERVER_URL) ?? "https://github.com").replace(/\/+$/, ""),
-    apiUrl: (nonEmpty(env.GITHUB_API_URL) ?? "https://api.github.com").replace(/\/+$/, ""),
+    apiUrl,
+    graphqlUrl: (nonEmpty(env.GITHUB_GRAPHQL_URL) ?? apiUrl.replace(/\/v3$/, "") + "/graphql").replace(/\/+$/, ""),
     repository: nonEmpty(env.GITHUB_REPOSITORY),
     sha: nonEmpty(env.GITHUB_SHA),
     eventName: nonEmpty(env.GITHUB_EVENT_NAME),

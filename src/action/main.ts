@@ -135,7 +135,7 @@ async function postComment(inputs: ActionInputs | undefined, context: RunnerCont
   }
   const run = runUrl(context);
   const footer = `\n---\n<sub>tunegate${context.sha ? ` · commit ${context.sha.slice(0, 7)}` : ""}${run ? ` · [workflow run](${run})` : ""}</sub>\n`;
-  const outcome = await upsertComment({ apiUrl: context.apiUrl, token: inputs.githubToken, repository: context.repository, pullRequest: pr.value }, markdown + footer);
+  const outcome = await upsertComment({ apiUrl: context.apiUrl, graphqlUrl: context.graphqlUrl, token: inputs.githubToken, repository: context.repository, pullRequest: pr.value }, markdown + footer);
   switch (outcome.kind) {
     case "created":
     case "updated":

@@ -40,7 +40,9 @@ export function composeReportMarkdown(parts: SummaryParts): string {
 
 /** The Markdown for a run that produced no report: what went wrong, verbatim. */
 export function composeFailureMarkdown(problems: readonly string[]): string {
-  const fence = "````";
+  // Longer than any backtick run in the text (which quotes suite files), so nothing in it can close the fence.
+  const longestRun = Math.max(0, ...problems.flatMap((p) => (p.match(/`+/g) ?? []).map((run) => run.length)));
+  const fence = "`".repeat(Math.max(4, longestRun + 1));
   return `## tunegate: ❌ could not run\n\n${fence}text\n${problems.join("\n")}\n${fence}\n`;
 }
 

@@ -22,7 +22,8 @@ const CONFUSION_INLINE_LABELS = 8;
 /**
  * User text (inputs, labels, names) made inert: one line; `&`, `<`, `>` as entities (no HTML); inline
  * Markdown punctuation backslash-escaped, `|` included since it would end a table cell; a leading list or
- * heading marker escaped; and @-mentions broken with a zero-width space so a PR comment pings nobody.
+ * heading marker escaped; @-mentions, issue references and autolinks broken with a zero-width space so a
+ * PR comment pings nobody and links nowhere.
  */
 export function escapeMarkdown(text: string): string {
   return singleLine(text)
@@ -32,7 +33,13 @@ export function escapeMarkdown(text: string): string {
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
     .replace(/^([#+-])/, "\\$1")
     .replace(/^(\d+)([.)])/, "$1\\$2")
-    .replace(/@/g, "@\u200b");
+    .replace(/@/g, "@\u200b")
+    // GitHub links `#12`, `owner/repo#12` and `GH-12` to issues, and bare URLs and `www.` hosts to pages,
+    // even after backslash escapes; a zero-width space after `#`, `GH` and `:` or `www` stops each.
+    .replace(/#(?=\d)/g, "#\u200b")
+    .replace(/\bGH-(?=\d)/gi, (m) => `${m.slice(0, 2)}\u200b-`)
+    .replace(/:\/\//g, ":\u200b//")
+    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\u200b.`);
 }
 
 function safeUrl(url: string): string {

@@ -81,6 +81,7 @@ describe("runner context", () => {
       workspace: "/cwd",
       serverUrl: "https://github.com",
       apiUrl: "https://api.github.com",
+      graphqlUrl: "https://api.github.com/graphql",
       repository: undefined,
       sha: undefined,
       eventName: undefined,
@@ -91,7 +92,13 @@ describe("runner context", () => {
       { GITHUB_WORKSPACE: "/w", GITHUB_SERVER_URL: "https://ghe.example.com/", GITHUB_API_URL: "https://ghe.example.com/api/v3/", GITHUB_REPOSITORY: "o/r", GITHUB_RUN_ID: "9" },
       "/cwd",
     );
-    expect(context).toMatchObject({ workspace: "/w", serverUrl: "https://ghe.example.com", apiUrl: "https://ghe.example.com/api/v3" });
+    expect(context).toMatchObject({
+      workspace: "/w",
+      serverUrl: "https://ghe.example.com",
+      apiUrl: "https://ghe.example.com/api/v3",
+      graphqlUrl: "https://ghe.example.com/api/graphql",
+    });
+    expect(readRunnerContext({ GITHUB_GRAPHQL_URL: "https://api.example.com/gql/" }, "/cwd").graphqlUrl).toBe("https://api.example.com/gql");
     expect(runUrl(context)).toBe("https://ghe.example.com/o/r/actions/runs/9");
   });
 

@@ -9,7 +9,7 @@ import { chatter, startFakeGitHub, startFakeProxy } from "./github-api.js";
 const github = await startFakeGitHub();
 afterAll(() => github.close());
 
-const target: CommentTarget = { apiUrl: github.url, token: "ghs_test", repository: "acme/bot", pullRequest: 7 };
+const target: CommentTarget = { apiUrl: github.url, graphqlUrl: `${github.url}/graphql`, token: "ghs_test", repository: "acme/bot", pullRequest: 7 };
 const KEY = "acme/bot#7";
 
 beforeEach(() => {
@@ -20,6 +20,7 @@ beforeEach(() => {
   github.forbidWrites = false;
   github.foreignNextLink = undefined;
   github.redirectTo = undefined;
+  github.viewer = "github-actions[bot]";
 });
 
 describe("upsertComment", () => {
@@ -37,6 +38,7 @@ describe("upsertComment", () => {
       "GET /repos/acme/bot/issues/7/comments?per_page=100",
       "POST /repos/acme/bot/issues/7/comments",
       "GET /repos/acme/bot/issues/7/comments?per_page=100",
+      "POST /graphql",
       `PATCH /repos/acme/bot/issues/comments/${ours[0]!.id}`,
     ]);
     expect(new Set(github.requests.map((r) => r.authorization))).toEqual(new Set(["Bearer ghs_test"]));
@@ -50,9 +52,30 @@ describe("upsertComment", () => {
       "GET /repos/acme/bot/issues/7/comments?per_page=100",
       "GET /repos/acme/bot/issues/7/comments?per_page=10&page=2",
       "GET /repos/acme/bot/issues/7/comments?per_page=10&page=3",
+      "POST /graphql",
       "PATCH /repos/acme/bot/issues/comments/500",
     ]);
     expect(github.comments.get(KEY)).toHaveLength(29);
+  });
+
+  it("never adopts a comment with the marker that someone else wrote: it writes its own", async () => {
+    const planted = { id: 600, body: `${COMMENT_MARKER}\n## tunegate: ✅ pass (says mallory)`, html_url: "u", user: { login: "mallory", type: "User" } };
+    github.comments.set(KEY, [planted]);
+    const outcome = await upsertComment(target, "## tunegate: ❌ fail\n");
+    expect(outcome).toMatchObject({ kind: "created" });
+    expect(planted.body).toBe(`${COMMENT_MARKER}\n## tunegate: ✅ pass (says mallory)`);
+    expect(github.requests.filter((r) => r.method === "PATCH")).toEqual([]);
+    // GraphQL's name for the bot lacks REST's "[bot]"; its own comment is still found on the next run.
+    github.viewer = "github-actions";
+    expect(await upsertComment(target, "again")).toMatchObject({ kind: "updated", id: (outcome as { id: number }).id });
+  });
+
+  it("writes nothing when it cannot tell which account its token is", async () => {
+    github.comments.set(KEY, [{ id: 700, body: `${COMMENT_MARKER}\nold`, html_url: "u", user: { login: "github-actions[bot]", type: "Bot" } }]);
+    const outcome = await upsertComment({ ...target, graphqlUrl: "http://127.0.0.2:1/graphql" }, "new");
+    expect(outcome).toMatchObject({ kind: "failed" });
+    expect((outcome as { message: string }).message).toContain("not on the API's origin");
+    expect(github.requests.filter((r) => r.method !== "GET")).toEqual([]);
   });
 
   it("does not send the token to another origin named by a Link header", async () => {

@@ -34,6 +34,8 @@ export interface FakeGitHub {
   foreignNextLink: string | undefined;
   /** Answer every request with a 302 to this URL. */
   redirectTo: string | undefined;
+  /** The token's account, as GraphQL's `viewer { login }` names it. */
+  viewer: string;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     forbidWrites: false,
     foreignNextLink: undefined,
     redirectTo: undefined,
+    viewer: "github-actions[bot]",
   };
   const server: Server = createServer((request, response) => {
     void (async () => {
@@ -73,6 +76,11 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       if (state.forbidden || (state.forbidWrites && isWrite)) {
         send(403, { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" }, { "x-ratelimit-remaining": "4999" });
         return;
+      }
+      if (url.pathname === "/graphql" && request.method === "POST") {
+        const query = (body as { query?: string } | undefined)?.query ?? "";
+        if (!/viewer\s*\{\s*login\s*\}/.test(query)) return send(200, { errors: [{ message: "this stand-in answers only viewer { login }" }] });
+        return send(200, { data: { viewer: { login: state.viewer } } });
       }
       const list = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
       const edit = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);

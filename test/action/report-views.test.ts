@@ -17,6 +17,7 @@ function context(overrides: Partial<RunnerContext> = {}): RunnerContext {
     workspace: ROOT,
     serverUrl: "https://github.com",
     apiUrl: "https://api.github.com",
+    graphqlUrl: "https://api.github.com/graphql",
     repository: "acme/bot",
     sha: "0123456789abcdef0123456789abcdef01234567",
     eventName: "pull_request",
@@ -179,6 +180,8 @@ describe("Markdown for the summary and the comment", () => {
     expect(composeFailureMarkdown(["a.yaml:3:1: error: `labels` is missing", "```"])).toBe(
       "## tunegate: ❌ could not run\n\n````text\na.yaml:3:1: error: `labels` is missing\n```\n````\n",
     );
+    // A suite that quotes a longer run of backticks gets a longer fence.
+    expect(composeFailureMarkdown(["name: x``````y"])).toBe("## tunegate: ❌ could not run\n\n```````text\nname: x``````y\n```````\n");
   });
 
   it("cuts at a line within the limit, closes an open <details>, and never splits a surrogate pair", () => {

@@ -179,7 +179,20 @@ describe("escapeMarkdown", () => {
     ["back\\slash", "back\\\\slash"],
     ["hi @user", "hi @\u200buser"],
     ["plain text, 5.0 points", "plain text, 5.0 points"],
+    ["fixes #12", "fixes #\u200b12"],
+    ["see acme/repo#3 and GH-4", "see acme/repo#\u200b3 and GH\u200b-4"],
+    ["https://evil.example/x", "https:\u200b//evil.example/x"],
+    ["go to www.evil.example", "go to www\u200b.evil.example"],
+    ["![x](http://t.example/p.png)", "!\\[x\\](http:\u200b//t.example/p.png)"],
   ])("%j → %j", (input, expected) => {
     expect(escapeMarkdown(input)).toBe(expected);
+  });
+
+  it("leaves nothing GitHub would turn into a link, an image, a mention, a reference or a fence", () => {
+    const hostile = "```\n![pwn](https://x.example/a.png) [click](javascript:alert(1)) <img src=x> @org/team #1 o/r#2 GH-3 www.x.example http://x.example ``` ~~~";
+    const inert = escapeMarkdown(hostile);
+    expect(inert).not.toMatch(/(?<!\\)[[\]`<>]/);
+    expect(inert).not.toMatch(/#\d|GH-\d|:\/\/|www\.|@[a-z]/i);
+    expect(inert).not.toContain("\n");
   });
 });
