@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayWidth, padEnd, padStart, singleLine, truncate, wrap } from "../../src/text/width.js";
+import { displayWidth, graphemesOf, padEnd, padStart, singleLine, truncate, wrap } from "../../src/text/width.js";
 
 describe("displayWidth", () => {
   it("counts terminal cells", () => {
@@ -68,5 +68,25 @@ describe("wrap", () => {
 
   it("returns the prefix alone for empty text", () => {
     expect(wrap("", 10, "label")).toEqual(["label"]);
+  });
+
+  it("wraps a megabyte-long word in one pass, into full lines", () => {
+    // Cutting used to rescan the rest of the word for every line: a 1 MB suite name took minutes and gigabytes.
+    const word = "x".repeat(1_000_000);
+    const lines = wrap(word, 100, "name: ", "      ");
+    expect(lines).toHaveLength(Math.ceil((1_000_000 + 6) / 94));
+    expect(lines.every((line) => line.length <= 100)).toBe(true);
+    expect(lines.join("").replace(/[ :name]/g, "")).toHaveLength(1_000_000);
+  });
+
+  it("splits long text into the same grapheme clusters as one whole-string segmentation", () => {
+    const pieces = ["a", "日", "e\u0301", "👍🏽", "👩‍👩‍👧", "🇫🇷", "🇩🇪", "\r\n", " ", "\u200d", "\u0301\u0302"];
+    const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+    let seed = 5;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let round = 0; round < 20; round++) {
+      const text = Array.from({ length: 1500 }, () => pieces[next(pieces.length)]).join("");
+      expect([...graphemesOf(text)]).toEqual(Array.from(segmenter.segment(text), ({ segment }) => segment));
+    }
   });
 });
