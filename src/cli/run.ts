@@ -8,6 +8,7 @@ import { formatDiagnostic } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
 import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
+import { outputGuarded } from "../run/command-guard.js";
 import { EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
 import { runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
@@ -126,6 +127,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout(runUsage);
     return EXIT_OK;
   }
+  // Vitest's github-actions reporter prints workflow commands, which the guard would break up into noise.
+  if (outputGuarded() && parsed.plugin.vitestReporters === undefined) parsed.plugin.vitestReporters = ["default"];
   const result = await runSuites(parsed, io);
   printProblems(result, io);
   return result.code;

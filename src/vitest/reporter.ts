@@ -8,6 +8,7 @@ import { buildReport, reportToJson } from "../report/build.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
+import { singleLine } from "../text/width.js";
 import type { SuiteRun } from "../types.js";
 import { evaluations, type Evaluation } from "./registry.js";
 
@@ -85,7 +86,7 @@ export class TunegateReporter implements Reporter {
       await this.writeFiles(report, root);
     }
     for (const broken of unevaluated) {
-      this.log(`tunegate ▸ not evaluated: ${broken.file} (${broken.kind === "invalid" ? "invalid suite" : broken.error.message})`);
+      this.log(`tunegate ▸ not evaluated: ${singleLine(broken.file)} (${broken.kind === "invalid" ? "invalid suite" : singleLine(broken.error.message)})`);
     }
     this.lastOutcome = { report, unevaluated, passed, failed };
     // Vitest's own summary is not among the formats CI log readers know; this line is.
