@@ -253,6 +253,8 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
         [...result.errors.map((d) => formatDiagnostic(d, inputs.workingDirectory)), "tunegate: fix the errors above (`tunegate validate` checks suites without running them)"],
         result.errors.map((d) => diagnosticAnnotation(d, locations)),
       );
+    case "destinations":
+      throw new StepFailure(result.problems.map(({ path, problem }) => `Input \`report-path\`: ${path} ${problem}.`));
     case "run": {
       const { outcome } = result;
       if (outcome?.report === undefined || outcome.unevaluated.length > 0) throw unevaluatedFailure(outcome, inputs.workingDirectory, locations);

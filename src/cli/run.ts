@@ -142,5 +142,7 @@ function printProblems(result: SuitesRun, io: CliIO): void {
   } else if (result.stage === "validation") {
     for (const diagnostic of result.errors) io.stderr(formatDiagnostic(diagnostic, io.cwd));
     io.stderr("tunegate: fix the errors above (`tunegate validate` checks suites without running them)");
+  } else if (result.stage === "destinations") {
+    for (const { report, path, problem } of result.problems) io.stderr(`tunegate: --${report} ${path} ${problem}`);
   }
 }

@@ -1,10 +1,11 @@
 // The run both entry points share: suite paths → validated suites → one Vitest run with the tunegate plugin.
 // It prints nothing of its own and returns what happened, with locations, so `tunegate run` can print it
 // and the Action can annotate it without reading a log or loading the suites a second time.
-import { dirname, relative, sep } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../suite/diagnostics.js";
 import { loadSuite } from "../suite/loader.js";
-import type { RunOutcome } from "../vitest/reporter.js";
+import { destinationProblem } from "../text/write-file.js";
+import type { ReportFiles, RunOutcome } from "../vitest/reporter.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
 import { EXIT_GATE_FAILED, EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
 import { expandSuitePaths, type InvalidGlob } from "./suite-paths.js";
@@ -21,11 +22,34 @@ export type SuitesRun =
   | { stage: "paths"; code: number; files: string[]; unmatched: string[]; invalid: InvalidGlob[] }
   /** Some suites are invalid: their errors, in file order, each with its place; no model was loaded. */
   | { stage: "validation"; code: number; files: string[]; errors: Diagnostic[] }
+  /** A report cannot be written where it was asked for: nothing was run. */
+  | { stage: "destinations"; code: number; files: string[]; problems: DestinationProblem[] }
   /**
    * Vitest ran. `outcome` is the plugin's (undefined when Vitest finished without one); `root` is the folder
    * the report's paths are relative to.
    */
   | { stage: "run"; code: number; files: string[]; root: string; outcome: RunOutcome | undefined };
+
+export interface DestinationProblem {
+  /** Which report: the option that named it. */
+  report: keyof ReportFiles;
+  /** Absolute path, as the reporter would write it. */
+  path: string;
+  /** The end of a sentence that names the path: "is a folder; ...". */
+  problem: string;
+}
+
+/** Where the reports would fail to be written, checked now so the run does not end with nowhere to put them. */
+export function reportDestinationProblems(report: ReportFiles, root: string): DestinationProblem[] {
+  return (["json", "markdown"] as const).flatMap((kind) => {
+    const target = report[kind];
+    if (!target) return [];
+    // As the reporter resolves it: against Vitest's root.
+    const path = resolve(root, target);
+    const problem = destinationProblem(path);
+    return problem === undefined ? [] : [{ report: kind, path, problem }];
+  });
+}
 
 /** The deepest folder holding the working directory and every suite: Vitest's root for the run, and what the report's paths are relative to. */
 export function runRoot(cwd: string, files: readonly string[]): string {
@@ -47,6 +71,9 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
     errors.push(...diagnostics.filter((d) => d.severity === "error"));
   }
   if (errors.length > 0) return { stage: "validation", code: EXIT_INVALID, files, errors };
+  const root = runRoot(io.cwd, files);
+  const problems = reportDestinationProblems(args.plugin.report ?? {}, root);
+  if (problems.length > 0) return { stage: "destinations", code: EXIT_INVALID, files, problems };
 
   // Vitest and the engine are loaded only now: `tunegate run --help` and invalid input stay instant.
   const [{ createVitest }, { tunegate }, { createLocalEngine }] = await Promise.all([
@@ -56,7 +83,6 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
   ]);
   await using engine = createLocalEngine(args.plugin.gpu !== undefined ? { gpu: args.plugin.gpu } : {});
   const plugin = tunegate({ ...args.plugin, engine });
-  const root = runRoot(io.cwd, files);
   const include = files.map((file) => relative(root, file).split(sep).join("/"));
   const vitest = await createVitest(
     "test",

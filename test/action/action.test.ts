@@ -312,6 +312,16 @@ describe("tunegate action on invalid input", () => {
     expect(failureOf(baseline)).toMatch(/^Input `baseline`: .*not-json\.json is not JSON/);
   });
 
+  it("names `report-path` when the report cannot be written there, before loading a model", async () => {
+    demoSuite(join(workspace, "destination/demo.cases.yaml"));
+    writeFileSync(join(workspace, "destination/a-file"), "");
+    const result = await run({ inputs: { "working-directory": "destination", "report-path": "a-file/report.json" } });
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(failureOf(result)).toBe(`Input \`report-path\`: ${join(workspace, "destination/a-file/report.json")} cannot be written: ${join(workspace, "destination/a-file")} is a file, not a folder.`);
+    expect(result.stdout).not.toContain("model files loaded");
+    expect(result.outputs).toEqual(NO_OUTPUTS);
+  });
+
   it("fails a suite whose model is missing or whose adapter is not one, at the line that names it", async () => {
     const missing = demoSuite(join(workspace, "models/missing.cases.yaml"), (y) => y.replace(forged.base, join(outside, "gone.gguf")));
     const result = await run({ inputs: { suites: "models/missing.cases.yaml" } });

@@ -1,7 +1,7 @@
 // `tunegate run` as users run it: the compiled CLI in a child process, which starts Vitest with the plugin.
 // (npm test builds before testing; these tests read dist/.)
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -114,5 +114,44 @@ describe("tunegate run", () => {
 
     expect((await tunegate("run", "--volume", "-3", broken)).code).toBe(2);
     expect((await tunegate("run", join(dir, "nothing-here/*.cases.yaml"))).code).toBe(2);
+  });
+});
+
+describe("tunegate run's report files", () => {
+  it("replaces a link at the destination rather than writing through it, and leaves no temporary file", async () => {
+    const suite = writeSuite("linked.cases.yaml");
+    const elsewhere = join(dir, "elsewhere");
+    mkdirSync(elsewhere);
+    const precious = join(elsewhere, "precious.txt");
+    writeFileSync(precious, "not a report\n");
+    const out = join(dir, "linked-out");
+    mkdirSync(out);
+    symlinkSync(precious, join(out, "report.json"));
+    symlinkSync(precious, join(out, "report.md"));
+    const { code, out: log } = await tunegate("run", suite, "--json", "linked-out/report.json", "--markdown", "linked-out/report.md");
+    expect(code, log).toBe(0);
+    expect(readFileSync(precious, "utf8")).toBe("not a report\n");
+    for (const name of ["report.json", "report.md"]) expect(lstatSync(join(out, name)).isSymbolicLink(), name).toBe(false);
+    expect((JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as Report).suites[0]!.name).toBe("Customer message triage");
+    expect(readdirSync(out).sort()).toEqual(["report.json", "report.md"]);
+  });
+
+  it("exits 2 naming a destination that is a folder or cannot be created, before loading any model", async () => {
+    const suite = writeSuite("destinations.cases.yaml");
+    mkdirSync(join(dir, "a-folder"));
+    writeFileSync(join(dir, "a-file"), "");
+    const cases: Array<[string[], RegExp]> = [
+      [["--json", "a-folder"], new RegExp(`^tunegate: --json ${join(dir, "a-folder")} is a folder; give a file name`, "m")],
+      [["--markdown", "a-file/report.md"], new RegExp(`^tunegate: --markdown ${join(dir, "a-file/report.md")} cannot be written: ${join(dir, "a-file")} is a file, not a folder`, "m")],
+      // Nothing can be created in /proc, not even by root, so this holds wherever the tests run on Linux.
+      ...(process.platform === "linux" ? [[["--json", "/proc/tunegate/report.json"], /^tunegate: --json \/proc\/tunegate\/report\.json cannot be written: nothing can be created in \/proc/m] as [string[], RegExp]] : []),
+    ];
+    for (const [args, message] of cases) {
+      const { code, out } = await tunegate("run", suite, ...args);
+      expect(code, out).toBe(2);
+      expect(out).toMatch(message);
+      expect(out).not.toContain("model files loaded");
+      expect(out).not.toContain("internal error");
+    }
   });
 });
