@@ -8,7 +8,7 @@ import type { Report } from "../report/types.js";
 import { guardProcessOutput, own, stopCommands } from "../run/command-guard.js";
 import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
-import { runSuites, type RunArguments } from "../run/suites.js";
+import { notRunMessage, runSuites, type RunArguments } from "../run/suites.js";
 import { formatDiagnostic, type Diagnostic } from "../suite/diagnostics.js";
 import type { RunOutcome } from "../vitest/reporter.js";
 import { emitAnnotation, reportAnnotations, type Annotation } from "./annotations.js";
@@ -257,6 +257,7 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
       throw new StepFailure(result.problems.map(({ path, problem }) => `Input \`report-path\`: ${path} ${problem}.`));
     case "run": {
       const { outcome } = result;
+      if (result.notRun.length > 0) throw new StepFailure(result.notRun.map((file) => `Input \`suites\`: ${notRunMessage(file)}.`));
       if (outcome?.report === undefined || outcome.unevaluated.length > 0) throw unevaluatedFailure(outcome, inputs.workingDirectory, locations);
       return reportRun(outcome.report, outcome, result.root, result.files, inputs, context, baseline);
     }

@@ -11,7 +11,7 @@ import type { TunegatePluginOptions } from "../vitest/plugin.js";
 import { outputGuarded } from "../run/command-guard.js";
 import { EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
-import { runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
+import { notRunMessage, runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
 import { parseCommandArgs } from "./args.js";
 
 export const runUsage = `Usage: tunegate run [suites, globs or folders...] [options]
@@ -134,7 +134,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   return result.code;
 }
 
-/** What stopped a run before Vitest; Vitest and the plugin's reporter print the rest themselves. */
+/** What stopped a run before Vitest, or what it left out; Vitest and the plugin's reporter print the rest themselves. */
 function printProblems(result: SuitesRun, io: CliIO): void {
   if (result.stage === "paths") {
     for (const glob of result.invalid) io.stderr(`tunegate: ${describeInvalidGlob(glob)}`);
@@ -144,5 +144,7 @@ function printProblems(result: SuitesRun, io: CliIO): void {
     io.stderr("tunegate: fix the errors above (`tunegate validate` checks suites without running them)");
   } else if (result.stage === "destinations") {
     for (const { report, path, problem } of result.problems) io.stderr(`tunegate: --${report} ${path} ${problem}`);
+  } else {
+    for (const file of result.notRun) io.stderr(`tunegate: ${notRunMessage(file)}`);
   }
 }

@@ -1,6 +1,7 @@
 // The run both entry points share: suite paths → validated suites → one Vitest run with the tunegate plugin.
 // It prints nothing of its own and returns what happened, with locations, so `tunegate run` can print it
 // and the Action can annotate it without reading a log or loading the suites a second time.
+import { realpathSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../suite/diagnostics.js";
 import { loadSuite } from "../suite/loader.js";
@@ -26,9 +27,10 @@ export type SuitesRun =
   | { stage: "destinations"; code: number; files: string[]; problems: DestinationProblem[] }
   /**
    * Vitest ran. `outcome` is the plugin's (undefined when Vitest finished without one); `root` is the folder
-   * the report's paths are relative to.
+   * the report's paths are relative to. `notRun`: suite files Vitest never handed to the plugin (it could
+   * not load them as test modules, e.g. with a `#` in the path), which would otherwise pass unnoticed.
    */
-  | { stage: "run"; code: number; files: string[]; root: string; outcome: RunOutcome | undefined };
+  | { stage: "run"; code: number; files: string[]; root: string; outcome: RunOutcome | undefined; notRun: string[] };
 
 export interface DestinationProblem {
   /** Which report: the option that named it. */
@@ -49,6 +51,19 @@ export function reportDestinationProblems(report: ReportFiles, root: string): De
     const problem = destinationProblem(path);
     return problem === undefined ? [] : [{ report: kind, path, problem }];
   });
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(resolve(path));
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Why a suite file has no result: it names the file and what to do. */
+export function notRunMessage(file: string): string {
+  return `${JSON.stringify(file)} was not run: Vitest could not load it as a test file (its error is above); Vite takes a \`#\` or \`?\` in a path for a URL's fragment or query, so rename the file or folder`;
 }
 
 /** The deepest folder holding the working directory and every suite: Vitest's root for the run, and what the report's paths are relative to. */
@@ -95,8 +110,15 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
   } finally {
     await vitest.close();
   }
-  const outcome = plugin.api.reporter.lastOutcome;
+  const outcome: RunOutcome | undefined = plugin.api.reporter.lastOutcome;
+  // Compared as real paths: Vitest may name a module by its real path (/private/tmp for /tmp on macOS).
+  const seen = new Set([...(outcome?.report?.suites ?? []).map((suite) => resolve(root, suite.file)), ...(outcome?.unevaluated ?? []).map((broken) => broken.file)].map(realPath));
+  const notRun = files.filter((file) => !seen.has(realPath(file)));
   const code =
-    !outcome || outcome.unevaluated.length > 0 ? EXIT_INVALID : outcome.report?.gate === "fail" || outcome.failed > 0 ? EXIT_GATE_FAILED : EXIT_OK;
-  return { stage: "run", code, files, root, outcome };
+    !outcome || outcome.unevaluated.length > 0 || notRun.length > 0
+      ? EXIT_INVALID
+      : outcome.report?.gate === "fail" || outcome.failed > 0
+        ? EXIT_GATE_FAILED
+        : EXIT_OK;
+  return { stage: "run", code, files, root, outcome, notRun };
 }

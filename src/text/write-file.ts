@@ -37,8 +37,21 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  * a new file; that is tried for real, since permissions alone do not say it (root, read-only mounts).
  */
 export function destinationProblem(path: string): string | undefined {
+  const special = "; a report is written as a new file that replaces the destination, so give the path of a file";
   try {
-    if (lstatSync(path).isDirectory()) return "is a folder; give a file name, such as report.json";
+    const entry = lstatSync(path);
+    if (entry.isDirectory()) return "is a folder; give a file name, such as report.json";
+    if (!entry.isFile() && !entry.isSymbolicLink()) return `is a device, FIFO or socket, not a file${special}`;
+    // A link is replaced, not followed; but one to a device (/dev/stdout) would leave the machine without it.
+    if (entry.isSymbolicLink()) {
+      let target: ReturnType<typeof statSync> | undefined;
+      try {
+        target = statSync(path);
+      } catch {
+        // Dangling: replaced like any link.
+      }
+      if (target !== undefined && !target.isFile()) return `is a link to a folder, device, FIFO or socket${special}`;
+    }
   } catch {
     // Absent: written new.
   }

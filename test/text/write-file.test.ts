@@ -1,5 +1,5 @@
 // A report replaces its destination in one step: a failed write leaves the previous file as it was.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,5 +20,9 @@ describe("writeFileAtomic", () => {
     expect(destinationProblem(path)).toBeUndefined();
     expect(destinationProblem(join(dir, "new/folders/report.json"))).toBeUndefined();
     expect(destinationProblem(dir)).toMatch(/^is a folder/);
+    // Replacing these would take the device from everyone else on the machine.
+    expect(destinationProblem("/dev/null")).toMatch(/^is a device, FIFO or socket, not a file/);
+    symlinkSync("/dev/null", join(dir, "to-null"));
+    expect(destinationProblem(join(dir, "to-null"))).toMatch(/^is a link to a folder, device, FIFO or socket/);
   });
 });

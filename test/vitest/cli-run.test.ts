@@ -117,6 +117,17 @@ describe("tunegate run", () => {
   });
 });
 
+describe("tunegate run on paths Vitest cannot load", () => {
+  it("exits 2 naming a suite file that never ran, instead of passing with nothing measured", async () => {
+    const hashed = writeSuite("issue#12.cases.yaml");
+    const plain = writeSuite("plain.cases.yaml");
+    const { code, out } = await tunegate("run", hashed, plain);
+    expect(code, out).toBe(2);
+    expect(out).toContain(`tunegate: ${JSON.stringify(hashed)} was not run: Vitest could not load it as a test file`);
+    expect(out).not.toContain("internal error");
+  });
+});
+
 describe("tunegate run's report files", () => {
   it("replaces a link at the destination rather than writing through it, and leaves no temporary file", async () => {
     const suite = writeSuite("linked.cases.yaml");
