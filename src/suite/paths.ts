@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { readFirstBytes } from "../read-head.js";
 import type { ModelRef, SourceLocation } from "../types.js";
 import { error, warning, type Diagnostic } from "./diagnostics.js";
+import { specialFileKind } from "./file-kind.js";
 import { interpolateEnv, type Environment } from "./env.js";
 
 export type PathResult = { resolved: ModelRef; diagnostic?: undefined } | { resolved?: undefined; diagnostic: Diagnostic };
@@ -46,6 +47,10 @@ export async function checkModelFile(ref: ModelRef, what: string, key: string, s
       return [
         error("model-not-found", ref.location, `the ${what} \`${key}\` is a directory, not a GGUF file: ${ref.path} (${describeResolution(ref, env)})`, "give the path of the .gguf file inside it"),
       ];
+    }
+    const special = specialFileKind(info);
+    if (special !== undefined) {
+      return [error("model-not-found", ref.location, `the ${what} \`${key}\` is ${special}, not a GGUF file: ${ref.path} (${describeResolution(ref, env)})`, "give the path of a .gguf file")];
     }
   } catch {
     return [
