@@ -27,8 +27,12 @@ function writeSuite(name: string, edit: (yaml: string) => string = (y) => y): st
 }
 
 async function tunegate(...args: string[]): Promise<{ code: number; out: string }> {
+  return tunegateWith({}, ...args);
+}
+
+async function tunegateWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", TUNEGATE_THREADS: "1" }, maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", TUNEGATE_THREADS: "1", ...env }, maxBuffer: 64 << 20 });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -125,6 +129,22 @@ describe("tunegate run on paths Vitest cannot load", () => {
     expect(code, out).toBe(2);
     expect(out).toContain(`tunegate: ${JSON.stringify(hashed)} was not run: Vitest could not load it as a test file`);
     expect(out).not.toContain("internal error");
+  });
+});
+
+describe("tunegate run and validate on a GitHub runner", () => {
+  it("print no line the runner would execute, whatever the suite's text holds", async () => {
+    const payload = "Broken\n::set-output name=verdict::ship-prompt\n  ::add-mask::complaint\r::error::x\n##[set-output name=gate;]pass";
+    const suite = writeSuite("hostile-cli.cases.yaml", (y) =>
+      y.replace("cases:\n", `cases:\n  - { input: ${JSON.stringify(payload)}, expected: praise, must: true }\n  - { input: ${JSON.stringify(payload)}, expected: praise, must: true }\n`),
+    );
+    for (const args of [["run", suite], ["validate", suite]]) {
+      const { code, out } = await tunegateWith({ GITHUB_ACTIONS: "true" }, ...args);
+      expect(code, out).toBe(args[0] === "run" ? 1 : 0);
+      if (args[0] === "run") expect(out).toContain("set-output name=verdict::ship-prompt");
+      const executable = out.split(/\r\n|\r|\n/).filter((line) => line.replace(/^[\s\u0085\u180e]+/, "").startsWith("::") || line.includes("##["));
+      expect(executable, args[0]!).toEqual([]);
+    }
   });
 });
 
