@@ -20,6 +20,8 @@ function isLeadingSpace(c: string): boolean {
 export class CommandNeutraliser {
   private lineStart = true;
   private hashes = 0;
+  /** Inside a colour code at the start of a line: 1 after ESC, 2 inside `ESC [ ... final`. */
+  private escape: 0 | 1 | 2 = 0;
 
   /**
    * `own`: tunegate's own workflow command, written on purpose; its leading `::` stays, and only a `##[` that
@@ -31,10 +33,19 @@ export class CommandNeutraliser {
       if (c === "\r" || c === "\n") {
         this.lineStart = true;
         this.hashes = 0;
+        this.escape = 0;
         out += c;
         continue;
       }
       if (this.lineStart && isLeadingSpace(c)) {
+        out += c;
+        continue;
+      }
+      // Colour codes before a line's text (Vitest colours its output on CI) are looked through, in case a log
+      // reader strips them before it looks for `::`.
+      if (this.lineStart && (this.escape !== 0 || c === "\u001b")) {
+        const code = c.charCodeAt(0);
+        this.escape = c === "\u001b" ? 1 : this.escape === 1 && c === "[" ? 2 : this.escape === 2 && (code < 0x40 || code > 0x7e) ? 2 : 0;
         out += c;
         continue;
       }

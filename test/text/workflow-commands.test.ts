@@ -24,5 +24,7 @@ describe("neutraliseCommands", () => {
     const own = new CommandNeutraliser();
     expect(own.filter("::warning title=tunegate::a ##[b]\n", true)).toBe("::warning title=tunegate::a ##\u200b[b]\n");
     expect(own.filter("x: y\n")).toBe("x: y\n");
+    // A colour code before the command is looked through.
+    expect(new CommandNeutraliser().filter("\u001b[31m\u001b[1m::error::x\u001b[39m\n")).toBe("\u001b[31m\u001b[1m\u200b::error::x\u001b[39m\n");
   });
 });
