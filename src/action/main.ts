@@ -8,7 +8,7 @@ import type { Report } from "../report/types.js";
 import { guardProcessOutput, own, stopCommands } from "../run/command-guard.js";
 import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
-import { notRunMessage, runSuites, type RunArguments } from "../run/suites.js";
+import { notRunMessage, runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
 import { formatDiagnostic, type Diagnostic } from "../suite/diagnostics.js";
 import type { RunOutcome } from "../vitest/reporter.js";
 import { emitAnnotation, reportAnnotations, type Annotation } from "./annotations.js";
@@ -228,7 +228,7 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
   // besides the guard on the streams, the runner executes no command at all until tunegate's own resume.
   own(() => core.startGroup("tunegate: running the suites"));
   const resume = stopCommands();
-  let result: Awaited<ReturnType<typeof runSuites>>;
+  let result: SuitesRun;
   try {
     result = await runSuites(args, { cwd: inputs.workingDirectory, env: io.env });
   } finally {
