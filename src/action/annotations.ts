@@ -4,6 +4,7 @@
 // the order matters: gate warnings first, then cases newly failing against the baseline, then the rest in
 // report order. The log has them all; the summary lists every case.
 import * as core from "@actions/core";
+import { own } from "../run/command-guard.js";
 import { singleLine, truncate } from "../text/width.js";
 import type { CaseReport, Report, SuiteReport } from "../report/types.js";
 import { ARM_DISPLAY, ARMS, type ArmName } from "../types.js";
@@ -78,5 +79,5 @@ export function emitAnnotation(annotation: Annotation): void {
   if (annotation.line !== undefined) properties.startLine = annotation.line;
   if (annotation.column !== undefined) properties.startColumn = annotation.column;
   const write = annotation.level === "error" ? core.error : annotation.level === "warning" ? core.warning : core.notice;
-  write(annotation.message, properties);
+  own(() => write(annotation.message, properties));
 }

@@ -5,9 +5,10 @@
 import { statSync } from "node:fs";
 import * as core from "@actions/core";
 import type { Report } from "../report/types.js";
+import { guardProcessOutput, own, stopCommands } from "../run/command-guard.js";
 import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
-import { runSuites, type RunArguments } from "../run/suites.js";
+import { notRunMessage, runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
 import { formatDiagnostic, type Diagnostic } from "../suite/diagnostics.js";
 import type { RunOutcome } from "../vitest/reporter.js";
 import { emitAnnotation, reportAnnotations, type Annotation } from "./annotations.js";
@@ -19,7 +20,7 @@ import { pullRequestOfRun, readRunnerContext, runUrl, type RunnerContext } from 
 import { completeInputVariables } from "./environment.js";
 import { INPUT_NAMES, inputVariable, parseActionInputs, type ActionInputs } from "./inputs.js";
 import { checkReportRoot, ReportLocations } from "./locations.js";
-import { actionOutputs } from "./outputs.js";
+import { actionOutputs, OUTPUT_NAMES, type OutputName } from "./outputs.js";
 import { composeFailureMarkdown, composeReportMarkdown, measureUtf8Bytes, SUMMARY_MAX_BYTES, truncateMarkdown } from "./summary.js";
 
 export const actionUsage = `Usage: tunegate action
@@ -76,13 +77,28 @@ function checkWorkingDirectory(inputs: ActionInputs, context: RunnerContext): vo
   if (reportIsFolder) throw new StepFailure([`Input \`report-path\`: ${inputs.reportPath} is a folder; give a file name such as tunegate-report.json.`]);
 }
 
+/** A warning annotation: tunegate's own workflow command. */
+function warn(message: string, properties?: core.AnnotationProperties): void {
+  own(() => core.warning(message, properties));
+}
+
+/**
+ * Sets every output action.yml declares, those without a value to "", so that no output keeps a value set
+ * earlier in the job, or by a line of a suite's text that reached the log.
+ */
+function writeOutputs(values: Partial<Record<OutputName, string>>): void {
+  own(() => {
+    for (const name of OUTPUT_NAMES) core.setOutput(name, values[name] ?? "");
+  });
+}
+
 async function readBaseline(inputs: ActionInputs): Promise<BaselineReport | undefined> {
   if (inputs.baseline === undefined) return undefined;
   const loaded = await loadBaseline(inputs.baseline);
   if (loaded.ok) return loaded.value;
   const invalid = loaded.problems.filter((problem) => problem.reason === "invalid");
   if (invalid.length > 0) throw new StepFailure(invalid.map((problem) => problem.message));
-  for (const problem of loaded.problems) core.warning(problem.message, { title: "tunegate: no baseline" });
+  for (const problem of loaded.problems) warn(problem.message, { title: "tunegate: no baseline" });
   return undefined;
 }
 
@@ -114,14 +130,14 @@ async function writeJobSummary(markdown: string): Promise<void> {
   try {
     await core.summary.addRaw(text).write();
   } catch (error) {
-    core.warning(`The job summary could not be written: ${(error as Error).message}`);
+    warn(`The job summary could not be written: ${(error as Error).message}`);
   }
 }
 
 async function postComment(inputs: ActionInputs | undefined, context: RunnerContext, markdown: string): Promise<void> {
   if (inputs === undefined || !inputs.comment) return;
   if (inputs.githubToken === "") {
-    core.warning("Input `comment` is true but `github-token` is empty, so no PR comment is written. Pass `github-token: ${{ github.token }}` (the default) or a token that may write PR comments.", { title: "tunegate: no PR comment" });
+    warn("Input `comment` is true but `github-token` is empty, so no PR comment is written. Pass `github-token: ${{ github.token }}` (the default) or a token that may write PR comments.", { title: "tunegate: no PR comment" });
     return;
   }
   const pr = await pullRequestOfRun(context);
@@ -130,7 +146,7 @@ async function postComment(inputs: ActionInputs | undefined, context: RunnerCont
     return;
   }
   if (context.repository === undefined) {
-    core.warning("No PR comment: GITHUB_REPOSITORY is not set.", { title: "tunegate: no PR comment" });
+    warn("No PR comment: GITHUB_REPOSITORY is not set.", { title: "tunegate: no PR comment" });
     return;
   }
   const run = runUrl(context);
@@ -142,13 +158,13 @@ async function postComment(inputs: ActionInputs | undefined, context: RunnerCont
       core.info(`PR comment ${outcome.kind}: ${outcome.url || `#${outcome.id}`}`);
       break;
     case "forbidden":
-      core.warning(
+      warn(
         `The PR comment could not be written: ${outcome.message}. A pull request from a fork gets a read-only GITHUB_TOKEN; otherwise give the job \`permissions: pull-requests: write\`. The gate is not affected.`,
         { title: "tunegate: no PR comment (403)" },
       );
       break;
     case "failed":
-      core.warning(`The PR comment could not be written: ${outcome.message}. The gate is not affected.`, { title: "tunegate: no PR comment" });
+      warn(`The PR comment could not be written: ${outcome.message}. The gate is not affected.`, { title: "tunegate: no PR comment" });
       break;
   }
 }
@@ -162,13 +178,12 @@ function regressionMessages(comparison: BaselineComparison | undefined): string[
 
 async function reportRun(report: Report, outcome: RunOutcome, root: string, files: readonly string[], inputs: ActionInputs, context: RunnerContext, baseline: BaselineReport | undefined): Promise<number> {
   const unmapped = checkReportRoot(report, root, files);
-  if (unmapped.length > 0) core.warning(`tunegate could not place ${unmapped.join(", ")} in the repository; annotations and links for them may point nowhere.`);
+  if (unmapped.length > 0) warn(`tunegate could not place ${unmapped.join(", ")} in the repository; annotations and links for them may point nowhere.`);
   const locations = new ReportLocations(root, context);
   const comparison = baseline === undefined ? undefined : compareWithBaseline(report, baseline, inputs.maxRegressionPoints);
 
   const outputs = actionOutputs(report, inputs.reportPath);
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
-  if (comparison?.maxRegressionPoints !== undefined) core.setOutput("regression", comparison.regressed.length > 0 ? "true" : "false");
+  writeOutputs({ ...outputs, ...(comparison?.maxRegressionPoints !== undefined ? { regression: comparison.regressed.length > 0 ? "true" : "false" } : {}) });
 
   for (const annotation of reportAnnotations(report, locations, newlyFailingCases(comparison))) emitAnnotation(annotation);
 
@@ -186,7 +201,7 @@ async function reportRun(report: Report, outcome: RunOutcome, root: string, file
 
   const failures = [...(gateFailures.length > 0 ? [`tunegate gate failed: ${gateFailures.join(" ")}`] : []), ...otherFailures];
   if (failures.length > 0) {
-    core.setFailed(failures.join("\n"));
+    own(() => core.setFailed(failures.join("\n")));
     return EXIT_GATE_FAILED;
   }
   core.info(`tunegate: gate ${report.gate} (verdict ${outputs.verdict}).`);
@@ -208,7 +223,17 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
       vitestReporters: ["default"],
     },
   };
-  const result = await core.group("tunegate: running the suites", () => runSuites(args, { cwd: inputs.workingDirectory, env: io.env }));
+  // Everything the run prints (Vitest's output, progress, the terminal report) carries the suites' text:
+  // besides the guard on the streams, the runner executes no command at all until tunegate's own resume.
+  own(() => core.startGroup("tunegate: running the suites"));
+  const resume = stopCommands();
+  let result: SuitesRun;
+  try {
+    result = await runSuites(args, { cwd: inputs.workingDirectory, env: io.env });
+  } finally {
+    resume();
+    own(() => core.endGroup());
+  }
   // Diagnostics carry absolute paths, which resolve to themselves against any root.
   const locations = new ReportLocations(inputs.workingDirectory, context);
   switch (result.stage) {
@@ -227,8 +252,11 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
         [...result.errors.map((d) => formatDiagnostic(d, inputs.workingDirectory)), "tunegate: fix the errors above (`tunegate validate` checks suites without running them)"],
         result.errors.map((d) => diagnosticAnnotation(d, locations)),
       );
+    case "destinations":
+      throw new StepFailure(result.problems.map(({ path, problem }) => `Input \`report-path\`: ${path} ${problem}.`));
     case "run": {
       const { outcome } = result;
+      if (result.notRun.length > 0) throw new StepFailure(result.notRun.map((file) => `Input \`suites\`: ${notRunMessage(file)}.`));
       if (outcome?.report === undefined || outcome.unevaluated.length > 0) throw unevaluatedFailure(outcome, inputs.workingDirectory, locations);
       return reportRun(outcome.report, outcome, result.root, result.files, inputs, context, baseline);
     }
@@ -245,6 +273,7 @@ export async function action(args: string[], io: CliIO): Promise<number> {
     io.stderr("Run `tunegate action --help` for usage.");
     return EXIT_INVALID;
   }
+  guardProcessOutput();
   // Before anything reads an input: core.getInput reads process.env.
   const note = completeInputVariables(INPUT_NAMES.map(inputVariable), process.env);
   if (note !== undefined) core.info(note);
@@ -257,18 +286,19 @@ export async function action(args: string[], io: CliIO): Promise<number> {
     );
     if (!parsed.ok) throw new StepFailure(parsed.problems);
     inputs = parsed.value;
-    if (inputs.githubToken !== "") core.setSecret(inputs.githubToken);
+    if (inputs.githubToken !== "") own(() => core.setSecret(inputs!.githubToken));
     return await runAndReport(inputs, io, context);
   } catch (error) {
     const failure =
       error instanceof StepFailure ? error : new StepFailure([`tunegate failed: ${error instanceof Error ? error.message : String(error)}`], [], EXIT_INTERNAL);
     if (!(error instanceof StepFailure) && io.env.TUNEGATE_DEBUG && error instanceof Error) io.stderr(error.stack ?? "");
+    writeOutputs({});
     for (const annotation of failure.annotations) emitAnnotation(annotation);
     const markdown = composeFailureMarkdown(failure.problems);
     await writeJobSummary(markdown);
     // A PR comment from an earlier push must not keep saying "pass" once the suites cannot run.
     await postComment(inputs, context, markdown);
-    core.setFailed(failure.problems.join("\n"));
+    own(() => core.setFailed(failure.problems.join("\n")));
     return failure.code;
   }
 }

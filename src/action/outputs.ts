@@ -16,6 +16,10 @@ export interface ActionOutputs {
   suites: string;
 }
 
+/** Every output action.yml declares: each is written on every run, "" where the run has no value for it. */
+export const OUTPUT_NAMES = ["verdict", "gate", "few-shot-accuracy", "lora-accuracy", "delta-points", "report-path", "suites", "regression"] as const;
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+
 export function decidingSuite(report: Report): SuiteReport {
   const suite = report.suites.find((s) => s.gate === report.gate);
   if (suite === undefined) throw new RangeError(`the report's gate ${report.gate} is the gate of none of its ${report.suites.length} suites`);

@@ -2,6 +2,7 @@
 // an async function returning the exit code. Modules are imported only when their command runs, so
 // `tunegate validate` never loads the inference engine.
 import { UsageError } from "../errors.js";
+import { guardProcessOutput } from "../run/command-guard.js";
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, processIO, type CliIO, type CommandRun } from "../run/io.js";
 import { packageVersion } from "../text/package-root.js";
 
@@ -45,7 +46,11 @@ Exit status: 0 success (for run: gate pass or warn), 1 gate failed (run) or tune
 2 invalid input (bad arguments, a bad suite, a model or adapter that cannot be used).`;
 }
 
-export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: readonly string[], given?: CliIO): Promise<number> {
+  // On a GitHub runner nothing tunegate prints may become a workflow command: suites are other people's text.
+  // Only the real process is guarded; a caller passing its own io prints through it.
+  if (given === undefined && process.env.GITHUB_ACTIONS === "true") guardProcessOutput();
+  const io = given ?? processIO();
   try {
     const [first, ...rest] = argv;
     if (first === undefined) {

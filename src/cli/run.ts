@@ -8,9 +8,10 @@ import { formatDiagnostic } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
 import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
+import { outputGuarded } from "../run/command-guard.js";
 import { EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
-import { runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
+import { notRunMessage, runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
 import { parseCommandArgs } from "./args.js";
 
 export const runUsage = `Usage: tunegate run [suites, globs or folders...] [options]
@@ -126,12 +127,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout(runUsage);
     return EXIT_OK;
   }
+  // Vitest's github-actions reporter prints workflow commands, which the guard would break up into noise.
+  if (outputGuarded() && parsed.plugin.vitestReporters === undefined) parsed.plugin.vitestReporters = ["default"];
   const result = await runSuites(parsed, io);
   printProblems(result, io);
   return result.code;
 }
 
-/** What stopped a run before Vitest; Vitest and the plugin's reporter print the rest themselves. */
+/** What stopped a run before Vitest, or what it left out; Vitest and the plugin's reporter print the rest themselves. */
 function printProblems(result: SuitesRun, io: CliIO): void {
   if (result.stage === "paths") {
     for (const glob of result.invalid) io.stderr(`tunegate: ${describeInvalidGlob(glob)}`);
@@ -139,5 +142,9 @@ function printProblems(result: SuitesRun, io: CliIO): void {
   } else if (result.stage === "validation") {
     for (const diagnostic of result.errors) io.stderr(formatDiagnostic(diagnostic, io.cwd));
     io.stderr("tunegate: fix the errors above (`tunegate validate` checks suites without running them)");
+  } else if (result.stage === "destinations") {
+    for (const { report, path, problem } of result.problems) io.stderr(`tunegate: --${report} ${path} ${problem}`);
+  } else {
+    for (const file of result.notRun) io.stderr(`tunegate: ${notRunMessage(file)}`);
   }
 }

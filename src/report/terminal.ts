@@ -130,7 +130,7 @@ function costLines(suite: SuiteReport, width: number): string[] {
 }
 
 function suiteBlock(suite: SuiteReport, width: number, paint: Paint): string[] {
-  const heading = `${suite.name} · ${suite.file} · ${suite.scoring} scoring · ${suite.cases.length} case${suite.cases.length === 1 ? "" : "s"}`;
+  const heading = `${singleLine(suite.name)} · ${singleLine(suite.file)} · ${suite.scoring} scoring · ${suite.cases.length} case${suite.cases.length === 1 ? "" : "s"}`;
   const lines: string[] = wrap(heading, width).map((line) => paint(line, "bold"));
   lines.push(...caseTable(suite, width, paint), "");
   for (const arm of ARMS) lines.push(...labelled(ARM_DISPLAY[arm], armSummary(suite.arms[arm]), width));

@@ -1,10 +1,12 @@
 // The run both entry points share: suite paths → validated suites → one Vitest run with the tunegate plugin.
 // It prints nothing of its own and returns what happened, with locations, so `tunegate run` can print it
 // and the Action can annotate it without reading a log or loading the suites a second time.
-import { dirname, relative, sep } from "node:path";
+import { realpathSync } from "node:fs";
+import { dirname, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../suite/diagnostics.js";
 import { loadSuite } from "../suite/loader.js";
-import type { RunOutcome } from "../vitest/reporter.js";
+import { destinationProblem } from "../text/write-file.js";
+import type { ReportFiles, RunOutcome } from "../vitest/reporter.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
 import { EXIT_GATE_FAILED, EXIT_INVALID, EXIT_OK, type CliIO } from "./io.js";
 import { expandSuitePaths, type InvalidGlob } from "./suite-paths.js";
@@ -21,11 +23,48 @@ export type SuitesRun =
   | { stage: "paths"; code: number; files: string[]; unmatched: string[]; invalid: InvalidGlob[] }
   /** Some suites are invalid: their errors, in file order, each with its place; no model was loaded. */
   | { stage: "validation"; code: number; files: string[]; errors: Diagnostic[] }
+  /** A report cannot be written where it was asked for: nothing was run. */
+  | { stage: "destinations"; code: number; files: string[]; problems: DestinationProblem[] }
   /**
    * Vitest ran. `outcome` is the plugin's (undefined when Vitest finished without one); `root` is the folder
-   * the report's paths are relative to.
+   * the report's paths are relative to. `notRun`: suite files Vitest never handed to the plugin (it could
+   * not load them as test modules, e.g. with a `#` in the path), which would otherwise pass unnoticed.
    */
-  | { stage: "run"; code: number; files: string[]; root: string; outcome: RunOutcome | undefined };
+  | { stage: "run"; code: number; files: string[]; root: string; outcome: RunOutcome | undefined; notRun: string[] };
+
+export interface DestinationProblem {
+  /** Which report: the option that named it. */
+  report: keyof ReportFiles;
+  /** Absolute path, as the reporter would write it. */
+  path: string;
+  /** The end of a sentence that names the path: "is a folder; ...". */
+  problem: string;
+}
+
+/** Where the reports would fail to be written, checked now so the run does not end with nowhere to put them. */
+export function reportDestinationProblems(report: ReportFiles, root: string): DestinationProblem[] {
+  return (["json", "markdown"] as const).flatMap((kind) => {
+    const target = report[kind];
+    if (!target) return [];
+    // As the reporter resolves it: against Vitest's root.
+    const path = resolve(root, target);
+    const problem = destinationProblem(path);
+    return problem === undefined ? [] : [{ report: kind, path, problem }];
+  });
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(resolve(path));
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Why a suite file has no result: it names the file and what to do. */
+export function notRunMessage(file: string): string {
+  return `${JSON.stringify(file)} was not run: Vitest could not load it as a test file (its error is above); Vite takes a \`#\` or \`?\` in a path for a URL's fragment or query, so rename the file or folder`;
+}
 
 /** The deepest folder holding the working directory and every suite: Vitest's root for the run, and what the report's paths are relative to. */
 export function runRoot(cwd: string, files: readonly string[]): string {
@@ -47,6 +86,9 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
     errors.push(...diagnostics.filter((d) => d.severity === "error"));
   }
   if (errors.length > 0) return { stage: "validation", code: EXIT_INVALID, files, errors };
+  const root = runRoot(io.cwd, files);
+  const problems = reportDestinationProblems(args.plugin.report ?? {}, root);
+  if (problems.length > 0) return { stage: "destinations", code: EXIT_INVALID, files, problems };
 
   // Vitest and the engine are loaded only now: `tunegate run --help` and invalid input stay instant.
   const [{ createVitest }, { tunegate }, { createLocalEngine }] = await Promise.all([
@@ -56,7 +98,6 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
   ]);
   await using engine = createLocalEngine(args.plugin.gpu !== undefined ? { gpu: args.plugin.gpu } : {});
   const plugin = tunegate({ ...args.plugin, engine });
-  const root = runRoot(io.cwd, files);
   const include = files.map((file) => relative(root, file).split(sep).join("/"));
   const vitest = await createVitest(
     "test",
@@ -69,8 +110,15 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
   } finally {
     await vitest.close();
   }
-  const outcome = plugin.api.reporter.lastOutcome;
+  const outcome: RunOutcome | undefined = plugin.api.reporter.lastOutcome;
+  // Compared as real paths: Vitest may name a module by its real path (/private/tmp for /tmp on macOS).
+  const seen = new Set([...(outcome?.report?.suites ?? []).map((suite) => resolve(root, suite.file)), ...(outcome?.unevaluated ?? []).map((broken) => broken.file)].map(realPath));
+  const notRun = files.filter((file) => !seen.has(realPath(file)));
   const code =
-    !outcome || outcome.unevaluated.length > 0 ? EXIT_INVALID : outcome.report?.gate === "fail" || outcome.failed > 0 ? EXIT_GATE_FAILED : EXIT_OK;
-  return { stage: "run", code, files, root, outcome };
+    !outcome || outcome.unevaluated.length > 0 || notRun.length > 0
+      ? EXIT_INVALID
+      : outcome.report?.gate === "fail" || outcome.failed > 0
+        ? EXIT_GATE_FAILED
+        : EXIT_OK;
+  return { stage: "run", code, files, root, outcome, notRun };
 }

@@ -11,6 +11,7 @@ import type { DataPath, YamlLocator } from "./yaml-source.js";
 
 export function checkSuite(suite: Suite, raw: RawSuite, locator: YamlLocator): Diagnostic[] {
   return [
+    ...checkName(suite, raw, locator),
     ...checkLabels(suite, locator),
     ...checkExamples(suite, locator),
     ...checkCases(suite, raw, locator),
@@ -21,11 +22,58 @@ export function checkSuite(suite: Suite, raw: RawSuite, locator: YamlLocator): D
   ];
 }
 
+/**
+ * Index of the first character that has no place in a one-line name: C0 and C1 controls (newline, tab, NUL
+ * included), DEL, the Unicode line and paragraph separators, and a surrogate without its pair; -1 if none.
+ * Names and labels are printed on their own line in logs, titles and tables, where a line break would start
+ * a new log line (one a CI runner might take for a command) and a lone surrogate cannot be written as UTF-8.
+ */
+function firstControlCharacter(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return i;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+      return i;
+    }
+    if (c >= 0xdc00 && c <= 0xdfff) return i;
+  }
+  return -1;
+}
+
+function controlCharacterProblem(text: string, what: string, at: Diagnostic["location"], hint: string): Diagnostic | undefined {
+  const index = firstControlCharacter(text);
+  if (index === -1) return undefined;
+  const code = text.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0");
+  return error("control-character", at, `${what} contains the control character U+${code} at character ${index + 1}; it must be one line of printable text`, hint);
+}
+
+function checkName(suite: Suite, raw: RawSuite, locator: YamlLocator): Diagnostic[] {
+  // The path is a test module's id in Vitest, which cannot load one with a line break, and is printed too.
+  const path = controlCharacterProblem(locator.file, `the suite file's path ${JSON.stringify(locator.file)}`, startOf(locator.file), "rename the file (or its folder)");
+  if (path !== undefined) return [path];
+  const problem =
+    raw.name !== undefined
+      ? controlCharacterProblem(suite.name, "the suite's `name`", locator.value(["name"]), "remove the line break or control character (in a double-quoted string, an escape such as \\n)")
+      : undefined;
+  return problem === undefined ? [] : [problem];
+}
+
 function checkLabels(suite: Suite, locator: YamlLocator): Diagnostic[] {
   const found: Diagnostic[] = [];
   const byFolded = new Map<string, string>();
   suite.labels.forEach((label, i) => {
     const at = locator.value(["labels", i]);
+    const control = controlCharacterProblem(label, `the label ${JSON.stringify(label)}`, at, "write the label as one word or phrase on one line");
+    if (control !== undefined) {
+      // The other label checks would only repeat the problem in other words.
+      found.push(control);
+      return;
+    }
     if (label === INVALID_PREDICTION) {
       found.push(
         error(

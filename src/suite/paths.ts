@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { readFirstBytes } from "../read-head.js";
 import { failed, ok, type ModelRef, type Result, type SourceLocation } from "../types.js";
 import { error, warning, type Diagnostic } from "./diagnostics.js";
+import { specialFileKind } from "./file-kind.js";
 import { interpolateEnv, type Environment } from "./env.js";
 
 /** `written` with env references expanded, made absolute against the folder of `suiteFile`. */
@@ -52,6 +53,10 @@ export async function checkModelFile(ref: ModelRef, what: string, key: string, s
       return [
         error("model-not-found", ref.location, `the ${what} \`${key}\` is a directory, not a GGUF file: ${shownPath(ref)} (${describeResolution(ref, env)})`, "give the path of the .gguf file inside it"),
       ];
+    }
+    const special = specialFileKind(info);
+    if (special !== undefined) {
+      return [error("model-not-found", ref.location, `the ${what} \`${key}\` is ${special}, not a GGUF file: ${shownPath(ref)} (${describeResolution(ref, env)})`, "give the path of a .gguf file")];
     }
   } catch {
     return [

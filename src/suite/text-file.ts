@@ -4,6 +4,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { failed, ok, type Result, type SourceLocation } from "../types.js";
 import { error, startOf, type Diagnostic } from "./diagnostics.js";
+import { specialFileKind } from "./file-kind.js";
 import { CASES_FILE_MAX_BYTES, formatBytes, formatLimit } from "./limits.js";
 
 export interface TextFileOptions {
@@ -27,6 +28,8 @@ export async function readTextFile(file: string, options: TextFileOptions): Prom
     if (info.isDirectory()) {
       return failed([error("file-unreadable", where, `the ${options.kind} ${shown} is a directory, not a file`, "give the path of a file")]);
     }
+    const special = specialFileKind(info);
+    if (special !== undefined) return failed([error("file-unreadable", where, `the ${options.kind} ${shown} is ${special}, not a file`, "give the path of a regular file")]);
     size = info.size;
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;

@@ -1,13 +1,14 @@
 // tunegate's Vitest reporter: after the run, the side-by-side table and the verdict of every suite, the JSON
 // report and the Markdown summary where asked, and a plain `N passed, N failed` line any CI log reader finds.
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
 import type { Vitest } from "vitest/node";
 import { buildReport, reportToJson } from "../report/build.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
+import { singleLine } from "../text/width.js";
+import { writeFileAtomic } from "../text/write-file.js";
 import type { SuiteRun } from "../types.js";
 import { evaluations, type Evaluation } from "./registry.js";
 
@@ -85,7 +86,7 @@ export class TunegateReporter implements Reporter {
       await this.writeFiles(report, root);
     }
     for (const broken of unevaluated) {
-      this.log(`tunegate ▸ not evaluated: ${broken.file} (${broken.kind === "invalid" ? "invalid suite" : broken.error.message})`);
+      this.log(`tunegate ▸ not evaluated: ${singleLine(broken.file)} (${broken.kind === "invalid" ? "invalid suite" : singleLine(broken.error.message)})`);
     }
     this.lastOutcome = { report, unevaluated, passed, failed };
     // Vitest's own summary is not among the formats CI log readers know; this line is.
@@ -100,8 +101,7 @@ export class TunegateReporter implements Reporter {
     for (const [target, render] of targets) {
       if (!target) continue;
       const path = resolve(root, target);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, render());
+      await writeFileAtomic(path, render());
       this.log(`tunegate ▸ wrote ${path}`);
     }
   }

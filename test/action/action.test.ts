@@ -21,6 +21,9 @@ for (const dir of [workspace, scratch, outside]) mkdirSync(dir);
 const github = await startFakeGitHub();
 afterAll(() => github.close());
 
+/** A run that stops before any report still writes every output, empty, so none keeps an earlier value. */
+const NO_OUTPUTS = Object.fromEntries(["verdict", "gate", "few-shot-accuracy", "lora-accuracy", "delta-points", "report-path", "suites", "regression"].map((name) => [name, ""]));
+
 const NOT_HAPPY = "{ input: Not happy with the long wait., expected: complaint }";
 
 /** The demo suite (fine-tune verdict, gate warn) with the forged models, `edit` applied. */
@@ -148,6 +151,8 @@ describe("tunegate action, as the runner runs it", () => {
           delta_points: s.delta_points,
         })),
       ),
+      // No max-regression-points: no check ran, and the output says nothing rather than keeping a value.
+      regression: "",
     });
     expect(demo.arms.few_shot.accuracy).toBeCloseTo(26 / 45, 12);
 
@@ -278,7 +283,7 @@ describe("tunegate action on invalid input", () => {
     expect(onLine[0]).toMatchObject({ properties: { file: "invalid/broken.cases.yaml", line: String(line), col: "1" } });
     expect(onLine[0]!.message).toContain("lables");
     expect(failureOf(result)).toMatch(new RegExp(`broken\\.cases\\.yaml:${line}:1: error: .*lables`));
-    expect(result.outputs).toEqual({});
+    expect(result.outputs).toEqual(NO_OUTPUTS);
     expect(result.summary).toMatch(/^## tunegate: ❌ could not run\n\n````text\n.*broken\.cases\.yaml:\d+:1: error/);
     expect(result.stdout).not.toContain("model files loaded");
   });
@@ -314,6 +319,16 @@ describe("tunegate action on invalid input", () => {
     expect(failureOf(baseline)).toMatch(/^Input `baseline`: .*not-json\.json is not JSON/);
   });
 
+  it("names `report-path` when the report cannot be written there, before loading a model", async () => {
+    demoSuite(join(workspace, "destination/demo.cases.yaml"));
+    writeFileSync(join(workspace, "destination/a-file"), "");
+    const result = await run({ inputs: { "working-directory": "destination", "report-path": "a-file/report.json" } });
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(failureOf(result)).toBe(`Input \`report-path\`: ${join(workspace, "destination/a-file/report.json")} cannot be written: ${join(workspace, "destination/a-file")} is a file, not a folder.`);
+    expect(result.stdout).not.toContain("model files loaded");
+    expect(result.outputs).toEqual(NO_OUTPUTS);
+  });
+
   it("fails a suite whose model is missing or whose adapter is not one, at the line that names it", async () => {
     const missing = demoSuite(join(workspace, "models/missing.cases.yaml"), (y) => y.replace(forged.base, join(outside, "gone.gguf")));
     const result = await run({ inputs: { suites: "models/missing.cases.yaml" } });
@@ -328,6 +343,6 @@ describe("tunegate action on invalid input", () => {
     expect(failed.code, failed.stdout + failed.stderr).toBe(2);
     expect(annotationsOf(failed, "error")[0]).toMatchObject({ properties: { title: "tunegate: suite could not be evaluated", file: "models/adapter.cases.yaml", line: String(place(adapter, "not-an-adapter.gguf").line) } });
     expect(failureOf(failed)).toContain("not-an-adapter.gguf");
-    expect(failed.outputs).toEqual({});
+    expect(failed.outputs).toEqual(NO_OUTPUTS);
   });
 });

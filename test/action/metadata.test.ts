@@ -6,7 +6,7 @@ import { validateAction, validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { INPUT_NAMES } from "../../src/action/inputs.js";
-import { actionOutputs } from "../../src/action/outputs.js";
+import { actionOutputs, OUTPUT_NAMES } from "../../src/action/outputs.js";
 import { reportOf, rows } from "./reports.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -36,6 +36,8 @@ describe("action.yml", () => {
     const action = parse(actionSource) as { outputs: Record<string, { value: string }> };
     const written = [...Object.keys(actionOutputs(reportOf({ cases: rows(1) }), "r.json")), "regression"];
     expect(Object.keys(action.outputs).sort()).toEqual(written.sort());
+    // The names the entry empties on every run are exactly the declared ones.
+    expect([...OUTPUT_NAMES].sort()).toEqual(written.sort());
     for (const [name, output] of Object.entries(action.outputs)) expect(output.value).toBe(`\${{ steps.tunegate.outputs.${name} }}`);
   });
 

@@ -1,7 +1,7 @@
 // `tunegate run` as users run it: the compiled CLI in a child process, which starts Vitest with the plugin.
 // (npm test builds before testing; these tests read dist/.)
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -27,8 +27,12 @@ function writeSuite(name: string, edit: (yaml: string) => string = (y) => y): st
 }
 
 async function tunegate(...args: string[]): Promise<{ code: number; out: string }> {
+  return tunegateWith({}, ...args);
+}
+
+async function tunegateWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", TUNEGATE_THREADS: "1" }, maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1", TUNEGATE_THREADS: "1", ...env }, maxBuffer: 64 << 20 });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -114,5 +118,71 @@ describe("tunegate run", () => {
 
     expect((await tunegate("run", "--volume", "-3", broken)).code).toBe(2);
     expect((await tunegate("run", join(dir, "nothing-here/*.cases.yaml"))).code).toBe(2);
+  });
+});
+
+describe("tunegate run on paths Vitest cannot load", () => {
+  it("exits 2 naming a suite file that never ran, instead of passing with nothing measured", async () => {
+    const hashed = writeSuite("issue#12.cases.yaml");
+    const plain = writeSuite("plain.cases.yaml");
+    const { code, out } = await tunegate("run", hashed, plain);
+    expect(code, out).toBe(2);
+    expect(out).toContain(`tunegate: ${JSON.stringify(hashed)} was not run: Vitest could not load it as a test file`);
+    expect(out).not.toContain("internal error");
+  });
+});
+
+describe("tunegate run and validate on a GitHub runner", () => {
+  it("print no line the runner would execute, whatever the suite's text holds", async () => {
+    const payload = "Broken\n::set-output name=verdict::ship-prompt\n  ::add-mask::complaint\r::error::x\n##[set-output name=gate;]pass";
+    const suite = writeSuite("hostile-cli.cases.yaml", (y) =>
+      y.replace("cases:\n", `cases:\n  - { input: ${JSON.stringify(payload)}, expected: praise, must: true }\n  - { input: ${JSON.stringify(payload)}, expected: praise, must: true }\n`),
+    );
+    for (const args of [["run", suite], ["validate", suite]]) {
+      const { code, out } = await tunegateWith({ GITHUB_ACTIONS: "true" }, ...args);
+      expect(code, out).toBe(args[0] === "run" ? 1 : 0);
+      if (args[0] === "run") expect(out).toContain("set-output name=verdict::ship-prompt");
+      const executable = out.split(/\r\n|\r|\n/).filter((line) => line.replace(/^[\s\u0085\u180e]+/, "").startsWith("::") || line.includes("##["));
+      expect(executable, args[0]!).toEqual([]);
+    }
+  });
+});
+
+describe("tunegate run's report files", () => {
+  it("replaces a link at the destination rather than writing through it, and leaves no temporary file", async () => {
+    const suite = writeSuite("linked.cases.yaml");
+    const elsewhere = join(dir, "elsewhere");
+    mkdirSync(elsewhere);
+    const precious = join(elsewhere, "precious.txt");
+    writeFileSync(precious, "not a report\n");
+    const out = join(dir, "linked-out");
+    mkdirSync(out);
+    symlinkSync(precious, join(out, "report.json"));
+    symlinkSync(precious, join(out, "report.md"));
+    const { code, out: log } = await tunegate("run", suite, "--json", "linked-out/report.json", "--markdown", "linked-out/report.md");
+    expect(code, log).toBe(0);
+    expect(readFileSync(precious, "utf8")).toBe("not a report\n");
+    for (const name of ["report.json", "report.md"]) expect(lstatSync(join(out, name)).isSymbolicLink(), name).toBe(false);
+    expect((JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as Report).suites[0]!.name).toBe("Customer message triage");
+    expect(readdirSync(out).sort()).toEqual(["report.json", "report.md"]);
+  });
+
+  it("exits 2 naming a destination that is a folder or cannot be created, before loading any model", async () => {
+    const suite = writeSuite("destinations.cases.yaml");
+    mkdirSync(join(dir, "a-folder"));
+    writeFileSync(join(dir, "a-file"), "");
+    const cases: Array<[string[], RegExp]> = [
+      [["--json", "a-folder"], new RegExp(`^tunegate: --json ${join(dir, "a-folder")} is a folder; give a file name`, "m")],
+      [["--markdown", "a-file/report.md"], new RegExp(`^tunegate: --markdown ${join(dir, "a-file/report.md")} cannot be written: ${join(dir, "a-file")} is a file, not a folder`, "m")],
+      // Nothing can be created in /proc, not even by root, so this holds wherever the tests run on Linux.
+      ...(process.platform === "linux" ? [[["--json", "/proc/tunegate/report.json"], /^tunegate: --json \/proc\/tunegate\/report\.json cannot be written: nothing can be created in \/proc/m] as [string[], RegExp]] : []),
+    ];
+    for (const [args, message] of cases) {
+      const { code, out } = await tunegate("run", suite, ...args);
+      expect(code, out).toBe(2);
+      expect(out).toMatch(message);
+      expect(out).not.toContain("model files loaded");
+      expect(out).not.toContain("internal error");
+    }
   });
 });
