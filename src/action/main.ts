@@ -215,6 +215,8 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
 
   const args: RunArguments = {
     suites: inputs.suites,
+    // A pull request's suites may link anywhere on the runner; only files inside the checkout are read.
+    confineTo: context.workspace,
     plugin: {
       ...inputs.overrides,
       ...(inputs.gpu !== undefined ? { gpu: inputs.gpu } : {}),

@@ -15,6 +15,8 @@ export interface RunArguments {
   /** Suite files, folders or globs; none means every suite below the working directory. */
   suites: string[];
   plugin: TunegatePluginOptions;
+  /** Refuse suite and cases files that really lie outside this folder (the Action's workspace). */
+  confineTo?: string;
 }
 
 /** What a run came to; `stage` says how far it got. */
@@ -82,7 +84,7 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
 
   const errors: Diagnostic[] = [];
   for (const file of files) {
-    const { diagnostics } = await loadSuite(file, { cwd: io.cwd, env: io.env });
+    const { diagnostics } = await loadSuite(file, { cwd: io.cwd, env: io.env, ...(args.confineTo !== undefined ? { confineTo: args.confineTo } : {}) });
     errors.push(...diagnostics.filter((d) => d.severity === "error"));
   }
   if (errors.length > 0) return { stage: "validation", code: EXIT_INVALID, files, errors };

@@ -13,6 +13,7 @@ export type DiagnosticCode =
   // the file itself
   | "file-not-found"
   | "file-unreadable"
+  | "outside-workspace"
   | "file-too-large"
   | "file-empty"
   | "binary-file"

@@ -10,6 +10,7 @@ import { normalizeSuite } from "./normalize.js";
 import { validateAgainstSchema } from "./schema-validation.js";
 import { readTextFile } from "./text-file.js";
 import { parseYaml } from "./yaml-source.js";
+import { outsideRoot } from "./confine.js";
 
 export interface LoadSuiteOptions {
   /** Variables for `${env:VAR}`; default `process.env`. */
@@ -21,6 +22,11 @@ export interface LoadSuiteOptions {
   checkModelFiles?: boolean;
   /** Base for a relative suite path; default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Refuse a suite or cases file whose real path (links followed) lies outside this folder, before reading
+   * it. The Action confines runs to GITHUB_WORKSPACE; the CLI and the plugin do not confine.
+   */
+  confineTo?: string;
   /** Size limits in bytes; defaults SUITE_FILE_MAX_BYTES and CASES_FILE_MAX_BYTES. */
   maxSuiteBytes?: number;
   maxCasesFileBytes?: number;
@@ -39,6 +45,10 @@ export interface LoadSuiteResult {
 
 export async function loadSuite(path: string, options: LoadSuiteOptions = {}): Promise<LoadSuiteResult> {
   const file = resolve(options.cwd ?? process.cwd(), path);
+  if (options.confineTo !== undefined) {
+    const outside = await outsideRoot(file, options.confineTo, "suite file", startOf(file));
+    if (outside) return { diagnostics: [outside] };
+  }
   const read = await readTextFile(file, { maxBytes: options.maxSuiteBytes ?? SUITE_FILE_MAX_BYTES, kind: "suite file" });
   if (!read.ok) return { diagnostics: read.problems };
   return loadSuiteFromText(read.value, file, options);
@@ -69,6 +79,7 @@ export async function loadSuiteFromText(text: string, file: string, options: Loa
     locator: parsed.locator,
     env: options.env ?? process.env,
     checkModelFiles: options.checkModelFiles ?? true,
+    ...(options.confineTo !== undefined ? { confineTo: options.confineTo } : {}),
     ...(options.maxCasesFileBytes !== undefined ? { casesFileMaxBytes: options.maxCasesFileBytes } : {}),
   });
   const diagnostics = sortDiagnostics(

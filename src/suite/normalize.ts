@@ -1,7 +1,7 @@
 // Schema-valid raw data → the normalised Suite: defaults applied, paths interpolated and made absolute,
 // cases loaded (inline or from cases_file) with their source locations. Problems found on the way are
 // diagnostics; the Suite is still built (with placeholders) so the checks can report everything in one pass.
-import type { CostConfig, FewShotExample, ModelRef, Suite, SuiteCase } from "../types.js";
+import { failed, type CostConfig, type FewShotExample, type ModelRef, type Suite, type SuiteCase } from "../types.js";
 import { readCasesFile, type CaseDraft } from "./cases-file.js";
 import { defaultSuiteName, SUITE_DEFAULTS } from "./defaults.js";
 import type { Diagnostic } from "./diagnostics.js";
@@ -9,6 +9,7 @@ import type { Environment } from "./env.js";
 import { checkModelFile, describeResolution, pathHint, resolveSuitePath, shownPath } from "./paths.js";
 import type { RawSuite } from "./raw-suite.js";
 import type { DataPath, YamlLocator } from "./yaml-source.js";
+import { outsideRoot } from "./confine.js";
 
 export interface NormalizeContext {
   /** Absolute path of the suite file. */
@@ -16,6 +17,8 @@ export interface NormalizeContext {
   locator: YamlLocator;
   env: Environment;
   checkModelFiles: boolean;
+  /** See LoadSuiteOptions.confineTo. */
+  confineTo?: string;
   casesFileMaxBytes?: number;
 }
 
@@ -74,13 +77,16 @@ export async function normalizeSuite(raw: RawSuite, context: NormalizeContext): 
       diagnostics.push(...resolved.problems);
     } else {
       casesFile = resolved.value.path;
-      const read = await readCasesFile({
-        path: resolved.value.path,
-        referencedAt: location,
-        notFoundHint: `${describeResolution(resolved.value, env)}; ${pathHint(resolved.value, file)}`,
-        shownAs: shownPath(resolved.value),
-        ...(context.casesFileMaxBytes !== undefined ? { maxBytes: context.casesFileMaxBytes } : {}),
-      });
+      const outside = context.confineTo === undefined ? undefined : await outsideRoot(resolved.value.path, context.confineTo, "cases file", location);
+      const read = outside
+        ? failed([outside])
+        : await readCasesFile({
+            path: resolved.value.path,
+            referencedAt: location,
+            notFoundHint: `${describeResolution(resolved.value, env)}; ${pathHint(resolved.value, file)}`,
+            shownAs: shownPath(resolved.value),
+            ...(context.casesFileMaxBytes !== undefined ? { maxBytes: context.casesFileMaxBytes } : {}),
+          });
       if (read.ok) {
         drafts = read.value.cases;
         diagnostics.push(...read.value.recordProblems);

@@ -1,7 +1,7 @@
 // A pull request from a stranger: suites whose names, labels, example and case text and file names carry
 // workflow commands. Run through `tunegate action` as the runner runs it (runner.ts), no line of the log may
 // be a command the runner would execute, except tunegate's own, and every output is tunegate's.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEMO_SUITE, forgeDemo, temporaryDir } from "../helpers/forged.js";
@@ -158,5 +158,36 @@ describe("tunegate action on a hostile pull request", () => {
     const result = await runAction({ workspace, scratch, inputs: { suites: "nowhere/*.cases.yaml" } });
     expect(result.code).toBe(2);
     expect(result.outputs).toEqual(Object.fromEntries(OUTPUT_NAMES.map((name) => [name, ""])));
+  });
+
+  it("reads no suite or cases file that links out of the workspace, and quotes none of it", async () => {
+    // Files the runner holds outside the checkout, which a pull request can link to.
+    const outside = join(base, "runner-secrets");
+    mkdirSync(outside);
+    const secret = "SECRET-7f3a9c: do not print";
+    writeFileSync(join(outside, "cases.jsonl"), `{"input": "${secret}", "expected": "complaint"}\n`);
+    writeFileSync(join(outside, "stolen.cases.yaml"), `name: "${secret}"\n`);
+
+    mkdirSync(join(workspace, "linked"));
+    const suite = readFileSync(DEMO_SUITE, "utf8")
+      .replace("../../.cache/models/demo-base.gguf", forged.base)
+      .replace("../../.cache/models/demo-lora.gguf", forged.lora)
+      .replace(/\ncases:\n(?:(?:  - |  #).*\n|\n)+/, "\ncases_file: cases.jsonl\n");
+    expect(suite).toContain("\ncases_file: cases.jsonl\n");
+    expect(suite).not.toContain("\ncases:");
+    writeFileSync(join(workspace, "linked/via-cases.cases.yaml"), suite);
+    symlinkSync(join(outside, "cases.jsonl"), join(workspace, "linked/cases.jsonl"));
+    symlinkSync(join(outside, "stolen.cases.yaml"), join(workspace, "linked/stolen.cases.yaml"));
+
+    // The folder search walks into no link; a suite named by its path is checked where it really is.
+    for (const suites of ["linked", "linked/via-cases.cases.yaml\nlinked/stolen.cases.yaml"]) {
+      const result = await runAction({ workspace, scratch, inputs: { suites } });
+      expect(result.code).toBe(2);
+      const everything = [result.stdout, result.stderr, result.summary, JSON.stringify(result.outputs)].join("\n");
+      expect(everything).not.toContain("SECRET-7f3a9c");
+      expect(everything).toMatch(/the cases file .*cases\.jsonl lies outside the workspace/);
+      if (suites.includes("stolen")) expect(everything).toMatch(/the suite file .*stolen\.cases\.yaml lies outside the workspace/);
+      expect(result.stdout).not.toContain("model files loaded");
+    }
   });
 });
