@@ -172,7 +172,7 @@ describe("tunegate action on a hostile pull request", () => {
     const suite = readFileSync(DEMO_SUITE, "utf8")
       .replace("../../.cache/models/demo-base.gguf", forged.base)
       .replace("../../.cache/models/demo-lora.gguf", forged.lora)
-      .replace(/\ncases:\n(?:(?:  - |  #).*\n|\n)+/, "\ncases_file: cases.jsonl\n");
+      .replace(/\ncases:\n(?:(?: {2}- | {2}#).*\n|\n)+/, "\ncases_file: cases.jsonl\n");
     expect(suite).toContain("\ncases_file: cases.jsonl\n");
     expect(suite).not.toContain("\ncases:");
     writeFileSync(join(workspace, "linked/via-cases.cases.yaml"), suite);
