@@ -33,6 +33,7 @@ export type DiagnosticCode =
   | "wrong-type"
   | "bad-value"
   | "empty-value"
+  | "too-long"
   | "out-of-range"
   | "duplicate-label"
   | "cases-source"

@@ -116,6 +116,18 @@ function describe(e: ErrorObject, data: unknown, locator: YamlLocator): Diagnost
           `write ${schema.title !== undefined ? `the ${schema.title.toLowerCase()}` : "a value"}, or remove the key if it is optional`,
         ),
       ];
+    case "maxLength": {
+      const { limit } = e.params as { limit: number };
+      const value = valueAt(data, path);
+      return [
+        error(
+          "too-long",
+          locator.value(path),
+          `${where} is ${typeof value === "string" ? value.length : "too many"} characters long; at most ${limit} are allowed`,
+          schema.description ?? `shorten it to ${limit} characters`,
+        ),
+      ];
+    }
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":

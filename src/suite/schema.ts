@@ -21,6 +21,10 @@ function requireKeys<const K extends readonly string[]>(...keys: K) {
 // Upper bounds that keep every cost figure finite (prices × tokens × calls stays far below 1e308) and an
 // adapter scale from overflowing the logits; anything beyond them is a typo, not a production setting.
 const MAX_LORA_SCALE = 10;
+// Names and labels are printed in every table row, test name and annotation title: a bound keeps a hostile
+// megabyte out of each of them (free text such as cases is bounded by the file size limits).
+const MAX_NAME_CHARS = 200;
+const MAX_LABEL_CHARS = 100;
 const MAX_PRICE_PER_MILLION = 1_000_000;
 const MAX_CALLS_PER_DAY = 1e12;
 const MAX_ONE_OFF_COST = 1e12;
@@ -75,8 +79,9 @@ export const suiteSchema = {
     name: {
       type: "string",
       minLength: 1,
+      maxLength: MAX_NAME_CHARS,
       title: "Suite name",
-      description: "Shown in test names and reports. Default: the file name without `.cases.yaml`.",
+      description: `Shown in test names and reports, at most ${MAX_NAME_CHARS} characters. Default: the file name without \`.cases.yaml\`.`,
     },
     labels: {
       type: "array",
@@ -87,7 +92,13 @@ export const suiteSchema = {
         "The categories a message can belong to. Matching is exact and case-sensitive: every example output " +
         "and every case's `expected` must be one of these strings. `invalid` is reserved (it marks " +
         "generate-mode output that is no label).",
-      items: { type: "string", minLength: 1, title: "Label", description: "One category, e.g. `complaint`." },
+      items: {
+        type: "string",
+        minLength: 1,
+        maxLength: MAX_LABEL_CHARS,
+        title: "Label",
+        description: `One category, e.g. \`complaint\`, at most ${MAX_LABEL_CHARS} characters.`,
+      },
     },
     few_shot: {
       type: "object",
@@ -279,6 +290,7 @@ export const suiteSchema = {
         currency: {
           type: "string",
           minLength: 1,
+          maxLength: 16,
           default: "USD",
           title: "Currency",
           description: "Currency of all prices, e.g. USD or EUR. Default USD.",
