@@ -174,23 +174,31 @@ describe("tunegate action, as the runner runs it", () => {
     expect(result.summary.startsWith("## tunegate: ⚠️ warn\n")).toBe(true);
   });
 
-  it("fails on a suite outside the repository: the must case as an error, the gate's reason as the failure", async () => {
-    const suite = demoSuite(join(outside, "strict.cases.yaml"), (y) =>
-      y.replace("fail_on: never", "fail_on: fine-tune").replace(NOT_HAPPY, "{ input: Not happy with the long wait., expected: complaint, must: true }"),
-    );
-    const result = await run({ inputs: { suites: suite, "report-path": join(outside, "report.json") } });
+  it("fails on a missed must case: the must case as an error on its line, the gate's reason as the failure", async () => {
+    const edit = (y: string) =>
+      y.replace("fail_on: never", "fail_on: fine-tune").replace(NOT_HAPPY, "{ input: Not happy with the long wait., expected: complaint, must: true }");
+    const suite = demoSuite(join(workspace, "strict/strict.cases.yaml"), edit);
+    const result = await run({ inputs: { suites: "strict/strict.cases.yaml" } });
     expect(result.code, result.stdout + result.stderr).toBe(1);
     const report = expectOutputsMatchReport(result);
     expect(result.outputs).toMatchObject({ verdict: "fine-tune", gate: "fail" });
 
     const { line, column } = place(suite, "Not happy with the long wait.");
     const errors = annotationsOf(result, "error").filter((a) => a.properties.file !== undefined);
-    // Outside the workspace GitHub cannot attach the annotation to a diff line; the absolute path still says where.
-    expect(errors.map((a) => a.properties)).toEqual([{ title: "tunegate · Customer message triage: must case missed by both arms", file: suite, line: String(line), col: String(column) }]);
+    expect(errors.map((a) => a.properties)).toEqual([
+      { title: "tunegate · Customer message triage: must case missed by both arms", file: "strict/strict.cases.yaml", line: String(line), col: String(column) },
+    ]);
     expect(failureOf(result)).toBe(`tunegate gate failed: Customer message triage: ${report.suites[0]!.reason}`);
     expect(report.suites[0]!.reason).toMatch(/must/);
     expect(result.summary.startsWith("## tunegate: ❌ fail\n")).toBe(true);
-    expect(result.summary).not.toContain("https://github.com/");
+  });
+
+  it("reads no suite outside the repository: it is refused at its path before any model loads", async () => {
+    const suite = demoSuite(join(outside, "strict.cases.yaml"));
+    const result = await run({ inputs: { suites: suite } });
+    expect(result.code).toBe(2);
+    expect(failureOf(result)).toContain(`the suite file ${suite} lies outside the workspace`);
+    expect(result.stdout).not.toContain("model files loaded");
   });
 
   it("fails on a few-shot regression against the baseline and on misses: fail, with the per-case diff in the summary", async () => {
