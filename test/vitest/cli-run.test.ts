@@ -1,6 +1,6 @@
 // `tunegate run` as users run it: the compiled CLI in a child process, which starts Vitest with the plugin.
 // (npm test builds before testing; these tests read dist/.)
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -184,5 +184,22 @@ describe("tunegate run's report files", () => {
       expect(out).not.toContain("model files loaded");
       expect(out).not.toContain("internal error");
     }
+  });
+});
+
+describe("tunegate run on SIGTERM", () => {
+  it("stops at once, with the signal's status, leaving the previous report whole", async () => {
+    const suite = writeSuite("sigterm.cases.yaml");
+    const previous = '{"previous": "report"}\n';
+    writeFileSync(join(dir, "sigterm-report.json"), previous);
+    const child = spawn(process.execPath, [CLI, "run", suite, "--json", "sigterm-report.json"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    // Once Vitest has started, the run is under way: that is when a CI cancellation lands.
+    await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("RUN") && resolve()));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    child.kill("SIGTERM");
+    const { code, signal } = await ended;
+    expect(signal === "SIGTERM" || code === 143).toBe(true);
+    expect(readFileSync(join(dir, "sigterm-report.json"), "utf8")).toBe(previous);
+    expect(readdirSync(dir).filter((name) => name.includes("sigterm-report") && name.endsWith(".tmp"))).toEqual([]);
   });
 });
