@@ -2,10 +2,11 @@
 // the suites as `tunegate run` does, and reports the way a step does: outputs ($GITHUB_OUTPUT), the job
 // summary ($GITHUB_STEP_SUMMARY), annotations and the failure message (workflow commands on stdout), the
 // exit status, and optionally one PR comment.
+import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import * as core from "@actions/core";
 import type { Report } from "../report/types.js";
-import { guardProcessOutput, own, stopCommands } from "../run/command-guard.js";
+import { guardProcessOutput, newStopToken, own, resumeCommands, STOP_TOKEN_VARIABLE, stopCommands } from "../run/command-guard.js";
 import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
 import { notRunMessage, runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
@@ -265,6 +266,9 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
   }
 }
 
+/** Set in the process that does the work, by the one that supervises it. */
+const WORKER_VARIABLE = "TUNEGATE_ACTION_WORKER";
+
 export async function action(args: string[], io: CliIO): Promise<number> {
   if (args.includes("-h") || args.includes("--help")) {
     io.stdout(actionUsage);
@@ -280,27 +284,69 @@ export async function action(args: string[], io: CliIO): Promise<number> {
   const note = completeInputVariables(INPUT_NAMES.map(inputVariable), process.env);
   if (note !== undefined) core.info(note);
   const context = readRunnerContext(io.env, io.cwd);
-  let inputs: ActionInputs | undefined;
+  const parsed = parseActionInputs(
+    { text: (name) => core.getInput(name), lines: (name) => core.getMultilineInput(name), boolean: (name) => core.getBooleanInput(name) },
+    context.workspace,
+  );
+  const inputs = parsed.ok ? parsed.value : undefined;
+  if (inputs !== undefined && inputs.githubToken !== "") own(() => core.setSecret(inputs.githubToken));
+  if (parsed.ok && io.env[WORKER_VARIABLE] !== "1") return superviseRun(inputs, context, io);
   try {
-    const parsed = parseActionInputs(
-      { text: (name) => core.getInput(name), lines: (name) => core.getMultilineInput(name), boolean: (name) => core.getBooleanInput(name) },
-      context.workspace,
-    );
     if (!parsed.ok) throw new StepFailure(parsed.problems);
-    inputs = parsed.value;
-    if (inputs.githubToken !== "") own(() => core.setSecret(inputs!.githubToken));
-    return await runAndReport(inputs, io, context);
+    return await runAndReport(parsed.value, io, context);
   } catch (error) {
     const failure =
       error instanceof StepFailure ? error : new StepFailure([`tunegate failed: ${error instanceof Error ? error.message : String(error)}`], [], EXIT_INTERNAL);
     if (!(error instanceof StepFailure) && io.env.TUNEGATE_DEBUG && error instanceof Error) io.stderr(error.stack ?? "");
-    writeOutputs({});
-    for (const annotation of failure.annotations) emitAnnotation(annotation);
-    const markdown = composeFailureMarkdown(failure.problems);
-    await writeJobSummary(markdown);
-    // A PR comment from an earlier push must not keep saying "pass" once the suites cannot run.
-    await postComment(inputs, context, markdown);
-    own(() => core.setFailed(failure.problems.join("\n")));
-    return failure.code;
+    return reportFailure(failure, inputs, context);
   }
+}
+
+/** The step's failure, everywhere the step reports: outputs, annotations, summary, PR comment, status. */
+async function reportFailure(failure: StepFailure, inputs: ActionInputs | undefined, context: RunnerContext): Promise<number> {
+  writeOutputs({});
+  for (const annotation of failure.annotations) emitAnnotation(annotation);
+  const markdown = composeFailureMarkdown(failure.problems);
+  await writeJobSummary(markdown);
+  // A PR comment from an earlier push must not keep saying "pass" once the suites cannot run.
+  await postComment(inputs, context, markdown);
+  own(() => core.setFailed(failure.problems.join("\n")));
+  return failure.code;
+}
+
+/**
+ * Runs the step in a child process and reports for it if it dies. llama.cpp aborts the whole process on a
+ * model it cannot handle (more asserts than any pre-load check can list); the step must still end its log
+ * bracket and group, set its outputs and replace an earlier run's PR comment, never leave that result standing.
+ */
+async function superviseRun(inputs: ActionInputs | undefined, context: RunnerContext, io: CliIO): Promise<number> {
+  const token = newStopToken();
+  const entry = process.argv[1];
+  if (entry === undefined) throw new Error("cannot tell which script to run the step with (process.argv[1] is empty)");
+  const child = spawn(process.execPath, [entry, "action"], {
+    cwd: io.cwd,
+    stdio: "inherit",
+    env: { ...process.env, [WORKER_VARIABLE]: "1", [STOP_TOKEN_VARIABLE]: token },
+  });
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  if (ended.signal === null) return ended.code ?? EXIT_INTERNAL;
+  // The child may have died inside its bracket and group; both are harmless to close when they are not open.
+  resumeCommands(token);
+  own(() => core.endGroup());
+  return reportFailure(
+    new StepFailure(
+      [
+        `tunegate crashed: the run was ended by ${ended.signal}, before any verdict. ` +
+          "llama.cpp aborts the process on a model or adapter file it cannot use; the log above shows its last words. " +
+          "Check the model files the suites name (convert them again), or run `tunegate run` locally to see where it stops.",
+      ],
+      [],
+      EXIT_INTERNAL,
+    ),
+    inputs,
+    context,
+  );
 }

@@ -51,17 +51,31 @@ export function own<T>(write: () => T): T {
   }
 }
 
+/** Where a supervising process passes the stop-commands token to the process it runs. */
+export const STOP_TOKEN_VARIABLE = "TUNEGATE_STOP_TOKEN";
+
+/** Random, so no suite can know it and end the bracket. */
+export function newStopToken(): string {
+  return `tunegate-${randomBytes(16).toString("hex")}`;
+}
+
+/** Ends a stop-commands bracket that another process opened with `token` (a no-op when none is open). */
+export function resumeCommands(token: string): void {
+  own(() => process.stdout.write(`::${token}::\n`));
+}
+
 /**
  * Stops the runner from executing any workflow command until the returned function runs: the bracket around
  * the part of a step that prints user text. The token is random, so no suite can know it and end the bracket.
  */
 export function stopCommands(): () => void {
-  const token = `tunegate-${randomBytes(16).toString("hex")}`;
+  // A supervising process that may have to resume after this one dies hands its token down (see the Action).
+  const token = process.env[STOP_TOKEN_VARIABLE] || newStopToken();
   own(() => process.stdout.write(`::stop-commands::${token}\n`));
   let resumed = false;
   return () => {
     if (resumed) return;
     resumed = true;
-    own(() => process.stdout.write(`::${token}::\n`));
+    resumeCommands(token);
   };
 }

@@ -4,8 +4,13 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEMO_SUITE, forgeDemo, temporaryDir } from "../helpers/forged.js";
-import { FAKE_TOKEN, parseWorkflowCommands, runAction, type ActionRun } from "./runner.js";
+import { DEMO_SUITE, forgeDemo, temporaryDir, writeGguf } from "../helpers/forged.js";
+import { COMMENT_MARKER } from "../../src/action/comment.js";
+import { readDemoCorpus } from "../../tools/forge/demo-corpus.js";
+import { buildDemoModel } from "../../tools/forge/demo-model.js";
+import { GgufValueType, type GgufFile } from "../../tools/forge/gguf-writer.js";
+import { startFakeGitHub } from "./github-api.js";
+import { FAKE_TOKEN, parseWorkflowCommands, REPOSITORY, runAction, type ActionRun } from "./runner.js";
 
 const forged = forgeDemo();
 const base = temporaryDir("tunegate-hostile-");
@@ -188,6 +193,42 @@ describe("tunegate action on a hostile pull request", () => {
       expect(everything).toMatch(/the cases file .*cases\.jsonl lies outside the workspace/);
       if (suites.includes("stolen")) expect(everything).toMatch(/the suite file .*stolen\.cases\.yaml lies outside the workspace/);
       expect(result.stdout).not.toContain("model files loaded");
+    }
+  });
+
+  it("reports a run that llama.cpp aborted: outputs set, bracket and group closed, the PR comment replaced", async () => {
+    // An SPM vocabulary without its <0xXX> byte pieces passes every pre-load check and makes llama.cpp throw
+    // std::out_of_range while loading: the process aborts (SIGABRT), as on a model nobody checked for.
+    const demo = buildDemoModel(readDemoCorpus());
+    const metadata = demo.base.metadata.map(([key, value]) =>
+      key === "tokenizer.ggml.tokens" && value.type === GgufValueType.ARRAY
+        ? ([key, { ...value, items: value.items.map((piece) => String(piece).replace(/^<0x/, "<0y")) }] as const)
+        : ([key, value] as const),
+    );
+    const broken = writeGguf(join(scratch, "no-byte-pieces.gguf"), { ...demo.base, metadata } as GgufFile);
+    mkdirSync(join(workspace, "crash"));
+    const yaml = readFileSync(DEMO_SUITE, "utf8").replace("../../.cache/models/demo-base.gguf", broken).replace("../../.cache/models/demo-lora.gguf", forged.lora);
+    writeFileSync(join(workspace, "crash/demo.cases.yaml"), yaml);
+
+    const github = await startFakeGitHub();
+    try {
+      const key = `${REPOSITORY}#42`;
+      github.comments.set(key, [{ id: 900, body: `${COMMENT_MARKER}\n## tunegate: ✅ pass`, html_url: "u", user: { login: "github-actions[bot]", type: "Bot" } }]);
+      const result = await runAction({ workspace, scratch, inputs: { suites: "crash/demo.cases.yaml", comment: "true" }, apiUrl: github.url });
+      expect(result.code, result.stdout + result.stderr).toBe(1);
+      expect(result.stderr).toContain("std::out_of_range");
+      expect(result.outputs).toEqual(Object.fromEntries(OUTPUT_NAMES.map((name) => [name, ""])));
+      expect(result.summary).toContain("tunegate crashed: the run was ended by SIGABRT");
+      expect(github.comments.get(key)![0]!.body).toContain("tunegate crashed: the run was ended by SIGABRT");
+      // The worker's bracket is resumed by the supervisor with the same token, then the group is closed.
+      const token = /^::stop-commands::(tunegate-[0-9a-f]{32})$/m.exec(result.stdout)?.[1];
+      expect(token).toBeDefined();
+      const resumedAt = result.stdout.indexOf(`::${token}::`);
+      expect(resumedAt).toBeGreaterThan(result.stdout.indexOf(`::stop-commands::${token}`));
+      expect(result.stdout.indexOf("::endgroup::", resumedAt)).toBeGreaterThan(resumedAt);
+      expectNoForeignCommands(result);
+    } finally {
+      await github.close();
     }
   });
 });
