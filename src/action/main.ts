@@ -290,9 +290,9 @@ export async function action(args: string[], io: CliIO): Promise<number> {
   );
   const inputs = parsed.ok ? parsed.value : undefined;
   if (inputs !== undefined && inputs.githubToken !== "") own(() => core.setSecret(inputs.githubToken));
-  if (parsed.ok && io.env[WORKER_VARIABLE] !== "1") return superviseRun(inputs, context, io);
   try {
     if (!parsed.ok) throw new StepFailure(parsed.problems);
+    if (io.env[WORKER_VARIABLE] !== "1") return await superviseRun(parsed.value, context, io);
     return await runAndReport(parsed.value, io, context);
   } catch (error) {
     const failure =
@@ -319,7 +319,7 @@ async function reportFailure(failure: StepFailure, inputs: ActionInputs | undefi
  * model it cannot handle (more asserts than any pre-load check can list); the step must still end its log
  * bracket and group, set its outputs and replace an earlier run's PR comment, never leave that result standing.
  */
-async function superviseRun(inputs: ActionInputs | undefined, context: RunnerContext, io: CliIO): Promise<number> {
+async function superviseRun(inputs: ActionInputs, context: RunnerContext, io: CliIO): Promise<number> {
   const token = newStopToken();
   const entry = process.argv[1];
   if (entry === undefined) throw new Error("cannot tell which script to run the step with (process.argv[1] is empty)");

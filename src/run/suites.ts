@@ -84,7 +84,7 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
 
   const errors: Diagnostic[] = [];
   for (const file of files) {
-    const { diagnostics } = await loadSuite(file, { cwd: io.cwd, env: io.env, ...(args.confineTo !== undefined ? { confineTo: args.confineTo } : {}) });
+    const { diagnostics } = await loadSuite(file, { cwd: io.cwd, env: io.env, confineTo: args.confineTo });
     errors.push(...diagnostics.filter((d) => d.severity === "error"));
   }
   if (errors.length > 0) return { stage: "validation", code: EXIT_INVALID, files, errors };

@@ -79,7 +79,7 @@ export async function loadSuiteFromText(text: string, file: string, options: Loa
     locator: parsed.locator,
     env: options.env ?? process.env,
     checkModelFiles: options.checkModelFiles ?? true,
-    ...(options.confineTo !== undefined ? { confineTo: options.confineTo } : {}),
+    confineTo: options.confineTo,
     ...(options.maxCasesFileBytes !== undefined ? { casesFileMaxBytes: options.maxCasesFileBytes } : {}),
   });
   const diagnostics = sortDiagnostics(
