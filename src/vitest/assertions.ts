@@ -1,6 +1,7 @@
 // Worker side of a generated suite module: each test reports the result recorded for its case (or the gate)
 // and fails or warns as the suite's policy says. No model is loaded here. Nothing is imported from vitest at
 // run time: the test context brings its own `expect`, so this module works with whichever Vitest runs it.
+import { readFile } from "node:fs/promises";
 import type { TestContext } from "vitest";
 import { ARM_DISPLAY, type ArmName } from "../types.js";
 import type { CaseArmPayload, SuitePayload } from "./payload.js";
@@ -20,6 +21,26 @@ declare module "vitest" {
   interface TaskMeta {
     tunegate?: TunegateTestMeta;
   }
+}
+
+/** Reads the results the plugin recorded for a suite (see payload-files.ts). */
+export async function loadSuitePayload(path: string): Promise<SuitePayload> {
+  return JSON.parse(await readFile(path, "utf8")) as SuitePayload;
+}
+
+const NAME_WIDTH = 60;
+
+/**
+ * A case's test name: its input on one line, shortened, then the expected label, and for a miss what was
+ * predicted. Results are known when the module runs, so a miss that only warns (and so passes) is still
+ * visible in every reporter's list of tests, and `vitest -t missed` selects the misses.
+ */
+export function caseTestName(suite: SuitePayload, arm: ArmName, index: number): string {
+  const c = suite.cases[index]!;
+  const predicted = c.arms[arm].predicted;
+  const oneLine = c.input.replace(/\s+/g, " ").trim();
+  const short = oneLine.length > NAME_WIDTH ? `${oneLine.slice(0, NAME_WIDTH - 1)}…` : oneLine;
+  return predicted === c.expected ? `${short} → ${c.expected}` : `${short} → ${c.expected} (missed: ${predicted})`;
 }
 
 function formatScores(result: CaseArmPayload): string {

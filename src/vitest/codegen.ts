@@ -7,18 +7,6 @@ import { lineSourceMap, type LineOrigin, type SourceMapV3 } from "./source-map.j
 
 // Test names keep the lower-case spelling they have always had, so `vitest -t` filters and CI histories still match.
 export const ARM_TITLES = Object.fromEntries(ARMS.map((arm) => [arm, ARM_DISPLAY[arm].toLowerCase()])) as Record<ArmName, string>;
-const NAME_WIDTH = 60;
-
-/**
- * A case's test name: its input on one line, shortened, then the expected label, and for a miss what was
- * predicted. Results are known when the module is generated, so a miss that only warns (and so passes) is
- * still visible in every reporter's list of tests, and `vitest -t missed` selects the misses.
- */
-export function caseTestName(input: string, expected: string, predicted: string): string {
-  const oneLine = input.replace(/\s+/g, " ").trim();
-  const short = oneLine.length > NAME_WIDTH ? `${oneLine.slice(0, NAME_WIDTH - 1)}…` : oneLine;
-  return predicted === expected ? `${short} → ${expected}` : `${short} → ${expected} (missed: ${predicted})`;
-}
 
 export interface GeneratedModule {
   code: string;
@@ -31,7 +19,12 @@ function lineOfKey(yaml: string, key: string): number {
   return index === -1 ? 1 : index + 1;
 }
 
-export function generateTestModule(payload: SuitePayload, yaml: string, assertionsModule: string): GeneratedModule {
+/**
+ * The module's text is a few dozen bytes per test and holds no results: Vite parses and source-maps every line
+ * it serves, so what each line costs is paid once per case in Vitest's main process. The results are read by
+ * the worker from `payloadFile`; names are made there too, from the same payload.
+ */
+export function generateTestModule(payload: SuitePayload, payloadFile: string, yaml: string, assertionsModule: string): GeneratedModule {
   const sources = [payload.file];
   const contents: Array<string | null> = [yaml];
   const sourceIndex = (file: string) => {
@@ -51,15 +44,21 @@ export function generateTestModule(payload: SuitePayload, yaml: string, assertio
   const top = { line: 1 };
   const literal = (value: unknown) => JSON.stringify(value);
 
-  emit(`import { describe, test } from "vitest";`, top);
-  emit(`import { checkCase, checkGate } from ${literal(assertionsModule)};`, top);
-  emit(`const suite = JSON.parse(${literal(JSON.stringify(payload))});`, top);
-  emit(`describe(${literal(payload.name)}, () => {`, { line: lineOfKey(yaml, "name") });
+  // Namespace imports read into local names once: Vite rewrites every use of an imported binding, and these
+  // names are used on every line.
+  emit(`import * as vitest from "vitest";`, top);
+  emit(`import * as tunegate from ${literal(assertionsModule)};`, top);
+  emit(`const { describe, test } = vitest, { checkCase, checkGate } = tunegate;`, top);
+  emit(`const suite = await tunegate.loadSuitePayload(${literal(payloadFile)});`, top);
+  emit(`const name = (arm, index) => tunegate.caseTestName(suite, arm, index);`, top);
+  emit(`describe(suite.name, () => {`, { line: lineOfKey(yaml, "name") });
   for (const arm of ARMS) {
+    emit(`  const ${ARM_CONSTANT[arm]} = ${literal(arm)};`, { line: lineOfKey(yaml, arm) });
     emit(`  describe(${literal(ARM_TITLES[arm])}, () => {`, { line: lineOfKey(yaml, arm) });
     payload.cases.forEach((c, index) => {
-      // Async and awaited: the await keeps this line (so the YAML line) in the stack of a failure.
-      emit(`    test(${literal(caseTestName(c.input, c.expected, c.arms[arm].predicted))}, async (context) => { await checkCase(context, suite, ${literal(arm)}, ${index}); });`, c.location);
+      // checkCase is called and awaited right here, so a failure's stack has this line (so the YAML line) in it.
+      const a = ARM_CONSTANT[arm];
+      emit(`    test(name(${a}, ${index}), async (context) => { await checkCase(context, suite, ${a}, ${index}); });`, c.location);
     });
     emit(`  });`, { line: lineOfKey(yaml, arm) });
   }
@@ -67,3 +66,5 @@ export function generateTestModule(payload: SuitePayload, yaml: string, assertio
   emit(`});`, top);
   return { code: `${lines.join("\n")}\n`, map: lineSourceMap(origins, sources, contents) };
 }
+
+const ARM_CONSTANT = Object.fromEntries(ARMS.map((arm, i) => [arm, `arm${i}`])) as Record<ArmName, string>;

@@ -15,6 +15,7 @@ import { isSuiteFile, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
 import { ARM_TITLES, generateTestModule } from "./codegen.js";
 import type { EvaluationSettings, ProgressSink } from "./evaluations.js";
 import { buildSuitePayload } from "./payload.js";
+import { PayloadFiles } from "./payload-files.js";
 import { TunegateReporter, type ReportFiles } from "./reporter.js";
 
 /** The glob the plugin adds to Vitest's `include`: `.cases.yaml` and `.cases.yml` files, in any letter case. */
@@ -118,6 +119,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
   let vitest: Vitest | undefined;
   const log = () => (line: string) => (vitest ? vitest.logger.log(line) : console.error(line));
   const progress = progressPrinter(log);
+  const payloads = new PayloadFiles();
 
   return {
     name: "tunegate",
@@ -143,6 +145,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     configureVitest(context: { vitest: Vitest }) {
       vitest = context.vitest;
       vitest.onClose(async () => {
+        payloads.removeAll();
         if (options.engine) return;
         const created = await creating?.catch(() => undefined);
         // A plugin that outlives this Vitest (a restart) starts a fresh engine on its next suite file.
@@ -177,7 +180,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       if (hasErrors(evaluation.diagnostics) || evaluation.kind !== "done") return null;
       for (const path of referencedFiles(evaluation.run.suite)) this.addWatchFile(path);
       const payload = buildSuitePayload(evaluation.run, buildSuiteReport(evaluation.run));
-      const generated = generateTestModule(payload, yaml, ASSERTIONS_MODULE);
+      const generated = generateTestModule(payload, await payloads.write(payload), yaml, ASSERTIONS_MODULE);
       return { code: generated.code, map: generated.map };
     },
   };
