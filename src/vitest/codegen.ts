@@ -1,6 +1,7 @@
 // Turns an evaluated suite into a Vitest test module: describe(suite) → describe("few-shot") / describe("lora")
 // → one test per case, named by its input and expected label, plus a final gate test. Every generated line
 // maps back to the YAML (or cases-file) line it stands for.
+import { encodeNumbers } from "../text/json-numbers.js";
 import { ARM_DISPLAY, ARMS, type ArmName, type SourceLocation } from "../types.js";
 import type { SuitePayload } from "./payload.js";
 import { lineSourceMap, type LineOrigin, type SourceMapV3 } from "./source-map.js";
@@ -52,18 +53,18 @@ export function generateTestModule(payload: SuitePayload, yaml: string, assertio
   const literal = (value: unknown) => JSON.stringify(value);
 
   emit(`import { describe, test } from "vitest";`, top);
-  emit(`import { checkCase, checkGate } from ${literal(assertionsModule)};`, top);
-  emit(`const suite = JSON.parse(${literal(JSON.stringify(payload))});`, top);
+  emit(`import { caseMeta, checkCase, checkGate, gateMeta, readPayload } from ${literal(assertionsModule)};`, top);
+  emit(`const suite = readPayload(${literal(JSON.stringify(encodeNumbers(payload)))});`, top);
   emit(`describe(${literal(payload.name)}, () => {`, { line: lineOfKey(yaml, "name") });
   for (const arm of ARMS) {
     emit(`  describe(${literal(ARM_TITLES[arm])}, () => {`, { line: lineOfKey(yaml, arm) });
     payload.cases.forEach((c, index) => {
       // Async and awaited: the await keeps this line (so the YAML line) in the stack of a failure.
-      emit(`    test(${literal(caseTestName(c.input, c.expected, c.arms[arm].predicted))}, async (context) => { await checkCase(context, suite, ${literal(arm)}, ${index}); });`, c.location);
+      emit(`    test(${literal(caseTestName(c.input, c.expected, c.arms[arm].predicted))}, { meta: caseMeta(suite, ${literal(arm)}, ${index}) }, async (context) => { await checkCase(context, suite, ${literal(arm)}, ${index}); });`, c.location);
     });
     emit(`  });`, { line: lineOfKey(yaml, arm) });
   }
-  emit(`  test("gate", async (context) => { await checkGate(context, suite); });`, { line: lineOfKey(yaml, "gate") });
+  emit(`  test("gate", { meta: gateMeta(suite) }, async (context) => { await checkGate(context, suite); });`, { line: lineOfKey(yaml, "gate") });
   emit(`});`, top);
   return { code: `${lines.join("\n")}\n`, map: lineSourceMap(origins, sources, contents) };
 }
