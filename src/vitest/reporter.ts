@@ -80,7 +80,7 @@ export class TunegateReporter implements Reporter {
     else console.log(text);
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError> = [], _reason?: TestRunEndReason): Promise<void> {
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError> = [], reason?: TestRunEndReason): Promise<void> {
     const runs: SuiteRun[] = [];
     const unevaluated: NotEvaluated[] = [];
     let passed = 0;
@@ -140,15 +140,19 @@ export class TunegateReporter implements Reporter {
     // Vitest's own summary is not among the formats CI log readers know; this line is. Whatever kept a suite
     // from being evaluated counts as failed there, so the line never reads as success when it was not one.
     const notEvaluated = unevaluated.length + this.notIncluded.length;
-    const unloaded = unloadedFiles;
     const errors = unhandledErrors.length;
+    const counted = failed + notEvaluated + unloadedFiles + errors;
+    // Vitest failed or stopped the run for a reason none of the above counts (no test file found, a Ctrl-C).
+    const runProblem =
+      reason === "interrupted" ? "the run was interrupted" : reason === "failed" && counted === 0 ? (testModules.length === 0 ? "no test file ran" : "Vitest failed the run") : undefined;
     const causes = [
       ...(notEvaluated > 0 ? [`${plural(notEvaluated, "suite")} not evaluated`] : []),
-      ...(unloaded > 0 ? [`${plural(unloaded, "test file")} not loaded`] : []),
+      ...(unloadedFiles > 0 ? [`${plural(unloadedFiles, "test file")} not loaded`] : []),
       ...(errors > 0 ? [`${plural(errors, "error")} outside tests`] : []),
+      ...(runProblem !== undefined ? [runProblem] : []),
     ];
     const extra = [...(skipped > 0 ? [`${skipped} skipped`] : []), ...(warned > 0 ? [`${warned} warned (missed under misses: warn)`] : [])];
-    const failures = failed + notEvaluated + unloaded + errors;
+    const failures = counted + (runProblem !== undefined && counted === 0 ? 1 : 0);
     this.log(`${passed} passed, ${failures} failed${extra.map((part) => `, ${part}`).join("")}${causes.length > 0 ? ` — ${causes.join(", ")}` : ""}`);
   }
 

@@ -187,4 +187,18 @@ describe("an ES module project with its own test.include", () => {
     expect(readFileSync(join(dir, "out/report.md"), "utf8")).toContain("Second triage");
     rmSync(join(dir, ".vitest-reports"), { recursive: true, force: true });
   });
+
+  it("ends a failed run with a closing line that does not read as success", async () => {
+    writeFileSync(join(dir, "suites/broken.cases.yaml"), "name: Broken\nlables: [a, b]\n");
+    const invalid = await run(dir, process.execPath, [vitestBin(dir), "run", "suites/broken"], IN_CI);
+    expect(invalid.code, invalid.out).toBe(1);
+    expect(invalid.out).toMatch(/^0 passed, 1 failed — 1 suite not evaluated$/m);
+    expect(invalid.out).toContain("tunegate ▸ not evaluated:");
+    // Nothing was evaluated: the merged run's report goes rather than pass for this run's.
+    expect(existsSync(join(dir, "out/report.json"))).toBe(false);
+
+    const nothing = await run(dir, process.execPath, [vitestBin(dir), "run", "no-such-file"], IN_CI);
+    expect(nothing.code, nothing.out).toBe(1);
+    expect(nothing.out).toMatch(/^0 passed, 1 failed — no test file ran$/m);
+  });
 });
