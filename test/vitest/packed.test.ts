@@ -5,7 +5,7 @@
 // started by `tunegate init`, and a suite reached through a symbolic link. One tarball for all of them; the
 // model runs use the starter suite (12 cases) on the forged demo models.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { validateWorkflow } from "@action-validator/core";
@@ -94,6 +94,21 @@ describe("the packed package", () => {
     expect(required.out).toContain(`await import("tunegate")`);
     const imported = await run(dir, process.execPath, ["--input-type=module", "-e", `const t = await import("tunegate"); console.log(typeof t.loadSuite)`]);
     expect(imported.out.trim()).toBe("function");
+  });
+});
+
+describe("a fresh clone", () => {
+  it("runs `tunegate` after `npm ci` without an install script: the launcher transpiles src/ once", async () => {
+    const clone = join(work, "clone");
+    mkdirSync(clone);
+    for (const part of ["bin", "src", "package.json"]) cpSync(join(ROOT, part), join(clone, part), { recursive: true });
+    symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"), "dir");
+    const first = await run(clone, process.execPath, ["bin/tunegate.js", "--version"]);
+    expect(first.code, first.out).toBe(0);
+    expect(first.out).toContain("first run in this checkout: building dist/ from src/");
+    expect(first.out.split("\n")).toContain((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version);
+    const second = await run(clone, process.execPath, ["bin/tunegate.js", "--version"]);
+    expect(second.out).not.toContain("building");
   });
 });
 
