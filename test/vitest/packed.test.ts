@@ -61,6 +61,14 @@ async function scratchProject(name: string, packageJson: object): Promise<string
   return dir;
 }
 
+const projects = new Map<string, Promise<string>>();
+/** The scratch project of that name, made on first use, so each test also runs alone (`-t`). */
+function project(name: string, packageJson: object): Promise<string> {
+  if (!projects.has(name)) projects.set(name, scratchProject(name, packageJson));
+  return projects.get(name)!;
+}
+const COMMONJS_PROJECT = { name: "scratch-cjs", private: true };
+
 const tunegateBin = (dir: string) => join(dir, "node_modules/.bin/tunegate");
 const vitestBin = (dir: string) => join(dir, "node_modules/.bin/vitest");
 
@@ -82,7 +90,7 @@ beforeAll(async () => {
 
 describe("the packed package", () => {
   it("has no install script, carries its LICENSE, and require('tunegate') says the API is ESM-only", async () => {
-    const dir = await scratchProject("commonjs", { name: "scratch-cjs", private: true });
+    const dir = await project("commonjs", COMMONJS_PROJECT);
     const pkg = JSON.parse(readFileSync(join(dir, "node_modules/tunegate/package.json"), "utf8")) as { license: string; scripts: Record<string, string> };
     for (const script of ["preinstall", "install", "postinstall", "prepare"]) expect(pkg.scripts[script], script).toBeUndefined();
     expect(pkg.license).toBe("MIT");
@@ -114,7 +122,7 @@ describe("a fresh clone", () => {
 
 describe("tunegate init, then Vitest in a CommonJS project with a JUnit reporter on the command line", () => {
   it("writes a starter that runs: the reporter stays beside --reporter=junit, and the report is written", async () => {
-    const dir = join(work, "commonjs");
+    const dir = await project("commonjs", COMMONJS_PROJECT);
     const first = await run(dir, tunegateBin(dir), ["init"]);
     expect(first.code, first.out).toBe(0);
     expect(readFileSync(join(dir, "vitest.config.js"), "utf8")).toContain(`require("tunegate/vitest")`);
@@ -137,7 +145,8 @@ describe("tunegate init, then Vitest in a CommonJS project with a JUnit reporter
   });
 
   it("`tunegate run` reports a suite whose path goes through a symbolic link", async () => {
-    const dir = join(work, "commonjs");
+    const dir = await project("commonjs", COMMONJS_PROJECT);
+    if (!existsSync(join(dir, "suites"))) await run(dir, tunegateBin(dir), ["init"]);
     const link = join(work, "linked");
     symlinkSync(dir, link, "dir");
     const { code, out } = await run(work, tunegateBin(dir), ["run", join(link, "suites/triage.cases.yaml"), "--json", join(link, "linked-report.json")], NOT_CI);
@@ -150,18 +159,24 @@ describe("tunegate init, then Vitest in a CommonJS project with a JUnit reporter
 describe("an ES module project with its own test.include", () => {
   const config = (include: string[]) =>
     `import { tunegate } from "tunegate/vitest";\nexport default { test: { include: ${JSON.stringify(include)} }, plugins: [tunegate({ report: { json: "out/report.json", markdown: "out/report.md" } })] };\n`;
-  let dir = "";
+  let made: Promise<string> | undefined;
+  /** The project: two starter suites, a plain test under src/, and a report left from an earlier run. */
+  const esmProject = () =>
+    (made ??= (async () => {
+      const dir = await project("esm", { name: "scratch-esm", private: true, type: "module" });
+      expect((await run(dir, tunegateBin(dir), ["init"])).code).toBe(0);
+      expect(readFileSync(join(dir, "vitest.config.js"), "utf8")).toContain(`import { tunegate } from "tunegate/vitest"`);
+      const suite = readFileSync(join(dir, "suites/triage.cases.yaml"), "utf8");
+      writeFileSync(join(dir, "suites/second.cases.yaml"), suite.replace("name: Customer message triage", "name: Second triage"));
+      mkdirSync(join(dir, "src"));
+      writeFileSync(join(dir, "src/unit.test.js"), `import { test, expect } from "vitest";\ntest("unit", () => expect(1 + 1).toBe(2));\n`);
+      return dir;
+    })());
 
   it("says loudly that its include leaves out every suite, removes the stale report, and fails under CI", async () => {
-    dir = await scratchProject("esm", { name: "scratch-esm", private: true, type: "module" });
-    expect((await run(dir, tunegateBin(dir), ["init"])).code).toBe(0);
-    expect(readFileSync(join(dir, "vitest.config.js"), "utf8")).toContain(`import { tunegate } from "tunegate/vitest"`);
-    const suite = readFileSync(join(dir, "suites/triage.cases.yaml"), "utf8");
-    writeFileSync(join(dir, "suites/second.cases.yaml"), suite.replace("name: Customer message triage", "name: Second triage"));
+    const dir = await esmProject();
     writeFileSync(join(dir, "vitest.config.js"), config(["src/**/*.test.js"]));
-    mkdirSync(join(dir, "src"));
-    writeFileSync(join(dir, "src/unit.test.js"), `import { test, expect } from "vitest";\ntest("unit", () => expect(1 + 1).toBe(2));\n`);
-    mkdirSync(join(dir, "out"));
+    mkdirSync(join(dir, "out"), { recursive: true });
     writeFileSync(join(dir, "out/report.json"), "{}");
 
     const local = await run(dir, process.execPath, [vitestBin(dir), "run"], NOT_CI);
@@ -176,6 +191,7 @@ describe("an ES module project with its own test.include", () => {
   });
 
   it("with the suites in its include, sharded with blob reports and merged, gives the report one run gives", async () => {
+    const dir = await esmProject();
     writeFileSync(join(dir, "vitest.config.js"), config(["src/**/*.test.js", "**/*.cases.yaml"]));
     const shards = await Promise.all([1, 2].map((i) => run(dir, process.execPath, [vitestBin(dir), "run", `--shard=${i}/2`, "--reporter=blob"], IN_CI)));
     for (const shard of shards) {
@@ -204,13 +220,16 @@ describe("an ES module project with its own test.include", () => {
   });
 
   it("ends a failed run with a closing line that does not read as success", async () => {
+    const dir = await esmProject();
+    writeFileSync(join(dir, "vitest.config.js"), config(["src/**/*.test.js", "**/*.cases.yaml"]));
     writeFileSync(join(dir, "suites/broken.cases.yaml"), "name: Broken\nlables: [a, b]\n");
-    const invalid = await run(dir, process.execPath, [vitestBin(dir), "run", "suites/broken"], IN_CI);
+    const invalid = await run(dir, process.execPath, [vitestBin(dir), "run", "suites/broken", "suites/triage"], IN_CI);
     expect(invalid.code, invalid.out).toBe(1);
-    expect(invalid.out).toMatch(/^0 passed, 1 failed — 1 suite not evaluated$/m);
+    expect(invalid.out).toMatch(/^25 passed, 1 failed, \d+ warned \(missed under misses: warn\) — 1 suite not evaluated$/m);
     expect(invalid.out).toContain("tunegate ▸ not evaluated:");
-    // Nothing was evaluated: the merged run's report goes rather than pass for this run's.
-    expect(existsSync(join(dir, "out/report.json"))).toBe(false);
+    // The report covers the suite that ran, and its Markdown says which one did not.
+    expect(readReport(join(dir, "out/report.json")).suites.map((suite) => suite.name)).toEqual(["Customer message triage"]);
+    expect(readFileSync(join(dir, "out/report.md"), "utf8")).toMatch(/\*\*Not evaluated\*\* \(this run failed\):\n\n- `[^`]*suites\/broken\.cases\.yaml`: invalid suite/);
 
     const nothing = await run(dir, process.execPath, [vitestBin(dir), "run", "no-such-file"], IN_CI);
     expect(nothing.code, nothing.out).toBe(1);
