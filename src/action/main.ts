@@ -112,6 +112,8 @@ function unevaluatedFailure(outcome: RunOutcome | undefined, cwd: string, locati
       const errors = broken.diagnostics.filter((d) => d.severity === "error");
       annotations.push(...errors.map((d) => diagnosticAnnotation(d, locations)));
       problems.push(...errors.map((d) => formatDiagnostic(d, cwd)));
+    } else if (broken.kind === "not-run") {
+      problems.push(`tunegate: ${broken.file} was not evaluated: ${broken.reason}`);
     } else {
       const where = broken.error.location ?? { file: broken.file, line: 1, column: 1 };
       annotations.push({ level: "error", title: "tunegate: suite could not be evaluated", message: broken.error.describe(), file: locations.annotationFile(where.file), line: where.line, column: where.column });

@@ -16,6 +16,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "the GitHub Action's entry: inputs from INPUT_*, outputs, job summary, annotations, PR comment",
     load: async () => (await import("../action/main.js")).action,
   },
+  init: {
+    summary: "write a starter: a suite, a vitest.config with the plugin and a GitHub workflow (never overwrites)",
+    load: async () => (await import("./init.js")).init,
+  },
   run: {
     summary: "run suites' few-shot and LoRA arms as Vitest tests, print the verdict, exit with the gate",
     load: async () => (await import("./run.js")).run,

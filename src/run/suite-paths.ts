@@ -4,11 +4,7 @@
 // glob finds the same files as `tunegate run .`.
 import { statSync } from "node:fs";
 import { isAbsolute, resolve, sep } from "node:path";
-import { globSync } from "tinyglobby";
-import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
-
-/** Folders never searched: dependencies, VCS data and build output hold no suites of the user's. */
-const SKIPPED_DIRS = ["node_modules", ".git", "dist", ".cache", "coverage"] as const;
+import { searchFiles, SUITE_FILE_GLOB } from "../suite/suite-files.js";
 
 /** Longest glob the matcher (picomatch) accepts. */
 const MAX_GLOB_LENGTH = 65_536;
@@ -55,7 +51,7 @@ export function expandSuitePaths(args: readonly string[], cwd: string): Expanded
     }
     const absolute = resolve(cwd, arg);
     if (isDirectory(absolute)) {
-      const found = search(SUITE_FILE_GLOB, absolute);
+      const found = searchFiles(SUITE_FILE_GLOB, absolute);
       if (found.length === 0) unmatched.push(arg);
       found.forEach(add);
       continue;
@@ -101,23 +97,7 @@ export function expandGlob(pattern: string, cwd: string): string[] {
   // The literal prefix is resolved as a path, not matched, so parentheses or braces in folder names stay literal.
   const base = resolve(cwd, baseSegments.join("/") || (isAbsolute(normalised) ? "/" : "."));
   if (!isDirectory(base)) return [];
-  return search(segments.slice(firstGlob).join("/"), base);
-}
-
-function search(glob: string, base: string): string[] {
-  return globSync(glob, {
-    cwd: base,
-    absolute: true,
-    dot: true,
-    caseSensitiveMatch: false,
-    expandDirectories: false,
-    // As git and npm do with a work tree: a link to a folder is not walked into, so a hostile link cannot
-    // pull files from elsewhere on the machine into a run (a link to a single file is still taken).
-    followSymbolicLinks: false,
-    ignore: SKIPPED_DIRS.map((dir) => `**/${dir}/**`),
-  })
-    .map((file) => resolve(file))
-    .sort();
+  return searchFiles(segments.slice(firstGlob).join("/"), base);
 }
 
 function isDirectory(path: string): boolean {

@@ -114,7 +114,7 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
   }
   const outcome: RunOutcome | undefined = plugin.api.reporter.lastOutcome;
   // Compared as real paths: Vitest may name a module by its real path (/private/tmp for /tmp on macOS).
-  const seen = new Set([...(outcome?.report?.suites ?? []).map((suite) => resolve(root, suite.file)), ...(outcome?.unevaluated ?? []).map((broken) => broken.file)].map(realPath));
+  const seen = new Set([...(outcome?.report?.suites ?? []).map((suite) => resolve(root, suite.file)), ...(outcome?.unevaluated ?? []).filter((broken) => broken.kind !== "not-run").map((broken) => broken.file)].map(realPath));
   const notRun = files.filter((file) => !seen.has(realPath(file)));
   const code =
     !outcome || outcome.unevaluated.length > 0 || notRun.length > 0

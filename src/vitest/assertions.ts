@@ -1,31 +1,18 @@
 // Worker side of a generated suite module: each test reports the result recorded for its case (or the gate)
-// and fails or warns as the suite's policy says. No model is loaded here. Nothing is imported from vitest at
-// run time: the test context brings its own `expect`, so this module works with whichever Vitest runs it.
+// and fails or warns as the suite's policy says; their `meta` is declared with them (test-meta.ts). No model
+// is loaded here. Nothing is imported from vitest at run time: the test context brings its own `expect`, so
+// this module works with whichever Vitest runs it.
 import { readFile } from "node:fs/promises";
 import type { TestContext } from "vitest";
+import { decodeNumbers } from "../text/json-numbers.js";
 import { ARM_DISPLAY, type ArmName } from "../types.js";
 import type { CaseArmPayload, SuitePayload } from "./payload.js";
 
-/** What each tunegate test leaves for reporters (Vitest's TaskMeta, readable through TestCase.meta()). */
-export interface TunegateTestMeta {
-  suiteFile: string;
-  kind: "case" | "gate";
-  arm?: ArmName;
-  index?: number;
-  correct?: boolean;
-  latencyMs?: number;
-  gate?: SuitePayload["gate"]["outcome"];
-}
+export { caseMeta, gateMeta, type TunegateTestMeta } from "./test-meta.js";
 
-declare module "vitest" {
-  interface TaskMeta {
-    tunegate?: TunegateTestMeta;
-  }
-}
-
-/** Reads the results the plugin recorded for a suite (see payload-files.ts). */
+/** Reads the results the plugin recorded for a suite (see payload-files.ts), non-finite numbers restored. */
 export async function loadSuitePayload(path: string): Promise<SuitePayload> {
-  return JSON.parse(await readFile(path, "utf8")) as SuitePayload;
+  return decodeNumbers<SuitePayload>(JSON.parse(await readFile(path, "utf8")));
 }
 
 const NAME_WIDTH = 60;
@@ -56,7 +43,6 @@ function formatScores(result: CaseArmPayload): string {
 export async function checkCase(context: TestContext, suite: SuitePayload, arm: ArmName, index: number): Promise<void> {
   const c = suite.cases[index]!;
   const result = c.arms[arm];
-  context.task.meta.tunegate = { suiteFile: suite.file, kind: "case", arm, index, correct: result.correct, latencyMs: result.latencyMs };
   if (result.correct) return;
   const miss = `${ARM_DISPLAY[arm]} missed: expected "${c.expected}", predicted "${result.predicted}"${formatScores(result)}`;
   if (c.must || suite.misses === "fail") {
@@ -68,7 +54,6 @@ export async function checkCase(context: TestContext, suite: SuitePayload, arm: 
 
 export async function checkGate(context: TestContext, suite: SuitePayload): Promise<void> {
   const { gate } = suite;
-  context.task.meta.tunegate = { suiteFile: suite.file, kind: "gate", gate: gate.outcome };
   if (gate.outcome === "fail") {
     throw new Error(`gate failed (${gate.verdict}, fail_on: ${gate.failOn}): ${gate.reason}`);
   }

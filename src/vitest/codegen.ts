@@ -48,9 +48,10 @@ export function generateTestModule(payload: SuitePayload, payloadFile: string, y
   // names are used on every line.
   emit(`import * as vitest from "vitest";`, top);
   emit(`import * as tunegate from ${literal(assertionsModule)};`, top);
-  emit(`const { describe, test } = vitest, { checkCase, checkGate } = tunegate;`, top);
+  emit(`const { describe, test } = vitest, { caseMeta, checkCase, checkGate, gateMeta } = tunegate;`, top);
   emit(`const suite = await tunegate.loadSuitePayload(${literal(payloadFile)});`, top);
   emit(`const name = (arm, index) => tunegate.caseTestName(suite, arm, index);`, top);
+  emit(`const options = (arm, index) => ({ meta: caseMeta(suite, arm, index) });`, top);
   emit(`describe(suite.name, () => {`, { line: lineOfKey(yaml, "name") });
   for (const arm of ARMS) {
     emit(`  const ${ARM_CONSTANT[arm]} = ${literal(arm)};`, { line: lineOfKey(yaml, arm) });
@@ -58,11 +59,11 @@ export function generateTestModule(payload: SuitePayload, payloadFile: string, y
     payload.cases.forEach((c, index) => {
       // checkCase is called and awaited right here, so a failure's stack has this line (so the YAML line) in it.
       const a = ARM_CONSTANT[arm];
-      emit(`    test(name(${a}, ${index}), async (context) => { await checkCase(context, suite, ${a}, ${index}); });`, c.location);
+      emit(`    test(name(${a}, ${index}), options(${a}, ${index}), async (context) => { await checkCase(context, suite, ${a}, ${index}); });`, c.location);
     });
     emit(`  });`, { line: lineOfKey(yaml, arm) });
   }
-  emit(`  test("gate", async (context) => { await checkGate(context, suite); });`, { line: lineOfKey(yaml, "gate") });
+  emit(`  test("gate", { meta: gateMeta(suite) }, async (context) => { await checkGate(context, suite); });`, { line: lineOfKey(yaml, "gate") });
   emit(`});`, top);
   return { code: `${lines.join("\n")}\n`, map: lineSourceMap(origins, sources, contents) };
 }

@@ -9,7 +9,7 @@ import { hasErrors } from "../suite/diagnostics.js";
 import { loadSuiteFromText } from "../suite/loader.js";
 import { applySuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
 import type { Suite } from "../types.js";
-import { evaluations, type Evaluation } from "./registry.js";
+import { evaluations, registryKey, type Evaluation } from "./registry.js";
 
 export interface EvaluationSettings {
   run: Omit<RunOptions, "onProgress">;
@@ -44,7 +44,7 @@ async function evaluationKey(text: string, suite: Suite, settings: EvaluationSet
 }
 
 function record(evaluation: Evaluation): Evaluation {
-  evaluations.set(evaluation.file, evaluation);
+  evaluations.set(registryKey(evaluation.file), evaluation);
   return evaluation;
 }
 
@@ -66,7 +66,7 @@ export async function evaluateSuiteText(
     return record({ kind: "failed", file, suite: loaded.suite, error, diagnostics: loaded.diagnostics });
   }
   const key = await evaluationKey(text, suite, settings);
-  const previous = evaluations.get(file);
+  const previous = evaluations.get(registryKey(file));
   if (previous?.kind === "done" && previous.key === key) return previous;
 
   return serially(engine, async () => {

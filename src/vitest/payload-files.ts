@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { encodeNumbers } from "../text/json-numbers.js";
 import { writeFileAtomic } from "../text/write-file.js";
 import type { SuitePayload } from "./payload.js";
 
@@ -21,7 +22,8 @@ export class PayloadFiles {
       process.once("exit", this.removeOnExit);
     }
     const path = join(this.folder, `${createHash("sha256").update(payload.file).digest("hex").slice(0, 24)}.json`);
-    await writeFileAtomic(path, JSON.stringify(payload));
+    // Tagged, so a score of -Infinity (a label the model cannot produce) survives JSON.
+    await writeFileAtomic(path, JSON.stringify(encodeNumbers(payload)));
     return path;
   }
 

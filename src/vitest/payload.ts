@@ -1,10 +1,12 @@
 // What a generated test module carries into the worker: the recorded result of every case and the gate,
-// already decided in Vitest's main process. Plain JSON, so it survives being written into source code.
+// already decided in Vitest's main process, and the suite's constants. Plain JSON (non-finite numbers tagged,
+// see text/json-numbers.ts), so it survives being written into source code; the tests hand it on in their
+// `meta`, from which the reporter rebuilds the run (also in a `vitest --merge-reports` process).
 import type { SuiteReport } from "../report/types.js";
-import type { ArmName, CaseArmResult, MissPolicy, SourceLocation, SuiteRun } from "../types.js";
+import type { ArmName, ArmRun, CaseArmResult, EngineInfo, MissPolicy, SourceLocation, Suite, SuiteRun } from "../types.js";
 
-/** The part of a case's result that the worker's test reports. */
-export type CaseArmPayload = Pick<CaseArmResult, "predicted" | "correct" | "scores" | "latencyMs" | "generated">;
+/** A case's result in one arm, as the engine recorded it. */
+export type CaseArmPayload = CaseArmResult;
 
 export interface CasePayload {
   input: string;
@@ -12,6 +14,15 @@ export interface CasePayload {
   must: boolean;
   location: SourceLocation;
   arms: Record<ArmName, CaseArmPayload>;
+}
+
+/** Everything of a suite run except its cases and their results: carried by the gate test's meta. */
+export interface SuiteConstants {
+  suite: Omit<Suite, "cases">;
+  arms: Record<ArmName, Omit<ArmRun, "cases">>;
+  engine: EngineInfo;
+  /** How many cases the suite has: a rebuilt run with fewer case records is incomplete. */
+  cases: number;
 }
 
 export interface SuitePayload {
@@ -27,6 +38,16 @@ export interface SuitePayload {
     accuracy: Record<ArmName, number>;
     deltaPoints: number;
   };
+  constants: SuiteConstants;
+}
+
+export function suiteConstants(run: SuiteRun): SuiteConstants {
+  const { cases, ...suite } = run.suite;
+  const withoutCases = (arm: ArmRun): Omit<ArmRun, "cases"> => {
+    const { cases: _results, ...rest } = arm;
+    return rest;
+  };
+  return { suite, arms: { few_shot: withoutCases(run.arms.few_shot), lora: withoutCases(run.arms.lora) }, engine: run.engine, cases: cases.length };
 }
 
 export function buildSuitePayload(run: SuiteRun, report: SuiteReport): SuitePayload {
@@ -40,10 +61,7 @@ export function buildSuitePayload(run: SuiteRun, report: SuiteReport): SuitePayl
       expected: c.expected,
       must: c.must,
       location: c.location,
-      arms: {
-        few_shot: armPayload(run, "few_shot", i),
-        lora: armPayload(run, "lora", i),
-      },
+      arms: { few_shot: run.arms.few_shot.cases[i]!, lora: run.arms.lora.cases[i]! },
     })),
     gate: {
       outcome: report.gate,
@@ -53,16 +71,6 @@ export function buildSuitePayload(run: SuiteRun, report: SuiteReport): SuitePayl
       accuracy: { few_shot: report.arms.few_shot.accuracy, lora: report.arms.lora.accuracy },
       deltaPoints: report.delta_points,
     },
-  };
-}
-
-function armPayload(run: SuiteRun, arm: ArmName, index: number): CaseArmPayload {
-  const result = run.arms[arm].cases[index]!;
-  return {
-    predicted: result.predicted,
-    correct: result.correct,
-    scores: result.scores,
-    latencyMs: result.latencyMs,
-    ...(result.generated !== undefined ? { generated: result.generated } : {}),
+    constants: suiteConstants(run),
   };
 }

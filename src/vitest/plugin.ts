@@ -11,7 +11,7 @@ import { TunegateError } from "../errors.js";
 import { buildSuiteReport } from "../report/build.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
-import { isSuiteFile, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
+import { isSuiteFile, searchFiles, SUITE_FILE_GLOB, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
 import { ARM_TITLES, generateTestModule } from "./codegen.js";
 import type { EvaluationSettings, ProgressSink } from "./evaluations.js";
 import { buildSuitePayload } from "./payload.js";
@@ -71,6 +71,17 @@ function progressPrinter(log: () => (line: string) => void): ProgressSink {
   };
 }
 
+/**
+ * Suite files below the root when no project's test.include takes in any of them (a project that sets its own
+ * include, e.g. ["src/**\/*.test.ts"]), or none. Some suites left out is a choice (fixtures); all is a mistake.
+ */
+function suitesLeftOut(vitest: Vitest): string[] {
+  const suites = searchFiles(SUITE_FILE_GLOB, vitest.config.root);
+  if (suites.length === 0) return [];
+  const included = suites.some((file) => vitest.projects.some((project) => project.matchesTestGlob(file)));
+  return included ? [] : suites;
+}
+
 export type TunegatePlugin = Plugin & { api: { reporter: TunegateReporter } };
 
 /** Refuses override options the suite schema would refuse in a suite file, naming the option. */
@@ -120,6 +131,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
   const log = () => (line: string) => (vitest ? vitest.logger.log(line) : console.error(line));
   const progress = progressPrinter(log);
   const payloads = new PayloadFiles();
+  let userSelectsTestFiles = false;
 
   return {
     name: "tunegate",
@@ -127,7 +139,9 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     api: { reporter },
 
     config(user) {
-      const test = (user as { test?: { include?: unknown; reporters?: unknown; onStackTrace?: unknown } }).test ?? {};
+      const test = (user as { test?: { include?: unknown; exclude?: unknown; dir?: unknown; reporters?: unknown; onStackTrace?: unknown } }).test ?? {};
+      // Otherwise the include below takes in every suite file.
+      userSelectsTestFiles = test.include !== undefined || test.exclude !== undefined || test.dir !== undefined;
       const reporters = options.reporter === false ? [] : [reporter];
       const defaults = options.vitestReporters ?? (process.env.GITHUB_ACTIONS === "true" ? ["default", "github-actions"] : ["default"]);
       return {
@@ -144,6 +158,13 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
 
     configureVitest(context: { vitest: Vitest }) {
       vitest = context.vitest;
+      // A `--reporter` on the command line replaces the configured reporters, ours included; without it there
+      // would be no table, no verdict and no report files, and the run would pass unnoticed. Put it back.
+      if (options.reporter !== false) {
+        const reporters = vitest.config.reporters as unknown[];
+        if (!reporters.includes(reporter)) reporters.push(reporter);
+      }
+      reporter.notIncluded = userSelectsTestFiles ? suitesLeftOut(vitest) : [];
       vitest.onClose(async () => {
         payloads.removeAll();
         if (options.engine) return;

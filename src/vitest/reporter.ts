@@ -1,16 +1,22 @@
 // tunegate's Vitest reporter: after the run, the side-by-side table and the verdict of every suite, the JSON
 // report and the Markdown summary where asked, and a plain `N passed, N failed` line any CI log reader finds.
+// It rebuilds each suite's run from its tests' `meta` (test-meta.ts), not from this process's memory, so
+// `vitest --merge-reports` reports what the shards ran exactly as one run would.
+import { realpathSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { Reporter, TestModule } from "vitest/node";
+import type { Reporter, SerializedError, TestModule, TestRunEndReason } from "vitest/node";
 import type { Vitest } from "vitest/node";
 import { buildReport, reportToJson } from "../report/build.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
+import { isSuiteFile } from "../suite/suite-files.js";
 import { singleLine } from "../text/width.js";
 import { writeFileAtomic } from "../text/write-file.js";
 import type { SuiteRun } from "../types.js";
-import { evaluations, type Evaluation } from "./registry.js";
+import { evaluations, registryKey, type Evaluation } from "./registry.js";
+import { isWarnedMiss, rebuildSuiteRun, type TunegateTestMeta } from "./test-meta.js";
 
 export interface ReportFiles {
   /** Path of the JSON report (schema/report.schema.json). */
@@ -19,12 +25,19 @@ export interface ReportFiles {
   markdown?: string;
 }
 
+/** A suite file Vitest handed over that has no result: invalid, failed, or (merged) without its records. */
+export type NotEvaluated = Exclude<Evaluation, { kind: "done" }> | { kind: "not-run"; file: string; reason: string };
+
 export interface RunOutcome {
   report: Report | undefined;
-  /** Suite files that could not be evaluated: invalid YAML/schema, or a model or adapter that failed. */
-  unevaluated: Array<Exclude<Evaluation, { kind: "done" }>>;
+  /** Suite files that could not be evaluated: invalid YAML/schema, a model or adapter that failed, no results. */
+  unevaluated: NotEvaluated[];
+  /** Suite files below the root left out by the project's test.include/exclude (set only when none is included). */
+  notIncluded: string[];
   passed: number;
   failed: number;
+  /** Passed case tests whose arm missed, under `misses: warn`. */
+  warned: number;
 }
 
 /** What the reporter reads from the engine the suites ran on, without importing the engine. */
@@ -33,10 +46,24 @@ export interface ReporterEngine {
   modelLoads(): number;
 }
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 export class TunegateReporter implements Reporter {
   private vitest: Vitest | undefined;
   /** The outcome of the last finished run, for the CLI and the Action. */
   lastOutcome: RunOutcome | undefined;
+  /** Set by the plugin: suite files no test.include pattern takes in, when it takes in none. */
+  notIncluded: string[] = [];
 
   constructor(
     private readonly files: ReportFiles = {},
@@ -53,56 +80,131 @@ export class TunegateReporter implements Reporter {
     else console.log(text);
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError> = [], reason?: TestRunEndReason): Promise<void> {
     const runs: SuiteRun[] = [];
-    const unevaluated: RunOutcome["unevaluated"] = [];
+    const unevaluated: NotEvaluated[] = [];
     let passed = 0;
     let failed = 0;
     let skipped = 0;
+    let warned = 0;
+    let unloadedFiles = 0;
     for (const module of testModules) {
+      const metas: TunegateTestMeta[] = [];
       for (const test of module.children.allTests()) {
         const state = test.result().state;
+        const meta = test.meta().tunegate;
+        if (meta) metas.push(meta);
         if (state === "passed") passed += 1;
         else if (state === "failed") failed += 1;
         else if (state === "skipped") skipped += 1;
+        if (state === "passed" && isWarnedMiss(meta)) warned += 1;
       }
-      const evaluation = evaluations.get(module.moduleId);
-      if (!evaluation) continue;
-      if (evaluation.kind === "done") runs.push(evaluation.run);
-      else unevaluated.push(evaluation);
+      if (metas.length > 0) {
+        const run = rebuildSuiteRun(metas);
+        if (typeof run === "string") unevaluated.push({ kind: "not-run", file: module.moduleId, reason: run });
+        else runs.push(run);
+        continue;
+      }
+      const loadError = module.errors()[0]?.message;
+      if (!isSuiteFile(module.moduleId)) {
+        if (loadError !== undefined) unloadedFiles += 1;
+        continue;
+      }
+      const evaluation = evaluations.get(registryKey(module.moduleId));
+      if (evaluation && evaluation.kind !== "done") unevaluated.push(evaluation);
+      else unevaluated.push({ kind: "not-run", file: module.moduleId, reason: loadError !== undefined ? singleLine(loadError).slice(0, 300) : "it has no results" });
     }
 
-    const root = this.vitest?.config.root ?? process.cwd();
+    // Paths in the report are relative to the root as the file system has it, like the suite files' own.
+    const root = realPath(this.vitest?.config.root ?? process.cwd());
     const report = runs.length > 0 ? buildReport(runs, { root }) : undefined;
     if (report) {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       this.log("");
       this.log(renderTerminal(report, { color, width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)) }));
-      const loads = this.engine ? `; model files loaded in this process: ${this.engine.modelLoads()}` : "";
+      const loads = this.engine && this.engine.modelLoads() > 0 ? `; model files loaded in this process: ${this.engine.modelLoads()}` : "";
       const engine = runs[0]!.engine;
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
       const threads = `${engine.threads} thread${engine.threads === 1 ? "" : "s"} each`;
-      this.log(`tunegate ▸ ${runs.length} suite${runs.length === 1 ? "" : "s"} on ${engine.backend} (${arms}, ${threads})${loads}`);
-      await this.writeFiles(report, root);
+      this.log(`tunegate ▸ ${plural(runs.length, "suite")} on ${engine.backend} (${arms}, ${threads})${loads}`);
     }
-    for (const broken of unevaluated) {
-      this.log(`tunegate ▸ not evaluated: ${singleLine(broken.file)} (${broken.kind === "invalid" ? "invalid suite" : singleLine(broken.error.message)})`);
+    for (const broken of unevaluated) this.log(`tunegate ▸ not evaluated: ${singleLine(broken.file)} (${describeNotEvaluated(broken)})`);
+    const ci = isCI();
+    if (this.notIncluded.length > 0) {
+      this.log(notIncludedMessage(this.notIncluded, root, ci));
+      if (ci) process.exitCode = 1;
     }
-    this.lastOutcome = { report, unevaluated, passed, failed };
-    // Vitest's own summary is not among the formats CI log readers know; this line is.
-    this.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+    await this.writeFiles(report, unevaluated, root);
+    this.lastOutcome = { report, unevaluated, notIncluded: [...this.notIncluded], passed, failed, warned };
+
+    // Vitest's own summary is not among the formats CI log readers know; this line is. Whatever kept a suite
+    // from being evaluated counts as failed there, so the line never reads as success when it was not one.
+    const notEvaluated = unevaluated.length + this.notIncluded.length;
+    const errors = unhandledErrors.length;
+    const counted = failed + notEvaluated + unloadedFiles + errors;
+    // Vitest failed or stopped the run for a reason none of the above counts (no test file found, a Ctrl-C).
+    const runProblem =
+      reason === "interrupted" ? "the run was interrupted" : reason === "failed" && counted === 0 ? (testModules.length === 0 ? "no test file ran" : "Vitest failed the run") : undefined;
+    const causes = [
+      ...(notEvaluated > 0 ? [`${plural(notEvaluated, "suite")} not evaluated`] : []),
+      ...(unloadedFiles > 0 ? [`${plural(unloadedFiles, "test file")} not loaded`] : []),
+      ...(errors > 0 ? [`${plural(errors, "error")} outside tests`] : []),
+      ...(runProblem !== undefined ? [runProblem] : []),
+    ];
+    const extra = [...(skipped > 0 ? [`${skipped} skipped`] : []), ...(warned > 0 ? [`${warned} warned (missed under misses: warn)`] : [])];
+    const failures = counted + (runProblem !== undefined && counted === 0 ? 1 : 0);
+    this.log(`${passed} passed, ${failures} failed${extra.map((part) => `, ${part}`).join("")}${causes.length > 0 ? ` — ${causes.join(", ")}` : ""}`);
   }
 
-  private async writeFiles(report: Report, root: string): Promise<void> {
-    const targets: Array<[string | undefined, () => string]> = [
-      [this.files.json, () => reportToJson(report)],
-      [this.files.markdown, () => renderMarkdown(report)],
+  private async writeFiles(report: Report | undefined, unevaluated: NotEvaluated[], root: string): Promise<void> {
+    const targets: Array<[string | undefined, (report: Report) => string]> = [
+      [this.files.json, (r) => reportToJson(r)],
+      [this.files.markdown, (r) => renderMarkdown(r) + notEvaluatedMarkdown(unevaluated, this.notIncluded, root)],
     ];
+    const shard = this.vitest?.config.shard;
+    const removed: string[] = [];
     for (const [target, render] of targets) {
       if (!target) continue;
       const path = resolve(root, target);
-      await writeFileAtomic(path, render());
-      this.log(`tunegate ▸ wrote ${path}`);
+      if (report && !shard) {
+        await writeFileAtomic(path, render(report));
+        this.log(`tunegate ▸ wrote ${path}`);
+        continue;
+      }
+      // A report left from an earlier run would read as this run's: it goes.
+      if (await rm(path).then(() => true, () => false)) removed.push(path);
     }
+    if ((report && !shard) || (!this.files.json && !this.files.markdown)) return;
+    const why = shard ? `shard ${shard.index}/${shard.count}: the report files are written by \`vitest --merge-reports\`` : "no suite was evaluated, so no report was written";
+    this.log(`tunegate ▸ ${why}${removed.length > 0 ? `; removed the earlier ${removed.join(" and ")}` : ""}`);
   }
+}
+
+function isCI(): boolean {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
+}
+
+function describeNotEvaluated(broken: NotEvaluated): string {
+  if (broken.kind === "invalid") return "invalid suite";
+  if (broken.kind === "failed") return singleLine(broken.error.message);
+  return broken.reason;
+}
+
+function notIncludedMessage(files: readonly string[], root: string, ci: boolean): string {
+  const shown = files.slice(0, 3).map((file) => singleLine(file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file));
+  const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : "";
+  return (
+    `tunegate ▸ not evaluated: ${plural(files.length, "suite file")} (${shown.join(", ")}${more}) ${files.length === 1 ? "is" : "are"} not in this project's test.include; ` +
+    `add "**/*.cases.yaml" (or their folder) to test.include in your Vitest config` +
+    (ci ? " — this fails the run under CI" : " (under CI=true this fails the run)")
+  );
+}
+
+function notEvaluatedMarkdown(unevaluated: readonly NotEvaluated[], notIncluded: readonly string[], root: string): string {
+  const lines = [
+    ...unevaluated.map((broken) => `- \`${singleLine(broken.file)}\`: ${describeNotEvaluated(broken)}`),
+    ...notIncluded.map((file) => `- \`${singleLine(file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file)}\`: not in test.include`),
+  ];
+  return lines.length === 0 ? "" : `\n**Not evaluated** (this run failed):\n\n${lines.join("\n")}\n`;
 }

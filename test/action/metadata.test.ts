@@ -57,8 +57,9 @@ describe("action.yml", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
     const tool = pkg.scripts["build:action"]!.split(" ")[0]!;
     expect(Object.keys(pkg.dependencies)).toContain(tool);
-    // The demo models are forged by `npm run demo` and by the tests themselves, not on every install.
-    expect(pkg.scripts.prepare).not.toContain("forge");
+    // No install script of tunegate's own (consumers' npm would list it): the build runs when packing.
+    for (const script of ["preinstall", "install", "postinstall", "prepare"]) expect(pkg.scripts[script], script).toBeUndefined();
+    expect(pkg.scripts.prepack).toBe("npm run build");
   });
 });
 

@@ -47,7 +47,7 @@ describe("tunegate run", () => {
     const { code, out } = await tunegate("run", first, second, "--json", "report.json", "--markdown", "report.md");
     expect(code, out).toBe(0);
     expect(out).toContain("model files loaded in this process: 1");
-    expect(out).toMatch(/^182 passed, 0 failed$/m);
+    expect(out).toMatch(/^182 passed, 0 failed, 42 warned \(missed under misses: warn\)$/m); // 19 few-shot and 2 LoRA misses a suite
     expect(out).toContain("verdict   FINE-TUNE, gate WARN");
 
     const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as Report;
