@@ -7,6 +7,8 @@ import type { Environment } from "../suite/env.js";
 
 /** The environment variable naming the cache folder. */
 export const CACHE_DIR_ENV = "TUNEGATE_CACHE_DIR";
+/** The environment variable that turns the cache off ("1" or "true"), as --no-cache does, unless a folder is named explicitly. */
+export const NO_CACHE_ENV = "TUNEGATE_NO_CACHE";
 /** The default folder, relative to the project root. */
 export const DEFAULT_CACHE_DIR = "node_modules/.cache/tunegate";
 
@@ -23,12 +25,18 @@ export type CacheLocation =
   /** `note`: why it is off when the user did not turn it off, to say once; undefined when they did. */
   | { on: false; note: string | undefined };
 
+/**
+ * Precedence: an option turning the cache off, an option naming the folder, TUNEGATE_NO_CACHE, TUNEGATE_CACHE_DIR,
+ * then the default (none on GitHub Actions).
+ */
 export function resolveCacheLocation(settings: CacheSettings, where: { root: string; cwd: string; env: Environment }): CacheLocation {
   if (settings.enabled === false) return { on: false, note: undefined };
   if (settings.dir !== undefined && settings.dir !== "") {
     const dir = isAbsolute(settings.dir) ? resolve(settings.dir) : resolve(where.cwd, settings.dir);
     return { on: true, dir, shown: dir };
   }
+  const off = where.env[NO_CACHE_ENV]?.trim().toLowerCase();
+  if (off === "1" || off === "true") return { on: false, note: undefined };
   const fromEnv = where.env[CACHE_DIR_ENV];
   if (fromEnv !== undefined && fromEnv !== "") {
     return { on: true, dir: isAbsolute(fromEnv) ? resolve(fromEnv) : resolve(where.cwd, fromEnv), shown: `$${CACHE_DIR_ENV}` };

@@ -77,11 +77,11 @@ async function readStoreFile(dir: string, path: string, format: string, warn: Wa
   try {
     data = JSON.parse(text);
   } catch {
-    warn(`${name} is not valid JSON (truncated or damaged); ignoring it, its cases run again`);
+    warn(`${name} is not valid JSON (truncated or damaged); ignoring it`);
     return undefined;
   }
   if (!isRecord(data) || data.format !== format) {
-    warn(`${name} is not a ${format} file; ignoring it, its cases run again`);
+    warn(`${name} is not a ${format} file; ignoring it`);
     return undefined;
   }
   if (data.version !== STORE_VERSION) return undefined;
