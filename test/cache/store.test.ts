@@ -111,8 +111,14 @@ describe("suite results", () => {
   });
 });
 
+/** A cached entry as JSON, open to any edit a tamperer could make. */
+interface StoredEntry {
+  [key: string]: unknown;
+  result: { [key: string]: unknown; scores: Record<string, unknown> };
+}
+
 describe("a cached result is used only when it is a well-formed result for the suite as it is now", () => {
-  const stored = (change: (value: Record<string, any>) => void, base: CachedResult = entry()): unknown => {
+  const stored = (change: (value: StoredEntry) => void, base: CachedResult = entry()): unknown => {
     const value = JSON.parse(JSON.stringify({ ...base, result: { ...base.result, scores: Object.fromEntries(Object.entries(base.result.scores).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)])) } }));
     change(value);
     return value;
@@ -123,7 +129,7 @@ describe("a cached result is used only when it is a well-formed result for the s
     expect(readCachedResult(stored(() => {}, generated), GENERATE)).toEqual(generated);
   });
 
-  it.each<[string, (value: Record<string, any>) => void]>([
+  it.each<[string, (value: StoredEntry) => void]>([
     ["a prediction that is no label", (v) => (v.result.predicted = "refund")],
     ["'invalid' in logprob mode", (v) => (v.result.predicted = "invalid")],
     ["a missing label score", (v) => delete v.result.scores.praise],
@@ -141,8 +147,8 @@ describe("a cached result is used only when it is a well-formed result for the s
     ["a measuring time that is no date", (v) => (v.measuredAt = "2026-13-45T99:00:00Z")],
     ["a multi-token label that is no label", (v) => (v.multiTokenLabels = ["other"])],
     ["a context size that is text", (v) => (v.contextSize = "256")],
-    ["no result at all", (v) => delete v.result],
-    ["a result that is an array", (v) => (v.result = [])],
+    ["no result at all", (v) => delete (v as { result?: unknown }).result],
+    ["a result that is an array", (v) => ((v as { result: unknown }).result = [])],
   ])("refuses %s", (_, change) => {
     expect(readCachedResult(stored(change), LOGPROB)).toBeUndefined();
   });
