@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseRunArguments } from "../../src/cli/run.js";
 import type { Report } from "../../src/report/types.js";
 import { DEMO_SUITE, forgeDemo, temporaryDir } from "../helpers/forged.js";
 import { reportValidator } from "../report/schema-validator.js";
@@ -66,30 +67,25 @@ describe("tunegate run with the result cache", () => {
     expect(readFileSync(join(dir, "second.md"), "utf8")).toMatch(/♻️ \d+ of \d+ cases from the result cache, measured/);
   });
 
-  it("--no-cache runs every case, whatever TUNEGATE_CACHE_DIR says", async () => {
-    const { code, out } = await tunegate({ TUNEGATE_CACHE_DIR: cacheDir }, "run", suite, "--no-cache", "--json", "nocache.json");
-    expect(code, out).toBe(0);
-    expect(out).toContain("model files loaded in this process: 1");
-    expect(report("nocache.json").suites[0]!.cache).toEqual({ enabled: false, few_shot: 0, lora: 0, measured_from: null, measured_to: null });
-  });
-
   it("refuses --no-cache with --cache-dir (exit 2)", async () => {
     const { code, out } = await tunegate({}, "run", suite, "--no-cache", "--cache-dir", cacheDir);
     expect(code).toBe(2);
     expect(out).toContain("--no-cache and --cache-dir contradict each other");
   });
 
-  it("keeps its cache in node_modules/.cache/tunegate by default, and uses none on GitHub Actions unless told where", async () => {
-    const onActions = await tunegate({ GITHUB_ACTIONS: "true" }, "run", suite);
-    expect(onActions.code, onActions.out).toBe(0);
-    expect(onActions.out).toContain("result cache off on GitHub Actions: a pull request could commit a poisoned cache into the workspace");
-    expect(existsSync(join(dir, "node_modules/.cache/tunegate"))).toBe(false);
-
-    const local = await tunegate({}, "run", suite);
-    expect(local.code, local.out).toBe(0);
+  it("keeps its cache in node_modules/.cache/tunegate under the working directory by default", async () => {
+    const { code, out } = await tunegate({}, "run", suite);
+    expect(code, out).toBe(0);
     expect(existsSync(join(dir, "node_modules/.cache/tunegate/hashes.json"))).toBe(true);
-    // A poisoned copy in the workspace is not read on Actions: the run loads the model and measures again.
-    const again = await tunegate({ GITHUB_ACTIONS: "true" }, "run", suite);
-    expect(again.out).toContain("model files loaded in this process: 1");
+  });
+});
+
+describe("tunegate run's cache flags", () => {
+  it("--no-cache turns the cache off and --cache-dir names the folder; an empty folder name is refused", () => {
+    expect(parseRunArguments(["--no-cache"])).toMatchObject({ plugin: { cache: false } });
+    expect(parseRunArguments(["--cache-dir", "c"])).toMatchObject({ plugin: { cacheDir: "c" } });
+    const plain = parseRunArguments([]);
+    expect(plain !== "help" && (plain.plugin.cache ?? plain.plugin.cacheDir)).toBeUndefined();
+    expect(() => parseRunArguments(["--cache-dir", " "])).toThrow("--cache-dir must name a folder");
   });
 });
