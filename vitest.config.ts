@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // llama.cpp is a native addon: forks keep a crash in one file from taking the runner down.
     pool: "forks",
+    // No result cache unless a test names one: a cached result would hide the model loads and tokens a test counts.
+    env: { TUNEGATE_NO_CACHE: "1" },
     // tunegate's own reporter ends the run with a plain "N passed, N failed" line that CI log readers know.
     reporters: ["default", new TunegateReporter()],
   },

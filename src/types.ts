@@ -138,6 +138,11 @@ export interface CaseArmResult {
   outputTokens: number;
   /** Generate mode: the decoded output text. */
   generated?: string;
+  /**
+   * Present when the result came from the result cache instead of this run: when it was measured (ISO 8601).
+   * Its latency is from then, not a new measurement.
+   */
+  cached?: { measuredAt: string };
 }
 
 /** One arm of one suite, run by the engine. `cases[i]` belongs to `suite.cases[i]`. */
@@ -177,6 +182,8 @@ export interface SuiteRun {
   suite: Suite;
   arms: Record<ArmName, ArmRun>;
   engine: EngineInfo;
+  /** Whether the result cache was on for this run (cases it served carry `cached`). */
+  resultCache?: boolean;
 }
 
 /**

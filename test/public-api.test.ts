@@ -40,6 +40,7 @@ describe("the tunegate package's API", () => {
         "reportToJson",
         "suiteSchema",
         "tabulatePaired",
+        "withResultCache",
       ].sort(),
     );
   });

@@ -23,6 +23,8 @@ export const INPUT_DEFAULTS = {
   "fail-on": "",
   misses: "",
   gpu: "",
+  cache: "true",
+  "cache-dir": "",
   baseline: "",
   "max-regression-points": "",
   "report-path": "tunegate-report.json",
@@ -45,6 +47,10 @@ export interface ActionInputs {
   workingDirectory: string;
   overrides: SuiteOverrides;
   gpu: string | undefined;
+  /** false: no result cache at all. */
+  cache: boolean;
+  /** Absolute path of the result cache folder, if one was given (on GitHub Actions there is none otherwise). */
+  cacheDir: string | undefined;
   /** Absolute path of the baseline JSON report, if one was given. */
   baseline: string | undefined;
   maxRegressionPoints: number | undefined;
@@ -144,6 +150,14 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
   const baseline = text("baseline");
   const reportPath = text("report-path");
 
+  let cache: boolean | undefined;
+  try {
+    cache = read.text("cache").trim() === "" ? true : read.boolean("cache");
+  } catch {
+    problem("cache", "true or false", text("cache"));
+  }
+  const cacheDir = text("cache-dir");
+
   let comment: boolean | undefined;
   try {
     comment = read.text("comment").trim() === "" ? false : read.boolean("comment");
@@ -164,6 +178,8 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     workingDirectory,
     overrides,
     gpu,
+    cache: cache !== false,
+    cacheDir: cacheDir === "" ? undefined : resolve(workingDirectory, cacheDir),
     baseline: baseline === "" ? undefined : resolve(workingDirectory, baseline),
     maxRegressionPoints,
     reportPath: resolve(workingDirectory, reportPath),

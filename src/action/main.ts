@@ -223,6 +223,8 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
     plugin: {
       ...inputs.overrides,
       ...(inputs.gpu !== undefined ? { gpu: inputs.gpu } : {}),
+      ...(inputs.cache ? {} : { cache: false }),
+      ...(inputs.cache && inputs.cacheDir !== undefined ? { cacheDir: inputs.cacheDir } : {}),
       report: { json: inputs.reportPath },
       // tunegate writes its own annotations; Vitest's github-actions reporter would repeat them.
       vitestReporters: ["default"],

@@ -33,6 +33,9 @@ Options:
   --context-size N          context size (default: just enough for the longest prompt)
   --sequential-arms         run the arms one after the other, so each arm's latency is timed alone
                             (default on a CPU with 2+ cores: side by side, a core each, faster)
+  --no-cache                run every case, reading and writing no result cache
+  --cache-dir DIR           the result cache folder (default: env TUNEGATE_CACHE_DIR, else
+                            node_modules/.cache/tunegate here; none by default on GitHub Actions)
   -h, --help                show this help
 
 Exit status: 0 gate pass or warn, 1 gate failed (or a must case missed), 2 invalid input.`;
@@ -101,6 +104,8 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
     threads: { type: "string" },
     "context-size": { type: "string" },
     "sequential-arms": { type: "boolean", default: false },
+    "no-cache": { type: "boolean", default: false },
+    "cache-dir": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
   const v = parsed.values;
@@ -118,6 +123,12 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   assign("threads", threads);
   assign("contextSize", numberOption("context-size", v["context-size"], true));
   if (v["sequential-arms"]) plugin.parallelArms = false;
+  if (v["no-cache"] && v["cache-dir"] !== undefined) throw new UsageError("--no-cache and --cache-dir contradict each other: give one");
+  if (v["no-cache"]) plugin.cache = false;
+  if (v["cache-dir"] !== undefined) {
+    if (v["cache-dir"].trim() === "") throw new UsageError("--cache-dir must name a folder");
+    plugin.cacheDir = v["cache-dir"];
+  }
   return { suites: parsed.positionals, plugin };
 }
 

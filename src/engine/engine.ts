@@ -73,8 +73,16 @@ export interface EngineDescription {
  */
 export interface Engine extends AsyncDisposable {
   readonly kind: EngineDescription["kind"];
-  /** Runs both arms of a suite. Throws TunegateError for anything a user can fix (bad file, prompt too long). */
+  /**
+   * Runs both arms of a suite. Throws TunegateError for anything a user can fix (bad file, prompt too long).
+   * The result cache (src/cache) may hand it a suite with only some of the cases (each keeping its `index`
+   * in the full suite, for messages); results come back in the order of `suite.cases` as given.
+   */
   runSuite(suite: Suite, options?: RunOptions): Promise<SuiteRun>;
+  /**
+   * Every field is part of the result cache's key: an engine whose results can differ (another server, model
+   * build or backend) must describe itself differently, or the cache serves one's results as the other's.
+   */
   describe(): Promise<EngineDescription>;
   /** Model files this engine has loaded so far: a model shared by any number of runs counts once. */
   readonly modelLoads: number;

@@ -68,7 +68,21 @@ function caseArmReport(result: CaseArmResult): CaseArmReport {
     output_tokens: result.outputTokens,
   };
   if (result.generated !== undefined) report.generated = result.generated;
+  if (result.cached !== undefined) report.cached = { measured_at: result.cached.measuredAt };
   return report;
+}
+
+/** How many results the cache served, and when the oldest and newest of them were measured. */
+function cacheReport(run: SuiteRun): NonNullable<SuiteReport["cache"]> {
+  const times = ARMS.flatMap((arm) => run.arms[arm].cases.flatMap((result) => (result.cached ? [result.cached.measuredAt] : []))).sort();
+  const served = (arm: ArmName): number => run.arms[arm].cases.filter((result) => result.cached !== undefined).length;
+  return {
+    enabled: run.resultCache === true,
+    few_shot: served("few_shot"),
+    lora: served("lora"),
+    measured_from: times[0] ?? null,
+    measured_to: times.at(-1) ?? null,
+  };
 }
 
 function armReport(metrics: ArmMetrics, run: ArmRun, suite: Suite, toReportPath: (file: string) => string): ArmReport {
@@ -212,6 +226,7 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
       model_load_ms: run.engine.modelLoadMs,
       node_llama_cpp_version: run.engine.nodeLlamaCppVersion,
     },
+    cache: cacheReport(run),
     cases: suite.cases.map(
       (suiteCase, i): CaseReport => ({
         index: suiteCase.index,

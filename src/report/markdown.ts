@@ -4,7 +4,7 @@ import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, format
 import { singleLine, truncate } from "../text/width.js";
 import type { ConfusionMatrix } from "../stats/confusion.js";
 import type { ArmReport, CaseReport, Report, SuiteReport } from "./types.js";
-import { armHeading, capitalise, formatSuiteDelta } from "./wording.js";
+import { armHeading, cacheNote, capitalise, formatSuiteDelta } from "./wording.js";
 
 export interface MarkdownOptions {
   /** A URL for a line of a file (paths as in the report); without it, locations are plain text. */
@@ -177,6 +177,7 @@ function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
     "",
     ...metricsTable(suite),
     "",
+    ...(cacheNote(suite) !== undefined ? [`♻️ ${capitalise(cacheNote(suite)!)}.`, ""] : []),
     `**Paired comparison.** LoRA − few-shot = ${formatSuiteDelta(suite)} points, 95% CI ` +
       `${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])} (Newcombe paired hybrid score interval). ` +
       `McNemar exact test: few-shot only ${suite.mcnemar.few_shot_only}, LoRA only ${suite.mcnemar.lora_only}, p = ${formatPValue(suite.mcnemar.p_value)}. ` +

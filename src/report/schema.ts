@@ -31,6 +31,9 @@ const nonNegative = { $ref: "#/$defs/nonNegative" } as const;
 const fraction = { $ref: "#/$defs/fraction" } as const;
 const nullableFraction = { $ref: "#/$defs/nullableFraction" } as const;
 const points = { $ref: "#/$defs/points" } as const;
+const ISO_TIME_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$";
+const isoTime = { type: "string", pattern: ISO_TIME_PATTERN } as const;
+const isoTimeOrNull = { type: ["string", "null"], pattern: ISO_TIME_PATTERN } as const;
 /** What names a case wherever the report lists one: its position, text, label and line. */
 const caseIdentity = {
   index: count,
@@ -50,8 +53,7 @@ export const reportSchema = {
       tool: { const: "tunegate" },
       generated_at: {
         description: "ISO 8601 UTC timestamp of the run.",
-        type: "string",
-        pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$",
+        ...isoTime,
       },
       gate: { description: "The worst gate of all suites.", $ref: "#/$defs/gate" },
       summary: closedObject({ suites: count, pass: count, warn: count, fail: count }),
@@ -144,8 +146,22 @@ export const reportSchema = {
         model_load_ms: { type: "number" },
         node_llama_cpp_version: { type: "string" },
       }),
+      cache: closedObject(
+        {
+          enabled: { description: "Whether the result cache was on for this run.", type: "boolean" },
+          few_shot: { description: "Few-shot case results served from the cache.", ...count },
+          lora: { description: "LoRA case results served from the cache.", ...count },
+          measured_from: { description: "When the oldest cached result was measured (ISO 8601); null when none came from the cache.", ...isoTimeOrNull },
+          measured_to: { description: "When the newest cached result was measured (ISO 8601); null when none came from the cache.", ...isoTimeOrNull },
+        },
+        {
+          description:
+            "Results taken from the result cache were measured in an earlier run: their latencies are from then, and this run's " +
+            "tokens_evaluated, tokens_minimum and wall_ms count only what it ran. Absent in reports written before the cache existed.",
+        },
+      ),
       cases: { type: "array", items: { $ref: "#/$defs/case" } },
-    }),
+    }, { optional: ["cache"] }),
     armMetrics: closedObject({
       accuracy: fraction,
       correct: count,
@@ -221,7 +237,11 @@ export const reportSchema = {
       prompt_tokens: count,
       output_tokens: count,
       generated: { description: "Generate mode: the decoded output.", type: "string" },
-    }, { optional: ["generated"] }),
+      cached: closedObject(
+        { measured_at: { description: "ISO 8601 UTC timestamp of the run that measured it.", ...isoTime } },
+        { description: "Present when the result came from the result cache: latency_ms is from that earlier run, not this one." },
+      ),
+    }, { optional: ["generated", "cached"] }),
     case: closedObject({
       ...caseIdentity,
       column: { type: "integer", minimum: 1 },

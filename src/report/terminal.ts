@@ -4,7 +4,7 @@ import { ARM_DISPLAY, ARMS, type ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPValue } from "../text/format.js";
 import { displayWidth, padEnd, padStart, singleLine, truncate, wrap } from "../text/width.js";
 import type { ArmReport, Report, SuiteReport } from "./types.js";
-import { formatSuiteDelta } from "./wording.js";
+import { cacheNote, formatSuiteDelta } from "./wording.js";
 
 export interface TerminalOptions {
   /** ANSI colour; pass true only for a TTY. */
@@ -147,6 +147,8 @@ function suiteBlock(suite: SuiteReport, width: number, paint: Paint): string[] {
     ),
     ...costLines(suite, width),
   );
+  const cached = cacheNote(suite);
+  if (cached !== undefined) lines.push(...labelled("cache", cached, width));
   const verdictWord = suite.verdict.toUpperCase();
   const gateWord = `gate ${suite.gate.toUpperCase()}`;
   const verdictLines = labelled("verdict", `${verdictWord}, ${gateWord}: ${suite.reason}`, width);

@@ -143,3 +143,26 @@ export function breakEvenNote(cost: CostEstimate): string {
       return "both arms cost the same per day at this volume, so token savings never repay a fine-tune";
   }
 }
+
+/** A measurement time as people read it: minutes, UTC ("2026-12-01 05:10 UTC"). */
+function minuteUtc(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/**
+ * What the result cache served, in one sentence, or undefined when it served nothing: cached latencies are not
+ * new measurements, and the reader has to know.
+ */
+export function cacheNote(suite: Pick<SuiteReport, "cache" | "cases">): string | undefined {
+  const cache = suite.cache;
+  if (!cache || (cache.few_shot === 0 && cache.lora === 0) || cache.measured_from === null || cache.measured_to === null) return undefined;
+  const total = suite.cases.length;
+  const counts =
+    cache.few_shot === cache.lora
+      ? `${formatCount(cache.few_shot)} of ${formatCount(total)} cases`
+      : `${formatCount(cache.few_shot)} few-shot and ${formatCount(cache.lora)} LoRA results of ${formatCount(total)} cases`;
+  const from = minuteUtc(cache.measured_from);
+  const to = minuteUtc(cache.measured_to);
+  const when = from === to ? `measured ${from}` : `measured between ${from} and ${to}`;
+  return `${counts} from the result cache, ${when}: their latencies are from then, and the tokens evaluated count only this run's work`;
+}

@@ -99,7 +99,9 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
     import("../engine/local/local-engine.js"),
   ]);
   await using engine = createLocalEngine(args.plugin.gpu !== undefined ? { gpu: args.plugin.gpu } : {});
-  const plugin = tunegate({ ...args.plugin, engine });
+  // A cache folder named relative to the working directory given here, which need not be the process's.
+  const cacheDir = args.plugin.cacheDir !== undefined ? { cacheDir: resolve(io.cwd, args.plugin.cacheDir) } : {};
+  const plugin = tunegate({ ...args.plugin, ...cacheDir, engine });
   const include = files.map((file) => relative(root, file).split(sep).join("/"));
   const vitest = await createVitest(
     "test",

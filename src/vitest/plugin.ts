@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { defaultInclude } from "vitest/config";
 import type { Vitest } from "vitest/node";
+import { resolveCacheLocation } from "../cache/location.js";
 import type { Engine } from "../engine/engine.js";
 import { TunegateError } from "../errors.js";
 import { buildSuiteReport } from "../report/build.js";
@@ -33,6 +34,16 @@ export interface TunegatePluginOptions extends SuiteOverrides {
    * local engine the plugin creates on the first suite file and disposes when Vitest closes.
    */
   engine?: Engine;
+  /**
+   * The result cache (default on): a case whose result is cached under the same key (engine, model and adapter
+   * content, scale, scoring, prompt, labels) is not run again. false turns it off (`--no-cache`).
+   */
+  cache?: boolean;
+  /**
+   * The cache folder, relative to the working directory; default TUNEGATE_CACHE_DIR, else
+   * node_modules/.cache/tunegate under Vitest's root (not used under GitHub Actions: see the README).
+   */
+  cacheDir?: string;
   /** Where the reporter writes the JSON report and the Markdown summary (relative to Vitest's root). */
   report?: ReportFiles;
   /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
@@ -126,6 +137,26 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     });
     return creating;
   };
+  // The result cache in front of the engine, made once per engine (it needs Vitest's root): one object, so
+  // suites queue on it one at a time.
+  let cached: { inner: Engine; engine: Promise<Engine> } | undefined;
+  const cachedEngine = async (): Promise<Engine> => {
+    const inner = await engineForSuites();
+    if (cached?.inner !== inner) cached = { inner, engine: cacheInFrontOf(inner) };
+    return cached.engine;
+  };
+  const cacheInFrontOf = async (inner: Engine): Promise<Engine> => {
+    const location = resolveCacheLocation(
+      { ...(options.cache !== undefined ? { enabled: options.cache } : {}), ...(options.cacheDir !== undefined ? { dir: options.cacheDir } : {}) },
+      { root: vitest?.config.root ?? process.cwd(), cwd: process.cwd(), env: process.env },
+    );
+    if (!location.on) {
+      if (location.note) log()(`tunegate ▸ ${location.note}`);
+      return inner;
+    }
+    const { withResultCache } = await import("../cache/caching-engine.js");
+    return withResultCache(inner, { dir: location.dir, shownDir: location.shown, log: (line) => log()(line) });
+  };
   const reporter = new TunegateReporter(options.report ?? {}, { modelLoads: () => engine?.modelLoads ?? 0 });
   let vitest: Vitest | undefined;
   const log = () => (line: string) => (vitest ? vitest.logger.log(line) : console.error(line));
@@ -172,6 +203,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
         // A plugin that outlives this Vitest (a restart) starts a fresh engine on its next suite file.
         engine = undefined;
         creating = undefined;
+        cached = undefined;
         await created?.dispose();
       });
     },
@@ -180,7 +212,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       const file = id.split("?")[0]!;
       if (!isSuiteFile(file)) return null;
       const { evaluateSuiteText, referencedFiles } = await import("./evaluations.js");
-      const evaluation = await evaluateSuiteText(await engineForSuites(), yaml, file, settings, progress);
+      const evaluation = await evaluateSuiteText(await cachedEngine(), yaml, file, settings, progress);
       for (const diagnostic of evaluation.diagnostics) {
         if (diagnostic.severity === "warning") log()(`tunegate ▸ ${formatDiagnostic(diagnostic)}`);
       }

@@ -1,7 +1,7 @@
 // The Action end to end, run as GitHub's runner runs it (see runner.ts): the compiled entry in a child
 // process with INPUT_* and GITHUB_* set, on suites that give each gate, invalid input, a baseline, and the
 // PR comment against a local stand-in for the API. (npm test builds first; these tests run dist/.)
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { COMMENT_MARKER } from "../../src/action/comment.js";
@@ -119,6 +119,26 @@ describe("tunegate action, as the runner runs it", () => {
 
     expect(result.summary.startsWith("## tunegate: ✅ pass\n")).toBe(true);
     expect(result.summary).toContain(`(https://github.com/${REPOSITORY}/blob/${SHA}/evals/pass/known.cases.yaml#L${line})`);
+  });
+
+  it("uses a result cache only where cache-dir names one: a volume change re-reports from it, the summary says so", async () => {
+    passingSuite(join(workspace, "evals/cached/known.cases.yaml"));
+    const cacheDir = join(outside, "tunegate-cache");
+    const inputs = { "working-directory": "evals/cached", "cache-dir": cacheDir };
+    const first = await run({ inputs });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(first.summary).not.toContain("result cache");
+    const second = await run({ inputs: { ...inputs, volume: "5" } });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(readReport(second).suites[0]!.cache).toMatchObject({ enabled: true, few_shot: 9, lora: 9 });
+    expect(second.summary).toMatch(/♻️ 9 of 9 cases from the result cache, measured \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(second.stdout).toContain("model files loaded in this process: 0");
+
+    // Without cache-dir there is none, even with a cache in the workspace's default folder.
+    cpSync(cacheDir, join(workspace, "evals/cached/node_modules/.cache/tunegate"), { recursive: true });
+    const unnamed = await run({ inputs: { "working-directory": "evals/cached" }, env: { TUNEGATE_NO_CACHE: "" } });
+    expect(unnamed.stdout).toContain("result cache off on GitHub Actions");
+    expect(readReport(unnamed).suites[0]!.cache).toMatchObject({ enabled: false, few_shot: 0, lora: 0 });
   });
 
   it("warns with two suites (run through npx): the warning suite decides, a warning per missed case on its line", async () => {

@@ -31,6 +31,8 @@ describe("parseActionInputs", () => {
       workingDirectory: WORKSPACE,
       overrides: {},
       gpu: undefined,
+      cache: true,
+      cacheDir: undefined,
       baseline: undefined,
       maxRegressionPoints: undefined,
       reportPath: join(WORKSPACE, "tunegate-report.json"),
@@ -91,9 +93,17 @@ describe("parseActionInputs", () => {
     ["misses", "ignore", 'Input `misses`: expected one of warn, fail, got "ignore".'],
     ["gpu", "rocm", 'Input `gpu`: expected one of auto, cuda, vulkan, metal, cpu, got "rocm".'],
     ["comment", "yes", 'Input `comment`: expected true or false, got "yes".'],
+    ["cache", "off", 'Input `cache`: expected true or false, got "off".'],
     ["report-path", "reports/", 'Input `report-path`: expected a file path for the JSON report, not a folder, got "reports/".'],
   ] as const)("refuses %s = %j, naming the input", (name, value, message) => {
     expect(problems({ [name]: value })).toEqual([message]);
+  });
+
+  it("reads cache as a boolean and cache-dir against the working directory", () => {
+    expect(inputs({ cache: "false" }).cache).toBe(false);
+    expect(inputs({ cache: "TRUE" }).cache).toBe(true);
+    expect(inputs({ "working-directory": "ml", "cache-dir": "../.tunegate-cache" }).cacheDir).toBe(join(WORKSPACE, ".tunegate-cache"));
+    expect(inputs({ "cache-dir": "/runner/temp/tg" }).cacheDir).toBe(resolve("/runner/temp/tg"));
   });
 
   it("refuses an invalid glob in suites, naming the input", () => {

@@ -18,15 +18,17 @@ const LAYERS: ReadonlyArray<readonly [layer: number, prefixes: readonly string[]
   [1, ["suite/"]],
   [2, ["prompts.ts", "gguf/"]],
   [3, ["engine/"]],
-  [4, ["stats/"]],
-  [5, ["cost.ts", "decision.ts"]],
-  [6, ["report/"]],
-  [7, ["vitest/"]],
+  // The result cache: in front of any engine, below everything that reads results.
+  [4, ["cache/"]],
+  [5, ["stats/"]],
+  [6, ["cost.ts", "decision.ts"]],
+  [7, ["report/"]],
+  [8, ["vitest/"]],
   // The run both entry points share: suite paths → validation → one Vitest run.
-  [8, ["run/"]],
-  [9, ["cli/", "action/"]],
+  [9, ["run/"]],
+  [10, ["cli/", "action/"]],
   // The command dispatcher runs every entry point, `tunegate action` included.
-  [10, ["cli/main.ts", "index.ts"]],
+  [11, ["cli/main.ts", "index.ts"]],
 ];
 
 function layerOf(file: string): number {
