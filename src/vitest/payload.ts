@@ -3,7 +3,7 @@
 // see text/json-numbers.ts), so it survives being written into source code; the tests hand it on in their
 // `meta`, from which the reporter rebuilds the run (also in a `vitest --merge-reports` process).
 import type { SuiteReport } from "../report/types.js";
-import type { ArmName, ArmRun, CaseArmResult, EngineInfo, MissPolicy, SourceLocation, Suite, SuiteRun } from "../types.js";
+import type { ArmName, ArmRun, CaseArmResult, MissPolicy, SourceLocation, Suite, SuiteRun } from "../types.js";
 
 /** A case's result in one arm, as the engine recorded it. */
 export type CaseArmPayload = CaseArmResult;
@@ -20,7 +20,8 @@ export interface CasePayload {
 export interface SuiteConstants {
   suite: Omit<Suite, "cases">;
   arms: Record<ArmName, Omit<ArmRun, "cases">>;
-  engine: EngineInfo;
+  /** Every other field of the run (the engine, whether the result cache was on, what comes next), whole. */
+  run: Omit<SuiteRun, "suite" | "arms">;
   /** How many cases the suite has: a rebuilt run with fewer case records is incomplete. */
   cases: number;
 }
@@ -42,12 +43,12 @@ export interface SuitePayload {
 }
 
 export function suiteConstants(run: SuiteRun): SuiteConstants {
-  const { cases, ...suite } = run.suite;
+  const { suite: { cases, ...suite }, arms: _arms, ...rest } = run;
   const withoutCases = (arm: ArmRun): Omit<ArmRun, "cases"> => {
     const { cases: _results, ...rest } = arm;
     return rest;
   };
-  return { suite, arms: { few_shot: withoutCases(run.arms.few_shot), lora: withoutCases(run.arms.lora) }, engine: run.engine, cases: cases.length };
+  return { suite, arms: { few_shot: withoutCases(run.arms.few_shot), lora: withoutCases(run.arms.lora) }, run: rest, cases: cases.length };
 }
 
 export function buildSuitePayload(run: SuiteRun, report: SuiteReport): SuitePayload {

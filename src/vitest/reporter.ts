@@ -122,7 +122,7 @@ export class TunegateReporter implements Reporter {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       this.log("");
       this.log(renderTerminal(report, { color, width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)) }));
-      const loads = this.engine && this.engine.modelLoads() > 0 ? `; model files loaded in this process: ${this.engine.modelLoads()}` : "";
+      const loads = this.engine ? `; model files loaded in this process: ${this.engine.modelLoads()}` : "";
       const engine = runs[0]!.engine;
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
       const threads = `${engine.threads} thread${engine.threads === 1 ? "" : "s"} each`;

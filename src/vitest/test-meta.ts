@@ -79,9 +79,9 @@ export function rebuildSuiteRun(metas: readonly TunegateTestMeta[]): SuiteRun | 
   const cases = records.few_shot.map((record) => record!.case);
   const results = (arm: ArmName) => records[arm].map((record) => record!.result);
   return {
+    ...constants.run,
     suite: { ...constants.suite, cases },
     arms: { few_shot: { ...constants.arms.few_shot, cases: results("few_shot") }, lora: { ...constants.arms.lora, cases: results("lora") } },
-    engine: constants.engine,
   };
 }
 
