@@ -10,7 +10,7 @@ import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
 import { outputGuarded } from "../run/command-guard.js";
 import { EXIT_OK, type CliIO } from "../run/io.js";
-import { describeInvalidGlob } from "../run/suite-paths.js";
+import { describeInvalidGlob, unmatchedHint } from "../run/suite-paths.js";
 import { notRunMessage, runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
 import { parseCommandArgs } from "./args.js";
 
@@ -138,7 +138,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
 function printProblems(result: SuitesRun, io: CliIO): void {
   if (result.stage === "paths") {
     for (const glob of result.invalid) io.stderr(`tunegate: ${describeInvalidGlob(glob)}`);
-    for (const pattern of result.unmatched) io.stderr(`tunegate: no suite files (*.cases.yaml) match ${pattern}`);
+    for (const pattern of result.unmatched) io.stderr(`tunegate: no suite files (*.cases.yaml) match ${pattern}${unmatchedHint(pattern, io.cwd)}`);
   } else if (result.stage === "validation") {
     for (const diagnostic of result.errors) io.stderr(formatDiagnostic(diagnostic, io.cwd));
     io.stderr("tunegate: fix the errors above (`tunegate validate` checks suites without running them)");
