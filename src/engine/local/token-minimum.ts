@@ -3,16 +3,15 @@
 // label tokens scored or the generated tokens fed back), counted once. One sequence reusing its KV cache in
 // case order evaluates at least that many, whatever the order and however much consecutive cases share
 // beyond the prefix all of them share, so the report's "tokens evaluated" can never fall below it.
-import type { Token } from "node-llama-cpp";
-
 /** A sequence of tokens as a prompt followed by tokens after it, without concatenating them. */
 export interface TokenPath {
-  prompt: readonly Token[];
+  /** Token ids (node-llama-cpp's Token is a branded number). */
+  prompt: readonly number[];
   /** Tokens evaluated after the prompt: a label's (but its last), or generated tokens fed back. */
-  after: readonly Token[];
+  after: readonly number[];
 }
 
-function tokenAt(path: TokenPath, index: number): Token {
+function tokenAt(path: TokenPath, index: number): number {
   return index < path.prompt.length ? path.prompt[index]! : path.after[index - path.prompt.length]!;
 }
 
