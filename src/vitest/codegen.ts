@@ -1,6 +1,6 @@
 // Turns an evaluated suite into a Vitest test module: describe(suite) → describe("few-shot") / describe("lora")
 // → one test per case, named by its input and expected label, plus a final gate test. Every generated line
-// maps back to the YAML (or cases-file) line it stands for.
+// maps back to the YAML (or cases-file) line it stands for; the gate test to the line that decided it.
 import { ARM_DISPLAY, ARMS, type ArmName, type SourceLocation } from "../types.js";
 import type { SuitePayload } from "./payload.js";
 import { lineSourceMap, type LineOrigin, type SourceMapV3 } from "./source-map.js";
@@ -10,14 +10,15 @@ export const ARM_TITLES = Object.fromEntries(ARMS.map((arm) => [arm, ARM_DISPLAY
 const NAME_WIDTH = 60;
 
 /**
- * A case's test name: its input on one line, shortened, then the expected label, and for a miss what was
- * predicted. Results are known when the module is generated, so a miss that only warns (and so passes) is
- * still visible in every reporter's list of tests, and `vitest -t missed` selects the misses.
+ * A case's test name: its input on one line, shortened, then the expected label. It depends on the case alone,
+ * never on a result, so a test keeps its name (and its history in CI, its `-t` filter) from run to run; what an
+ * arm predicted is in the failure message, the warning annotation and the test's meta. The arm is the name of
+ * the describe block around it, part of the full name every reporter shows.
  */
-export function caseTestName(input: string, expected: string, predicted: string): string {
+export function caseTestName(input: string, expected: string): string {
   const oneLine = input.replace(/\s+/g, " ").trim();
   const short = oneLine.length > NAME_WIDTH ? `${oneLine.slice(0, NAME_WIDTH - 1)}…` : oneLine;
-  return predicted === expected ? `${short} → ${expected}` : `${short} → ${expected} (missed: ${predicted})`;
+  return `${short} → ${expected}`;
 }
 
 export interface GeneratedModule {
@@ -29,6 +30,25 @@ export interface GeneratedModule {
 function lineOfKey(yaml: string, key: string): number {
   const index = yaml.split("\n").findIndex((line) => line.startsWith(`${key}:`));
   return index === -1 ? 1 : index + 1;
+}
+
+/** The line of `gate:`'s `fail_on:` (block or flow style), else of `gate:`, else 1. */
+function lineOfFailOn(yaml: string): number {
+  const lines = yaml.split("\n");
+  const gate = lines.findIndex((line) => line.startsWith("gate:"));
+  if (gate === -1) return 1;
+  if (/\bfail_on\s*:/.test(lines[gate]!)) return gate + 1;
+  for (let i = gate + 1; i < lines.length && /^(\s|#|$)/.test(lines[i]!); i++) {
+    if (/^\s+fail_on\s*:/.test(lines[i]!)) return i + 1;
+  }
+  return gate + 1;
+}
+
+/** Where the gate test stands, so its failure's code frame shows the cause: the first missed must case, or fail_on. */
+function gateOrigin(payload: SuitePayload, yaml: string): SourceLocation | { line: number } {
+  const firstMiss = payload.gate.mustMisses[0];
+  if (firstMiss !== undefined && payload.cases[firstMiss] !== undefined) return payload.cases[firstMiss].location;
+  return { line: lineOfFailOn(yaml) };
 }
 
 export function generateTestModule(payload: SuitePayload, yaml: string, assertionsModule: string): GeneratedModule {
@@ -59,11 +79,11 @@ export function generateTestModule(payload: SuitePayload, yaml: string, assertio
     emit(`  describe(${literal(ARM_TITLES[arm])}, () => {`, { line: lineOfKey(yaml, arm) });
     payload.cases.forEach((c, index) => {
       // Async and awaited: the await keeps this line (so the YAML line) in the stack of a failure.
-      emit(`    test(${literal(caseTestName(c.input, c.expected, c.arms[arm].predicted))}, async (context) => { await checkCase(context, suite, ${literal(arm)}, ${index}); });`, c.location);
+      emit(`    test(${literal(caseTestName(c.input, c.expected))}, async (context) => { await checkCase(context, suite, ${literal(arm)}, ${index}); });`, c.location);
     });
     emit(`  });`, { line: lineOfKey(yaml, arm) });
   }
-  emit(`  test("gate", async (context) => { await checkGate(context, suite); });`, { line: lineOfKey(yaml, "gate") });
+  emit(`  test("gate", async (context) => { await checkGate(context, suite); });`, gateOrigin(payload, yaml));
   emit(`});`, top);
   return { code: `${lines.join("\n")}\n`, map: lineSourceMap(origins, sources, contents) };
 }

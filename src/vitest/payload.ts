@@ -1,6 +1,7 @@
 // What a generated test module carries into the worker: the recorded result of every case and the gate,
 // already decided in Vitest's main process. Plain JSON, so it survives being written into source code.
 import type { SuiteReport } from "../report/types.js";
+import { gateHeadline } from "../report/wording.js";
 import type { ArmName, CaseArmResult, MissPolicy, SourceLocation, SuiteRun } from "../types.js";
 
 /** The part of a case's result that the worker's test reports. */
@@ -24,6 +25,10 @@ export interface SuitePayload {
     verdict: SuiteReport["verdict"];
     reason: string;
     failOn: string;
+    /** What the gate test says first: `gate FAIL: must case missed at file:line` (report/wording.ts). */
+    headline: string;
+    /** Indices of the must cases an arm missed, in case order: the first is where a failed gate points. */
+    mustMisses: number[];
     accuracy: Record<ArmName, number>;
     deltaPoints: number;
   };
@@ -50,6 +55,8 @@ export function buildSuitePayload(run: SuiteRun, report: SuiteReport): SuitePayl
       verdict: report.verdict,
       reason: report.reason,
       failOn: suite.gate.failOn,
+      headline: gateHeadline(report),
+      mustMisses: report.must_misses.map((miss) => miss.index),
       accuracy: { few_shot: report.arms.few_shot.accuracy, lora: report.arms.lora.accuracy },
       deltaPoints: report.delta_points,
     },
