@@ -3,6 +3,7 @@
 // before any model loads.
 import { GPU_CHOICES } from "../engine/engine.js";
 import { UsageError } from "../errors.js";
+import { DEFAULT_TABLE_MODE, TABLE_MODES } from "../report/terminal.js";
 import { SUITE_DEFAULTS } from "../suite/defaults.js";
 import { formatDiagnostic } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
@@ -28,6 +29,8 @@ Options:
   --volume-threshold N      ... at ≥ N calls a day: the fine-tune pays off (default ${SUITE_DEFAULTS.gate.volumeThreshold})
   --fail-on VERDICT         ${FAIL_ON_POLICIES.join(" | ")}: which verdict fails the gate
   --misses ${MISS_POLICIES.join("|")}        whether a missed case (not \`must\`) fails its test
+  --table ${TABLE_MODES.join("|")}   which cases the table lists (default ${DEFAULT_TABLE_MODE}: those an arm
+                            missed or the arms disagree on)
   --gpu BACKEND             ${GPU_CHOICES.join(" | ")} (default auto; env TUNEGATE_GPU)
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
@@ -97,6 +100,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
     "volume-threshold": { type: "string" },
     "fail-on": { type: "string" },
     misses: { type: "string" },
+    table: { type: "string" },
     gpu: { type: "string" },
     threads: { type: "string" },
     "context-size": { type: "string" },
@@ -113,6 +117,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
     if (value !== undefined) plugin[key] = value;
   };
   assign("gpu", choiceOption("gpu", v.gpu?.toLowerCase(), GPU_CHOICES));
+  assign("table", choiceOption("table", v.table, TABLE_MODES));
   const threads = numberOption("threads", v.threads, true);
   if (threads === 0) throw new UsageError("--threads must be at least 1");
   assign("threads", threads);

@@ -39,9 +39,9 @@ function formatScores(result: CaseArmPayload): string {
  * A miss in one consistent order, the arm's answer first: `few-shot predicted "happy", expected "scared"`; for
  * a generation that named no label, what the model wrote (escaped, shortened).
  */
-function describeMiss(arm: ArmName, expected: string, result: CaseArmPayload): string {
+function describeMiss(arm: ArmName, expected: string, result: CaseArmPayload, why: string): string {
   const predicted = result.predicted === INVALID_PREDICTION && result.generated !== undefined ? describePrediction(result, 40) : JSON.stringify(result.predicted);
-  return `${ARM_DISPLAY[arm]} predicted ${predicted}, expected ${JSON.stringify(expected)}${formatScores(result)}`;
+  return `${ARM_DISPLAY[arm]} predicted ${predicted}, expected ${JSON.stringify(expected)} (${why})${formatScores(result)}`;
 }
 
 /** A failure that carries only tunegate's message: no second "expected X to be Y" that reads the other way round. */
@@ -54,9 +54,8 @@ export async function checkCase(context: TestContext, suite: SuitePayload, arm: 
   const result = c.arms[arm];
   context.task.meta.tunegate = { suiteFile: suite.file, kind: "case", arm, index, correct: result.correct, predicted: result.predicted, latencyMs: result.latencyMs };
   if (result.correct) return;
-  const miss = describeMiss(arm, c.expected, result);
-  if (c.must || suite.misses === "fail") throw new CaseMissed(`${miss} (${c.must ? "a must case" : "misses: fail"})`);
-  await context.annotate(`${miss} (misses: warn; a must case or misses: fail would fail this test)`, "warning");
+  if (c.must || suite.misses === "fail") throw new CaseMissed(describeMiss(arm, c.expected, result, c.must ? "a must case" : "misses: fail"));
+  await context.annotate(describeMiss(arm, c.expected, result, "misses: warn; a must case or misses: fail would fail this test"), "warning");
 }
 
 export async function checkGate(context: TestContext, suite: SuitePayload): Promise<void> {

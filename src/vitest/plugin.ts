@@ -9,6 +9,7 @@ import type { Vitest } from "vitest/node";
 import type { Engine } from "../engine/engine.js";
 import { TunegateError } from "../errors.js";
 import { buildSuiteReport } from "../report/build.js";
+import { TABLE_MODES, type TableMode } from "../report/terminal.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
 import { isSuiteFile, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
@@ -36,6 +37,8 @@ export interface TunegatePluginOptions extends SuiteOverrides {
   report?: ReportFiles;
   /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
   reporter?: boolean;
+  /** Which cases the terminal table lists: "misses" (default: cases an arm missed or the arms disagree on), "all" or "none". */
+  table?: TableMode;
   /**
    * Vitest's reporters beside tunegate's, when the config names none: default ["default"], plus
    * "github-actions" on GitHub (the Action passes ["default"], since it writes its own annotations).
@@ -79,6 +82,9 @@ function checkOverrideOptions(options: TunegatePluginOptions): void {
       ? `options \`withinPoints\` (${problem.withinPoints}) and \`loraWinsPoints\` (${problem.loraWinsPoints}): withinPoints must be below loraWinsPoints; the gray zone lies between them`
       : `option \`${problem.key}\` must be ${problem.allowed}, got ${typeof problem.value === "string" ? JSON.stringify(problem.value) : String(problem.value)}`,
   );
+  if (options.table !== undefined && !(TABLE_MODES as readonly unknown[]).includes(options.table)) {
+    problems.push(`option \`table\` must be one of ${TABLE_MODES.join(", ")}, got ${JSON.stringify(options.table)}`);
+  }
   if (problems.length > 0) {
     throw new TunegateError("BAD_OPTION", `tunegate(): ${problems.join("; ")}`, { hint: "fix the options passed to tunegate() in your Vitest config" });
   }
@@ -114,7 +120,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     });
     return creating;
   };
-  const reporter = new TunegateReporter(options.report ?? {}, { modelLoads: () => engine?.modelLoads ?? 0 });
+  const reporter = new TunegateReporter(options.report ?? {}, { modelLoads: () => engine?.modelLoads ?? 0 }, options.table);
   let vitest: Vitest | undefined;
   const log = () => (line: string) => (vitest ? vitest.logger.log(line) : console.error(line));
   const progress = progressPrinter(log);

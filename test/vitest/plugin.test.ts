@@ -54,7 +54,7 @@ describe("tunegate() in a project's vitest.config (CommonJS, loading tunegate wi
     expect(JSON.parse(readFileSync(join(project, "out/report.json"), "utf8")).suites).toHaveLength(1);
   });
 
-  it("names misses in the test list and filters cases with -t like any test", async () => {
+  it("filters cases with -t like any test", async () => {
     const { code, out } = await vitest("--reporter=verbose", "-t", "cancel");
     expect(code, out).toBe(0);
     const cases = (parse(readFileSync(join(project, "triage.cases.yaml"), "utf8")) as { cases: Array<{ input: string; expected: string }> }).cases;
@@ -63,7 +63,39 @@ describe("tunegate() in a project's vitest.config (CommonJS, loading tunegate wi
     expect(matching).toBeGreaterThan(5);
     expect(run).toHaveLength(2 * matching); // each arm
     for (const line of run) expect(line.toLowerCase()).toContain("cancel");
-    expect(out).toContain("Please close my account. → cancellation (missed: inquiry)");
+  });
+
+  it("names tests by the case alone, the same whatever the model predicts, and tells the arms apart", async () => {
+    type Json = { testResults: Array<{ assertionResults: Array<{ fullName: string; title: string; status: string; meta: { tunegate?: { arm?: string; predicted?: string; correct?: boolean } } }> }> };
+    const original = readFileSync(join(project, "triage.cases.yaml"), "utf8");
+    const names = async (scale: string) => {
+      const file = `names-${scale}.json`;
+      writeFileSync(join(project, "triage.cases.yaml"), original.replace(/^lora:\n/m, `lora:\n  scale: ${scale}\n`));
+      const { out } = await vitest("--reporter=json", `--outputFile=${file}`, "triage.cases.yaml");
+      const json = JSON.parse(readFileSync(join(project, file), "utf8")) as Json;
+      expect(json.testResults, out).toHaveLength(1);
+      return json.testResults[0]!.assertionResults;
+    };
+    expect(original).toMatch(/^lora:\n/m);
+    try {
+      const full = await names("1.0");
+      const off = await names("0.001");
+      // The adapter at scale 0.001 changes what the LoRA arm predicts, not the names of its tests.
+      const predictions = (tests: typeof full) => tests.filter((t) => t.meta.tunegate?.arm === "lora").map((t) => t.meta.tunegate?.predicted);
+      expect(predictions(off)).not.toEqual(predictions(full));
+      expect(off.map((t) => t.fullName)).toEqual(full.map((t) => t.fullName));
+      for (const test of full) expect(test.title).not.toMatch(/missed/);
+      // Every test's full name is its own: the arm is part of it.
+      expect(new Set(full.map((t) => t.fullName)).size).toBe(full.length);
+      expect(full.filter((t) => t.fullName.includes(" few-shot ")).length).toBe(45);
+      expect(full.filter((t) => t.fullName.includes(" lora ")).length).toBe(45);
+      // A warned miss passes; what it predicted is in its meta.
+      const missed = full.find((t) => t.meta.tunegate?.correct === false)!;
+      expect(missed.status).toBe("passed");
+      expect(missed.meta.tunegate?.predicted).toMatch(/^\w+$/);
+    } finally {
+      writeFileSync(join(project, "triage.cases.yaml"), original);
+    }
   });
 });
 
