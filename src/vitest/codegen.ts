@@ -51,6 +51,41 @@ function gateOrigin(payload: SuitePayload, yaml: string): SourceLocation | { lin
   return { line: lineOfFailOn(yaml) };
 }
 
+/** What `vitest list` needs of a suite: the names of its tests, which depend on the cases alone. */
+export type ListedSuite = Pick<SuitePayload, "name" | "file"> & { cases: Array<Pick<SuitePayload["cases"][number], "input" | "expected" | "location">> };
+
+/**
+ * The module `vitest list` collects: the same describe blocks and test names as the evaluated module, with no
+ * results and no model run (collecting never runs a test body).
+ */
+export function generateListingModule(suite: ListedSuite, yaml: string): GeneratedModule {
+  const lines: string[] = [];
+  const origins: LineOrigin[] = [];
+  const sources = [suite.file];
+  const contents: Array<string | null> = [yaml];
+  const emit = (code: string, at: { line: number; column?: number; file?: string }) => {
+    let source = sources.indexOf(at.file ?? suite.file);
+    if (source === -1) {
+      source = sources.push(at.file!) - 1;
+      contents.push(null);
+    }
+    lines.push(code);
+    origins.push({ source, line: at.line, column: at.column ?? 1 });
+  };
+  const literal = (value: unknown) => JSON.stringify(value);
+  const notRun = `() => { throw new Error("listed only: run the suite to evaluate it"); }`;
+  emit(`import { describe, test } from "vitest";`, { line: 1 });
+  emit(`describe(${literal(suite.name)}, () => {`, { line: lineOfKey(yaml, "name") });
+  for (const arm of ARMS) {
+    emit(`  describe(${literal(ARM_TITLES[arm])}, () => {`, { line: lineOfKey(yaml, arm) });
+    for (const c of suite.cases) emit(`    test(${literal(caseTestName(c.input, c.expected))}, ${notRun});`, c.location);
+    emit(`  });`, { line: lineOfKey(yaml, arm) });
+  }
+  emit(`  test("gate", ${notRun});`, { line: lineOfFailOn(yaml) });
+  emit(`});`, { line: 1 });
+  return { code: `${lines.join("\n")}\n`, map: lineSourceMap(origins, sources, contents) };
+}
+
 export function generateTestModule(payload: SuitePayload, yaml: string, assertionsModule: string): GeneratedModule {
   const sources = [payload.file];
   const contents: Array<string | null> = [yaml];

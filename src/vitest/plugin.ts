@@ -13,7 +13,7 @@ import { TABLE_MODES, type TableMode } from "../report/terminal.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
 import { isSuiteFile, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
-import { ARM_TITLES, generateTestModule } from "./codegen.js";
+import { ARM_TITLES, generateListingModule, generateTestModule } from "./codegen.js";
 import type { EvaluationSettings, ProgressSink } from "./evaluations.js";
 import { buildSuitePayload } from "./payload.js";
 import { TunegateReporter, type ReportFiles } from "./reporter.js";
@@ -75,6 +75,17 @@ function progressPrinter(log: () => (line: string) => void): ProgressSink {
 
 export type TunegatePlugin = Plugin & { api: { reporter: TunegateReporter } };
 
+/**
+ * Whether this process is `vitest list`, which collects tests without running them: suites are then turned
+ * into their tests' names without evaluating them, so listing never loads or runs a model. Vitest tells a
+ * plugin nothing about the command, so it is read from the command line (`vitest [options] list ...`).
+ */
+export function isVitestList(argv: readonly string[] = process.argv): boolean {
+  const [script, ...args] = argv.slice(1);
+  if (script === undefined || !/vitest/i.test(script)) return false;
+  return args.find((arg) => !arg.startsWith("-")) === "list";
+}
+
 /** Refuses override options the suite schema would refuse in a suite file, naming the option. */
 function checkOverrideOptions(options: TunegatePluginOptions): void {
   const problems = checkSuiteOverrides(options).map((problem) =>
@@ -124,6 +135,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
   let vitest: Vitest | undefined;
   const log = () => (line: string) => (vitest ? vitest.logger.log(line) : console.error(line));
   const progress = progressPrinter(log);
+  const listing = isVitestList();
 
   return {
     name: "tunegate",
@@ -161,6 +173,16 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     async transform(yaml, id) {
       const file = id.split("?")[0]!;
       if (!isSuiteFile(file)) return null;
+      if (listing) {
+        const { loadSuiteFromText } = await import("../suite/loader.js");
+        const loaded = await loadSuiteFromText(yaml, file, { checkModelFiles: false });
+        if (!loaded.suite) {
+          const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+          this.error({ message: `invalid suite\n${errors.map((d) => formatDiagnostic(d)).join("\n")}`, id: errors[0]!.location.file, loc: { line: errors[0]!.location.line, column: errors[0]!.location.column - 1 } });
+        }
+        const generated = generateListingModule(loaded.suite, yaml);
+        return { code: generated.code, map: generated.map };
+      }
       const { evaluateSuiteText, referencedFiles } = await import("./evaluations.js");
       const evaluation = await evaluateSuiteText(await engineForSuites(), yaml, file, settings, progress);
       for (const diagnostic of evaluation.diagnostics) {

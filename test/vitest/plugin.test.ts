@@ -99,6 +99,42 @@ describe("tunegate() in a project's vitest.config (CommonJS, loading tunegate wi
   });
 });
 
+describe("vitest list", () => {
+  it("lists every test by the names a run gives them, without loading or running any model", async () => {
+    const dir = join(project, "listed");
+    mkdirSync(dir);
+    writeProject(dir, "esm");
+    // Models that cannot be loaded: a run would fail, a listing does not look at them.
+    const notAModel = join(dir, "not-a-model.gguf");
+    writeFileSync(notAModel, "not a model\n");
+    const suite = join(dir, "triage.cases.yaml");
+    writeFileSync(suite, readFileSync(suite, "utf8").replaceAll(forged.base, notAModel).replaceAll(forged.lora, notAModel));
+    const list = async (...args: string[]) => {
+      try {
+        const { stdout, stderr } = await exec(process.execPath, [VITEST, "list", ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 64 << 20 });
+        return { code: 0, out: stdout + stderr };
+      } catch (error) {
+        const e = error as { code: number; stdout: string; stderr: string };
+        return { code: e.code, out: e.stdout + e.stderr };
+      }
+    };
+    const { code, out } = await list("--json");
+    expect(code, out).toBe(0);
+    const listed = (JSON.parse(out.slice(out.indexOf("["))) as Array<{ name: string; file: string }>).filter((t) => t.file.endsWith("triage.cases.yaml"));
+    expect(listed).toHaveLength(2 * 45 + 1);
+    expect(listed.map((t) => t.name)).toContain("Customer message triage > few-shot > Please close my account. → cancellation");
+    expect(listed.map((t) => t.name)).toContain("Customer message triage > lora > Please close my account. → cancellation");
+    expect(listed.at(-1)!.name).toBe("Customer message triage > gate");
+    expect(out).not.toContain("arm:");
+    // The same suite run for real fails on those models: the listing did not touch them.
+    const run = await exec(process.execPath, [VITEST, "run", "triage.cases.yaml"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } }).then(
+      () => 0,
+      (error: { code: number }) => error.code,
+    );
+    expect(run).not.toBe(0);
+  });
+});
+
 describe("watch mode", () => {
   it("reruns a suite when its YAML or its adapter changes, without loading the model again", async () => {
     const dir = join(project, "watched");
