@@ -53,7 +53,7 @@ export function formatResults(r: BenchResults): string {
     ]);
   }
   out.push(...table(rows));
-  out.push(`theoretical minimum (shared prefix once + each case's own tokens): ${count(r.tokens_minimum)} tokens`);
+  out.push(`theoretical minimum (every distinct token prefix once): ${count(r.tokens_minimum)} tokens`);
   out.push(`per arm, few-shot / LoRA: ${METHOD_NAMES.map((n) => `${n} ${seconds(r.methods[n].arm_wall_ms.few_shot)} / ${seconds(r.methods[n].arm_wall_ms.lora)}`).join(", ")}`);
   out.push(`other load: cores' worth of CPU other processes used during the most disturbed run; above ${DISTURBED_LOAD_CORES} the timing is disturbed`);
   out.push("");

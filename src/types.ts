@@ -152,7 +152,10 @@ export interface ArmRun {
   cases: CaseArmResult[];
   /** Tokens llama.cpp actually evaluated for this arm. */
   tokensEvaluated: number;
-  /** Shared prefix once + each case's own suffix + the label tokens scored (logprob) or generated. */
+  /**
+   * The fewest tokens any evaluator must evaluate: every distinct token prefix of the prompts, and of each prompt
+   * followed by the label tokens scored (logprob) or the generated tokens fed back, once. Never above tokensEvaluated.
+   */
   tokensMinimum: number;
   /** Labels that tokenise to more than one token in this arm's context. */
   multiTokenLabels: string[];

@@ -3,6 +3,7 @@
 // before any model loads.
 import { GPU_CHOICES } from "../engine/engine.js";
 import { UsageError } from "../errors.js";
+import { DEFAULT_TABLE_MODE, TABLE_MODES } from "../report/terminal.js";
 import { SUITE_DEFAULTS } from "../suite/defaults.js";
 import { formatDiagnostic } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
@@ -10,7 +11,7 @@ import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
 import { outputGuarded } from "../run/command-guard.js";
 import { EXIT_OK, type CliIO } from "../run/io.js";
-import { describeInvalidGlob } from "../run/suite-paths.js";
+import { describeInvalidGlob, unmatchedHint } from "../run/suite-paths.js";
 import { notRunMessage, runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
 import { parseCommandArgs } from "./args.js";
 
@@ -28,6 +29,8 @@ Options:
   --volume-threshold N      ... at ≥ N calls a day: the fine-tune pays off (default ${SUITE_DEFAULTS.gate.volumeThreshold})
   --fail-on VERDICT         ${FAIL_ON_POLICIES.join(" | ")}: which verdict fails the gate
   --misses ${MISS_POLICIES.join("|")}        whether a missed case (not \`must\`) fails its test
+  --table ${TABLE_MODES.join("|")}   which cases the table lists (default ${DEFAULT_TABLE_MODE}: those an arm
+                            missed or the arms disagree on)
   --gpu BACKEND             ${GPU_CHOICES.join(" | ")} (default auto; env TUNEGATE_GPU)
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
@@ -100,6 +103,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
     "volume-threshold": { type: "string" },
     "fail-on": { type: "string" },
     misses: { type: "string" },
+    table: { type: "string" },
     gpu: { type: "string" },
     threads: { type: "string" },
     "context-size": { type: "string" },
@@ -118,6 +122,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
     if (value !== undefined) plugin[key] = value;
   };
   assign("gpu", choiceOption("gpu", v.gpu?.toLowerCase(), GPU_CHOICES));
+  assign("table", choiceOption("table", v.table, TABLE_MODES));
   const threads = numberOption("threads", v.threads, true);
   if (threads === 0) throw new UsageError("--threads must be at least 1");
   assign("threads", threads);
@@ -149,7 +154,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
 function printProblems(result: SuitesRun, io: CliIO): void {
   if (result.stage === "paths") {
     for (const glob of result.invalid) io.stderr(`tunegate: ${describeInvalidGlob(glob)}`);
-    for (const pattern of result.unmatched) io.stderr(`tunegate: no suite files (*.cases.yaml) match ${pattern}`);
+    for (const pattern of result.unmatched) io.stderr(`tunegate: no suite files (*.cases.yaml) match ${pattern}${unmatchedHint(pattern, io.cwd)}`);
   } else if (result.stage === "validation") {
     for (const diagnostic of result.errors) io.stderr(formatDiagnostic(diagnostic, io.cwd));
     io.stderr("tunegate: fix the errors above (`tunegate validate` checks suites without running them)");

@@ -3,23 +3,27 @@
 // valid (warnings allowed), 2 when any is invalid or nothing matched.
 import { displayPath, error, formatDiagnostic, startOf, type Diagnostic } from "../suite/diagnostics.js";
 import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "../suite/limits.js";
-import { loadSuite, type LoadSuiteResult } from "../suite/loader.js";
+import type { LoadSuiteResult } from "../suite/loader.js";
+import { checkSuite } from "../run/check-suite.js";
 import { EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
-import { describeInvalidGlob, expandSuitePaths } from "../run/suite-paths.js";
+import { describeInvalidGlob, expandSuitePaths, unmatchedHint } from "../run/suite-paths.js";
 import { parseCommandArgs } from "./args.js";
 
-export const validateUsage = `Usage: tunegate validate <files, globs or folders...> [--json] [--skip-models]
+export const validateUsage = `Usage: tunegate validate [files, globs or folders...] [--json] [--skip-models]
 
 Checks tunegate suite files (*.cases.yaml): YAML syntax, the schema, labels, templates,
-cases files, model paths and the few-shot prompt rules. A folder stands for every
-*.cases.yaml below it; quoted globs ("suites/**/*.cases.yaml") are expanded.
+cases files, the few-shot prompt rules, and the model and adapter files as \`tunegate run\`
+checks them before loading: each a GGUF file of its role (a model, a LoRA adapter), the
+adapter made for the LoRA arm's base model (architecture, tensor names and shapes).
+A folder stands for every *.cases.yaml below it; quoted globs ("suites/**/*.cases.yaml")
+are expanded. Without arguments: every *.cases.yaml below here, as \`tunegate run\`.
 
 Prints each problem as  file:line:col: error|warning: message  and one summary line a file.
 Suite files over ${formatLimit(SUITE_FILE_MAX_BYTES)} and cases files over ${formatLimit(CASES_FILE_MAX_BYTES)} are refused unread.
 
 Options:
   --json          print one JSON document: { files: [{ file, valid, summary, diagnostics }] }
-  --skip-models   do not check that model and adapter files exist
+  --skip-models   do not check the model and adapter files (for a machine without them)
   -h, --help      show this help
 
 Exit status: 0 all files valid (warnings allowed), 2 a file is invalid or nothing matched.`;
@@ -56,12 +60,8 @@ export async function validate(args: string[], io: CliIO): Promise<number> {
     io.stdout(validateUsage);
     return EXIT_OK;
   }
-  if (positionals.length === 0) {
-    io.stderr("tunegate validate: give at least one suite file, glob or folder, e.g. `tunegate validate suites/`");
-    return EXIT_INVALID;
-  }
-
-  const { files, unmatched, invalid } = expandSuitePaths(positionals, io.cwd);
+  // Where `tunegate run` looks without arguments.
+  const { files, unmatched, invalid } = expandSuitePaths(positionals.length > 0 ? positionals : ["."], io.cwd);
   if (invalid.length > 0) {
     for (const glob of invalid) io.stderr(`tunegate validate: ${describeInvalidGlob(glob)}`);
     io.stderr("Run `tunegate validate --help` for usage.");
@@ -74,7 +74,7 @@ export async function validate(args: string[], io: CliIO): Promise<number> {
   if (values.json) {
     io.stdout(JSON.stringify(unmatched.length > 0 ? { files: reports, unmatched } : { files: reports }, null, 2));
   } else {
-    for (const pattern of unmatched) io.stdout(`${pattern}: error: no suite files match this path or pattern`);
+    for (const pattern of unmatched) io.stdout(`${pattern}: error: no suite files match this path or pattern${unmatchedHint(pattern, io.cwd)}`);
     reports.forEach((report, i) => printReport(report, results[i]!, io));
   }
   const valid = files.length > 0 && unmatched.length === 0 && reports.every((r) => r.valid);
@@ -83,7 +83,7 @@ export async function validate(args: string[], io: CliIO): Promise<number> {
 
 async function loadOne(file: string, io: CliIO, checkModelFiles: boolean): Promise<LoadSuiteResult> {
   try {
-    return await loadSuite(file, { cwd: io.cwd, env: io.env, checkModelFiles });
+    return await checkSuite(file, { cwd: io.cwd, env: io.env, checkModelFiles });
   } catch (cause) {
     // A bug in tunegate must not look like a clean run, nor print a stack trace at the user.
     return {

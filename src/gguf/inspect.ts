@@ -63,6 +63,7 @@ export function tensorByteSize(shape: GgufTensorShape): number | undefined {
 const roleNoun: Record<GgufRole, string> = { model: "model", adapter: "LoRA adapter" };
 
 function describeForeignFormat(head: Buffer): string | undefined {
+  if (head.toString("latin1").startsWith("version https://git-lfs")) return "a Git LFS pointer, not the file itself";
   if (head.length >= 9 && head.readBigUInt64LE(0) < 100_000_000n && head[8] === 0x7b) return "a safetensors file";
   if (head.subarray(0, 2).toString("latin1") === "PK") return "a zip archive (a PyTorch .bin/.pt checkpoint?)";
   if (head[0] === 0x80 && (head[1] ?? 0) <= 5) return "a Python pickle (a PyTorch checkpoint?)";
@@ -94,10 +95,11 @@ export async function inspectGguf(path: string, role: GgufRole): Promise<GgufIns
   const head = await readFirstBytes(path, 24);
   if (head.length < 4 || head.subarray(0, 4).toString("latin1") !== "GGUF") {
     const foreign = head.length === 0 ? "an empty file" : describeForeignFormat(head);
+    const lfs = foreign?.startsWith("a Git LFS pointer") === true;
     throw new TunegateError(
       "GGUF_BAD_MAGIC",
       `${noun} ${path} is not a GGUF file${foreign ? ` (it looks like ${foreign})` : ""}: it does not start with the bytes "GGUF"`,
-      { hint: conversionHint[role] },
+      { hint: lfs ? "run `git lfs pull` to fetch the file (in GitHub Actions: actions/checkout with `lfs: true`)" : conversionHint[role] },
     );
   }
   if (head.length < 24) {

@@ -7,6 +7,7 @@ import { MCNEMAR_METHOD, MCNEMAR_METHOD_DESCRIPTION, mcnemarExact } from "../sta
 import { NEWCOMBE_PAIRED_METHOD, NEWCOMBE_PAIRED_METHOD_DESCRIPTION, newcombePairedInterval } from "../stats/newcombe.js";
 import { tabulatePaired } from "../stats/paired.js";
 import { PERCENTILE_METHOD_DESCRIPTION } from "../stats/percentile.js";
+import { majorityBaseline, singlePrediction } from "../stats/majority-baseline.js";
 import { DEFAULT_MAX_CASES, estimateCasesToSettle } from "../stats/sample-size.js";
 import { ARMS, type ArmName, type ArmRun, type CaseArmResult, type Suite, type SuiteRun } from "../types.js";
 import { formatCount } from "../text/format.js";
@@ -21,7 +22,7 @@ import {
   type ReportMethods,
   type SuiteReport,
 } from "./types.js";
-import { breakEvenNote, decisionReason, intervalNote, type DeltaInterval } from "./wording.js";
+import { armWarnings, breakEvenNote, decisionReason, intervalNote, type DeltaInterval } from "./wording.js";
 
 export interface BuildReportOptions {
   /** Directory that file paths in the report are relative to; default `process.cwd()`. */
@@ -172,6 +173,14 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
       })
     : null;
   const mustMisses = findMustMisses(suite.cases, arms, toReportPath);
+  const baseline = majorityBaseline(suite.labels, suite.cases.map((c) => c.expected));
+  const warnings = armWarnings(
+    {
+      few_shot: { ...metrics.few_shot, single: singlePrediction(arms.few_shot.cases.map((c) => c.predicted)) },
+      lora: { ...metrics.lora, single: singlePrediction(arms.lora.cases.map((c) => c.predicted)) },
+    },
+    baseline,
+  );
   const decision = decide({
     fewShotCorrect: metrics.few_shot.correct,
     loraCorrect: metrics.lora.correct,
@@ -217,6 +226,8 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
       few_shot: armReport(metrics.few_shot, arms.few_shot, suite, toReportPath),
       lora: armReport(metrics.lora, arms.lora, suite, toReportPath),
     },
+    majority_baseline: { label: baseline.label, correct: baseline.correct, accuracy: baseline.accuracy },
+    warnings,
     cost: cost ? costReport(cost) : null,
     engine: {
       backend: run.engine.backend,

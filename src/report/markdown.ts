@@ -4,7 +4,7 @@ import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, format
 import { singleLine, truncate } from "../text/width.js";
 import type { ConfusionMatrix } from "../stats/confusion.js";
 import type { ArmReport, CaseReport, Report, SuiteReport } from "./types.js";
-import { armHeading, cacheNote, capitalise, formatSuiteDelta } from "./wording.js";
+import { armHeading, cacheNote, capitalise, describePrediction, formatSuiteDelta, gateCause } from "./wording.js";
 
 export interface MarkdownOptions {
   /** A URL for a line of a file (paths as in the report); without it, locations are plain text. */
@@ -94,6 +94,11 @@ function metricsTable(suite: SuiteReport): string[] {
     ["Output tokens per call", ...both((a) => formatCount(a.output_tokens_per_call))],
     ["Tokens evaluated / minimum", ...both((a) => `${formatCount(a.tokens_evaluated)} / ${formatCount(a.tokens_minimum)}`)],
   ];
+  const baseline = suite.majority_baseline;
+  if (baseline) {
+    // Beside both arms: what always answering the most expected label scores.
+    rows.splice(1, 0, [`Majority-class baseline (always \`${escapeMarkdown(baseline.label).replaceAll("`", "'")}\`)`, ...both(() => `${formatPercent(baseline.accuracy)} (${baseline.correct}/${suite.cases.length})`)]);
+  }
   if (suite.scoring === "generate") rows.push(["Invalid outputs", ...both((a) => formatCount(a.invalid))]);
   return table(["Metric", ...ARMS.map(armHeading)], ["l", "r", "r"], rows);
 }
@@ -129,7 +134,7 @@ function costSection(suite: SuiteReport): string[] {
 
 function predictionCell(c: CaseReport, arm: ArmName): string {
   const result = c[arm];
-  return `${result.correct ? "✅" : "❌"} ${escapeMarkdown(result.predicted)}`;
+  return `${result.correct ? "✅" : "❌"} ${escapeMarkdown(singleLine(describePrediction(result)))}`;
 }
 
 function caseRows(cases: readonly CaseReport[], options: MarkdownOptions, limit: number): string[][] {
@@ -171,13 +176,14 @@ function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
     "",
     `${location(suite.file, 1, options)} · ${suite.scoring} scoring · ${formatCount(suite.cases.length)} case${suite.cases.length === 1 ? "" : "s"}`,
     "",
-    `**Verdict: \`${suite.verdict}\`** · gate ${GATE_BADGE[suite.gate]}`,
+    `Gate ${GATE_BADGE[suite.gate]}: ${escapeMarkdown(gateCause(suite))} · **Verdict: \`${suite.verdict}\`**`,
     "",
     `> ${escapeMarkdown(suite.reason)}`,
     "",
     ...metricsTable(suite),
     "",
     ...(cacheNote(suite) !== undefined ? [`♻️ ${capitalise(cacheNote(suite)!)}.`, ""] : []),
+    ...(suite.warnings ?? []).flatMap((warning) => [`> [!WARNING]`, `> ${escapeMarkdown(singleLine(warning))}`, ""]),
     `**Paired comparison.** LoRA − few-shot = ${formatSuiteDelta(suite)} points, 95% CI ` +
       `${formatPoints(suite.delta_ci95[0])} to ${formatPoints(suite.delta_ci95[1])} (Newcombe paired hybrid score interval). ` +
       `McNemar exact test: few-shot only ${suite.mcnemar.few_shot_only}, LoRA only ${suite.mcnemar.lora_only}, p = ${formatPValue(suite.mcnemar.p_value)}. ` +

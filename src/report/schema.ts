@@ -137,6 +137,16 @@ export const reportSchema = {
         }, { description: "A `must: true` case that at least one arm got wrong." }),
       },
       arms: closedObject({ few_shot: { $ref: "#/$defs/armMetrics" }, lora: { $ref: "#/$defs/armMetrics" } }),
+      majority_baseline: closedObject({
+        label: { description: "The label most cases expect (ties: the first in the suite's order).", type: "string" },
+        correct: { description: "Cases expecting it: what always answering it gets right.", ...count },
+        accuracy: fraction,
+      }, { description: "Always answering the most expected label: the accuracy an arm must beat to have learnt anything. Absent in reports written before it existed." }),
+      warnings: {
+        description: "Results that suggest an arm learnt nothing: one label for every case, or no better than the majority-class baseline. Absent in reports written before it existed.",
+        type: "array",
+        items: { type: "string" },
+      },
       cost: { description: "Present when the suite gives prices.", oneOf: [{ $ref: "#/$defs/cost" }, { type: "null" }] },
       engine: closedObject({
         backend: { type: "string" },
@@ -161,7 +171,7 @@ export const reportSchema = {
         },
       ),
       cases: { type: "array", items: { $ref: "#/$defs/case" } },
-    }, { optional: ["cache"] }),
+    }, { optional: ["cache", "majority_baseline", "warnings"] }),
     armMetrics: closedObject({
       accuracy: fraction,
       correct: count,

@@ -3,19 +3,28 @@ import { stripVTControlCharacters, styleText } from "node:util";
 import { ARM_DISPLAY, ARMS, type ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPValue } from "../text/format.js";
 import { displayWidth, padEnd, padStart, singleLine, truncate, wrap } from "../text/width.js";
-import type { ArmReport, Report, SuiteReport } from "./types.js";
-import { cacheNote, formatSuiteDelta } from "./wording.js";
+import type { ArmReport, CaseArmReport, CaseReport, Report, SuiteReport } from "./types.js";
+import { cacheNote, describePrediction, formatSuiteDelta, gateCause } from "./wording.js";
+
+/** Which cases the table shows: every case, the cases an arm missed or the arms disagree on, or none. */
+export const TABLE_MODES = ["all", "misses", "none"] as const;
+export type TableMode = (typeof TABLE_MODES)[number];
+export const DEFAULT_TABLE_MODE: TableMode = "misses";
 
 export interface TerminalOptions {
   /** ANSI colour; pass true only for a TTY. */
   color: boolean;
   /** Terminal columns; default 100. Every line fits. */
   width?: number;
+  /** Which cases the table lists; default "misses" (misses and disagreements). */
+  table?: TableMode;
 }
 
 export const DEFAULT_TERMINAL_WIDTH = 100;
 const GUTTER = 10;
 const GAP = "  ";
+const RIGHT = "✓";
+const WRONG = "✗";
 
 type Paint = (text: string, style: "green" | "red" | "yellow" | "bold") => string;
 
@@ -34,39 +43,54 @@ interface Column {
   align: "left" | "right";
 }
 
+/** An arm's cell: a mark for right or wrong, then the prediction (what the model wrote, for an invalid generation). */
+function predictionText(result: CaseArmReport): string {
+  return `${result.correct ? RIGHT : WRONG} ${singleLine(describePrediction(result))}`;
+}
+
+/** Whether the table lists a case in the given mode. */
+function shown(c: CaseReport, mode: TableMode): boolean {
+  if (mode === "all") return true;
+  if (mode === "none") return false;
+  return !c.few_shot.correct || !c.lora.correct || c.few_shot.predicted !== c.lora.predicted;
+}
+
 /**
- * Column widths for the per-case table. Labels get their natural width; the input column takes what is
- * left. When the labels are too long for the width, the longer label column gives way first, never below
+ * Column widths for the per-case table. Line and labels get their natural width; the input column takes what
+ * is left. When the labels are too long for the width, the widest label column gives way first, never below
  * its header; anything still too wide is clipped with an ellipsis.
  */
-function tableColumns(suite: SuiteReport, width: number): Column[] {
-  const latencies = suite.cases.flatMap((c) => ARMS.map((arm) => `${formatMs(c[arm].latency_ms)}ms`));
+function tableColumns(cases: readonly CaseReport[], width: number): Column[] {
   // A reduce, not Math.max(...values): a suite of 100k cases would overflow the argument stack.
-  const natural = (header: string, values: string[]): number => values.reduce((widest, value) => Math.max(widest, displayWidth(value)), displayWidth(header));
-  const method = natural("Method", ARMS.map((arm) => ARM_DISPLAY[arm]));
-  let expected = natural("Expected", suite.cases.map((c) => singleLine(c.expected)));
-  let predicted = natural("Predicted", suite.cases.flatMap((c) => ARMS.map((arm) => singleLine(c[arm].predicted))));
-  const correct = displayWidth("Correct");
-  const latency = natural("Latency", latencies);
-  const inputNatural = natural("Input", suite.cases.map((c) => singleLine(c.input)));
+  const natural = (header: string, values: Iterable<string>): number => {
+    let widest = displayWidth(header);
+    for (const value of values) widest = Math.max(widest, displayWidth(value));
+    return widest;
+  };
+  const line = natural("Line", cases.map((c) => String(c.line)));
+  const widths = [
+    natural("Expected", cases.map((c) => singleLine(c.expected))),
+    ...ARMS.map((arm) => natural(ARM_DISPLAY[arm], cases.map((c) => predictionText(c[arm])))),
+  ];
+  const minimums = ["Expected", ...ARMS.map((arm) => ARM_DISPLAY[arm])].map(displayWidth);
+  const inputNatural = natural("Input", cases.map((c) => singleLine(c.input)));
   // The input is what a reader scans for; it keeps at least 30 % of the width (16 cells on narrow screens).
   const minimumInput = Math.min(inputNatural, Math.max(16, Math.floor(width * 0.3)));
-  const fixed = (): number => method + expected + predicted + correct + latency + GAP.length * 5;
+  const fixed = (): number => line + widths.reduce((a, b) => a + b, 0) + GAP.length * 4;
   while (width - fixed() < minimumInput) {
-    const canShrinkExpected = expected > displayWidth("Expected");
-    const canShrinkPredicted = predicted > displayWidth("Predicted");
-    if (!canShrinkExpected && !canShrinkPredicted) break;
-    if (canShrinkExpected && (expected >= predicted || !canShrinkPredicted)) expected -= 1;
-    else predicted -= 1;
+    let widest = -1;
+    widths.forEach((w, i) => {
+      if (w > minimums[i]! && (widest === -1 || w > widths[widest]!)) widest = i;
+    });
+    if (widest === -1) break;
+    widths[widest]! -= 1;
   }
   const input = Math.max(5, Math.min(inputNatural, width - fixed()));
   return [
-    { header: "Method", width: method, align: "left" },
+    { header: "Line", width: line, align: "right" },
     { header: "Input", width: input, align: "left" },
-    { header: "Expected", width: expected, align: "left" },
-    { header: "Predicted", width: predicted, align: "left" },
-    { header: "Correct", width: correct, align: "left" },
-    { header: "Latency", width: latency, align: "right" },
+    { header: "Expected", width: widths[0]!, align: "left" },
+    ...ARMS.map((arm, i): Column => ({ header: ARM_DISPLAY[arm], width: widths[i + 1]!, align: "left" })),
   ];
 }
 
@@ -75,24 +99,29 @@ function cell(text: string, column: Column): string {
   return column.align === "right" ? padStart(fitted, column.width) : padEnd(fitted, column.width);
 }
 
-function caseTable(suite: SuiteReport, width: number, paint: Paint): string[] {
-  const columns = tableColumns(suite, width);
+/** One row per case, both arms side by side; `mode` chooses the cases. */
+function caseTable(suite: SuiteReport, width: number, paint: Paint, mode: TableMode): string[] {
+  if (mode === "none") return [];
+  const cases = suite.cases.filter((c) => shown(c, mode));
+  const hidden = suite.cases.length - cases.length;
+  const note = hidden === 0 ? [] : wrap(`${formatCount(hidden)} case${hidden === 1 ? "" : "s"} both arms got right not shown (--table all shows every case)`, width);
+  if (cases.length === 0) return note;
+  const columns = tableColumns(cases, width);
   const lines = [
     columns.map((column) => paint(cell(column.header, column), "bold")).join(GAP),
     columns.map((column) => "-".repeat(column.width)).join(GAP),
   ];
-  for (const arm of ARMS) {
-    for (const c of suite.cases) {
-      const result = c[arm];
-      const cells = [ARM_DISPLAY[arm], c.input, c.expected, result.predicted, result.correct ? "YES" : "NO", `${formatMs(result.latency_ms)}ms`].map((text, i) =>
-        cell(text, columns[i] as Column),
-      );
-      const tick = (cells[4] as string).trimEnd();
-      cells[4] = paint(tick, result.correct ? "green" : "red") + (cells[4] as string).slice(tick.length);
-      lines.push(cells.join(GAP));
-    }
+  for (const c of cases) {
+    const cells = [String(c.line), c.input, c.expected, ...ARMS.map((arm) => predictionText(c[arm]))].map((text, i) => cell(text, columns[i]!));
+    ARMS.forEach((arm, i) => {
+      const at = 3 + i;
+      const text = cells[at]!;
+      const mark = text.slice(0, 1);
+      cells[at] = paint(mark, c[arm].correct ? "green" : "red") + text.slice(1);
+    });
+    lines.push(cells.join(GAP));
   }
-  return lines;
+  return [...lines, ...note];
 }
 
 function armSummary(arm: ArmReport): string {
@@ -129,11 +158,19 @@ function costLines(suite: SuiteReport, width: number): string[] {
   ];
 }
 
-function suiteBlock(suite: SuiteReport, width: number, paint: Paint): string[] {
+function baselineLine(suite: SuiteReport): string[] {
+  const baseline = suite.majority_baseline;
+  if (!baseline) return [];
+  return [`always ${JSON.stringify(baseline.label)} (majority class): accuracy ${formatPercent(baseline.accuracy)} (${baseline.correct}/${suite.cases.length})`];
+}
+
+function suiteBlock(suite: SuiteReport, width: number, paint: Paint, mode: TableMode): string[] {
   const heading = `${singleLine(suite.name)} · ${singleLine(suite.file)} · ${suite.scoring} scoring · ${suite.cases.length} case${suite.cases.length === 1 ? "" : "s"}`;
   const lines: string[] = wrap(heading, width).map((line) => paint(line, "bold"));
-  lines.push(...caseTable(suite, width, paint), "");
+  const table = caseTable(suite, width, paint, mode);
+  if (table.length > 0) lines.push(...table, "");
   for (const arm of ARMS) lines.push(...labelled(ARM_DISPLAY[arm], armSummary(suite.arms[arm]), width));
+  for (const text of baselineLine(suite)) lines.push(...labelled("baseline", text, width));
   lines.push(
     ...labelled(
       "delta",
@@ -149,23 +186,33 @@ function suiteBlock(suite: SuiteReport, width: number, paint: Paint): string[] {
   );
   const cached = cacheNote(suite);
   if (cached !== undefined) lines.push(...labelled("cache", cached, width));
+  for (const warning of suite.warnings ?? []) {
+    const warningLines = labelled("warning", singleLine(warning), width);
+    warningLines[0] = paint("warning", "yellow") + (warningLines[0] as string).slice("warning".length);
+    lines.push(...warningLines);
+  }
+  // The cause first (why the gate is what it is), then the verdict's sentence, last.
+  const gateWord = suite.gate.toUpperCase();
+  const gateLines = labelled("gate", `${gateWord}: ${gateCause(suite)}`, width);
+  gateLines[0] = (gateLines[0] as string).replace(`${gateWord}:`, `${paint(gateWord, GATE_STYLE[suite.gate])}:`);
   const verdictWord = suite.verdict.toUpperCase();
-  const gateWord = `gate ${suite.gate.toUpperCase()}`;
-  const verdictLines = labelled("verdict", `${verdictWord}, ${gateWord}: ${suite.reason}`, width);
-  verdictLines[0] = (verdictLines[0] as string).replace(`${verdictWord},`, `${paint(verdictWord, "bold")},`).replace(gateWord, paint(gateWord, GATE_STYLE[suite.gate]));
-  lines.push(...verdictLines);
+  const verdictLines = labelled("verdict", `${verdictWord}: ${suite.reason}`, width);
+  verdictLines[0] = (verdictLines[0] as string).replace(`${verdictWord}:`, `${paint(verdictWord, "bold")}:`);
+  lines.push(...gateLines, ...verdictLines);
   return lines;
 }
 
 /**
- * The terminal report: per suite, the per-case table (method, input, expected, predicted, correct,
- * latency), one summary line per arm, the paired comparison, cost, and the verdict with its reason last.
+ * The terminal report: per suite, the per-case table (line, input, expected, and each arm's prediction side
+ * by side; by default only the cases an arm missed or the arms disagree on), one summary line per arm, the
+ * majority-class baseline, the paired comparison, cost, warnings, and the gate's cause and the verdict last.
  * With several suites, a final line gives the overall gate.
  */
 export function renderTerminal(report: Report, options: TerminalOptions): string {
   const width = Math.max(1, Math.floor(options.width ?? DEFAULT_TERMINAL_WIDTH));
   const paint = painter(options.color);
-  const blocks = report.suites.map((suite) => suiteBlock(suite, width, paint));
+  const mode = options.table ?? DEFAULT_TABLE_MODE;
+  const blocks = report.suites.map((suite) => suiteBlock(suite, width, paint, mode));
   const lines = blocks.flatMap((block, i) => (i === 0 ? block : ["", ...block]));
   if (report.suites.length !== 1) {
     const { suites, pass, warn, fail } = report.summary;

@@ -5,7 +5,8 @@ import type { CostEstimate } from "../cost.js";
 import { verdictBoundaries, type Decision, type MustMiss } from "../decision.js";
 import { DEFAULT_MAX_CASES, type SettleEstimate } from "../stats/sample-size.js";
 import { formatCount, formatDays, formatMoney, formatPercent, formatPoints, formatSignedThreshold, formatThreshold, listInWords } from "../text/format.js";
-import { ARM_DISPLAY, type ArmName } from "../types.js";
+import { truncate } from "../text/width.js";
+import { ARM_DISPLAY, INVALID_PREDICTION, type ArmName } from "../types.js";
 import type { SuiteReport } from "./types.js";
 
 export function capitalise(text: string): string {
@@ -165,4 +166,52 @@ export function cacheNote(suite: Pick<SuiteReport, "cache" | "cases">): string |
   const to = minuteUtc(cache.measured_to);
   const when = from === to ? `measured ${from}` : `measured between ${from} and ${to}`;
   return `${counts} from the result cache, ${when}: their latencies are from then, and the tokens evaluated count only this run's work`;
+}
+
+/**
+ * What an arm predicted, as a reader should see it: the label, or for a generation that named no label what the
+ * model wrote, escaped (JSON string escapes: no control character or line break gets through) and shortened:
+ * `invalid ("You c…")`.
+ */
+export function describePrediction(result: { predicted: string; generated?: string | undefined }, maxWritten = 12): string {
+  if (result.predicted !== INVALID_PREDICTION || result.generated === undefined) return result.predicted;
+  const escaped = JSON.stringify(result.generated).slice(1, -1);
+  return `${INVALID_PREDICTION} ("${truncate(escaped, maxWritten)}")`;
+}
+
+/** Why a suite's gate is what it is, in a few words: the missed must cases' places, or the verdict and fail_on. */
+export function gateCause(suite: Pick<SuiteReport, "verdict" | "must_misses" | "thresholds">): string {
+  const misses = suite.must_misses;
+  if (misses.length > 0) {
+    const shown = misses.slice(0, 3).map((miss) => `${miss.file}:${miss.line}`);
+    const more = misses.length > shown.length ? ` and ${misses.length - shown.length} more` : "";
+    return `must case${misses.length === 1 ? "" : "s"} missed at ${shown.join(", ")}${more}`;
+  }
+  return `verdict ${suite.verdict} and fail_on: ${suite.thresholds.fail_on}`;
+}
+
+/** The gate and its cause, the line a failed gate leads with: `gate FAIL: must case missed at a.cases.yaml:12`. */
+export function gateHeadline(suite: Pick<SuiteReport, "gate" | "verdict" | "must_misses" | "thresholds">): string {
+  return `gate ${suite.gate.toUpperCase()}: ${gateCause(suite)}`;
+}
+
+/** Warnings about arms that look as if they learnt nothing: one label for every case, or no better than the majority-class baseline. */
+export function armWarnings(
+  arms: Record<ArmName, { correct: number; total: number; single: string | undefined }>,
+  baseline: { label: string; correct: number; total: number },
+): string[] {
+  const warnings: string[] = [];
+  for (const arm of ["few_shot", "lora"] as const) {
+    const { correct, total, single } = arms[arm];
+    const name = armHeading(arm);
+    if (single !== undefined) {
+      const check = arm === "lora" ? "check the adapter, lora.scale and lora.template" : "check the few-shot examples and prompt";
+      warnings.push(`${name} predicted ${JSON.stringify(single)} for all ${formatCount(total)} cases: ${check}`);
+    } else if (total > 0 && correct <= baseline.correct) {
+      warnings.push(
+        `${name} scored ${formatPercent(correct / total)}, no better than always answering ${JSON.stringify(baseline.label)} (${formatPercent(baseline.correct / baseline.total)}, the majority-class baseline)`,
+      );
+    }
+  }
+  return warnings;
 }

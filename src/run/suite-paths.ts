@@ -3,7 +3,7 @@
 // Names are matched ignoring letter case, as suite files are (see suite/suite-files.ts), so the Action's default
 // glob finds the same files as `tunegate run .`.
 import { statSync } from "node:fs";
-import { isAbsolute, resolve, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { searchFiles, SUITE_FILE_GLOB } from "../suite/suite-files.js";
 
 /** Longest glob the matcher (picomatch) accepts. */
@@ -59,6 +59,26 @@ export function expandSuitePaths(args: readonly string[], cwd: string): Expanded
     add(absolute);
   }
   return { files, unmatched, invalid };
+}
+
+/**
+ * For a folder that holds no suite file: the YAML files below it (up to `limit`, relative to it), which are
+ * probably suites named without `.cases.yaml`. Empty when `arg` is no folder or holds no YAML at all.
+ */
+export function misnamedSuiteFiles(arg: string, cwd: string, limit = 3): string[] {
+  const absolute = resolve(cwd, arg);
+  if (isGlob(arg) || !isDirectory(absolute)) return [];
+  return searchFiles("**/*.{yaml,yml}", absolute)
+    .slice(0, limit)
+    .map((file) => relative(absolute, file).split(sep).join("/"));
+}
+
+/** The end of the line that says a path matched no suite file: a hint when YAML files there are misnamed. */
+export function unmatchedHint(arg: string, cwd: string): string {
+  const yaml = misnamedSuiteFiles(arg, cwd);
+  if (yaml.length === 0) return "";
+  const names = yaml.map((name) => JSON.stringify(name)).join(", ");
+  return ` (it holds YAML files such as ${names}, but a suite file's name must end in .cases.yaml, e.g. triage.cases.yaml: rename the suites)`;
 }
 
 /** The message for an invalid glob, e.g. `the glob "x/[z-a]" has an invalid character class ...`. */

@@ -4,7 +4,7 @@
 import { realpathSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../suite/diagnostics.js";
-import { loadSuite } from "../suite/loader.js";
+import { checkSuite } from "./check-suite.js";
 import { destinationProblem } from "../text/write-file.js";
 import type { ReportFiles, RunOutcome } from "../vitest/reporter.js";
 import type { TunegatePluginOptions } from "../vitest/plugin.js";
@@ -23,7 +23,7 @@ export interface RunArguments {
 export type SuitesRun =
   /** Some globs are invalid or some paths matched no suite file: nothing was loaded. */
   | { stage: "paths"; code: number; files: string[]; unmatched: string[]; invalid: InvalidGlob[] }
-  /** Some suites are invalid: their errors, in file order, each with its place; no model was loaded. */
+  /** Some suites are invalid (their files included, as `tunegate validate` checks them): their errors, in file order, each with its place; no model was loaded. */
   | { stage: "validation"; code: number; files: string[]; errors: Diagnostic[] }
   /** A report cannot be written where it was asked for: nothing was run. */
   | { stage: "destinations"; code: number; files: string[]; problems: DestinationProblem[] }
@@ -84,7 +84,7 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
 
   const errors: Diagnostic[] = [];
   for (const file of files) {
-    const { diagnostics } = await loadSuite(file, { cwd: io.cwd, env: io.env, confineTo: args.confineTo });
+    const { diagnostics } = await checkSuite(file, { cwd: io.cwd, env: io.env, confineTo: args.confineTo });
     errors.push(...diagnostics.filter((d) => d.severity === "error"));
   }
   if (errors.length > 0) return { stage: "validation", code: EXIT_INVALID, files, errors };

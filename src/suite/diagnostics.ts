@@ -43,6 +43,8 @@ export type DiagnosticCode =
   | "env-syntax"
   | "model-not-found"
   | "model-not-gguf"
+  | "model-unusable"
+  | "adapter-mismatch"
   // cases files
   | "cases-file-not-found"
   | "cases-file-type"

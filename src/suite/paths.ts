@@ -1,10 +1,9 @@
 // Paths written in a suite: env interpolation, resolution against the suite's folder, and the existence
-// checks for model and adapter files (their GGUF content is the engine's business; only the magic is peeked at).
+// checks for model and adapter files (their GGUF content is checked by src/gguf/suite-files.ts).
 import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { readFirstBytes } from "../read-head.js";
 import { failed, ok, type ModelRef, type Result, type SourceLocation } from "../types.js";
-import { error, warning, type Diagnostic } from "./diagnostics.js";
+import { error, type Diagnostic } from "./diagnostics.js";
 import { specialFileKind } from "./file-kind.js";
 import { interpolateEnv, type Environment } from "./env.js";
 
@@ -43,8 +42,8 @@ export function pathHint(ref: ModelRef, suiteFile: string): string {
 }
 
 /**
- * A missing model or adapter is an error. A file that exists but does not start with the GGUF magic only
- * warns: the engine refuses it later with its own message, and validation may run against placeholders.
+ * A missing model or adapter, or a folder or device in its place, is an error. What the file holds is checked
+ * as GGUF by src/gguf/suite-files.ts, which `tunegate validate`, `tunegate run` and the engine all run.
  */
 export async function checkModelFile(ref: ModelRef, what: string, key: string, suiteFile: string, env: Environment): Promise<Diagnostic[]> {
   try {
@@ -68,26 +67,5 @@ export async function checkModelFile(ref: ModelRef, what: string, key: string, s
       ),
     ];
   }
-  const head = await readHead(ref.path, 64);
-  if (head === undefined) return [];
-  if (head.subarray(0, 4).toString("latin1") === "GGUF") return [];
-  const text = head.toString("latin1");
-  const why = head.length === 0
-    ? "it is empty"
-    : text.startsWith("version https://git-lfs")
-      ? "it is a Git LFS pointer, not the model itself"
-      : "it does not start with the GGUF magic bytes";
-  return [
-    warning(
-      "model-not-gguf",
-      ref.location,
-      `the ${what} ${shownPath(ref)} is not a GGUF file: ${why}; the engine will refuse it`,
-      text.startsWith("version https://git-lfs") ? "run `git lfs pull` to fetch the file" : "point at a .gguf model file",
-    ),
-  ];
-}
-
-async function readHead(path: string, bytes: number): Promise<Buffer | undefined> {
-  // Unreadable files are reported by the engine, which knows how it opens them.
-  return readFirstBytes(path, bytes).catch(() => undefined);
+  return [];
 }

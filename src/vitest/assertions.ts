@@ -4,9 +4,11 @@
 // this module works with whichever Vitest runs it.
 import { readFile } from "node:fs/promises";
 import type { TestContext } from "vitest";
+import { describePrediction } from "../report/wording.js";
 import { decodeNumbers } from "../text/json-numbers.js";
-import { ARM_DISPLAY, type ArmName } from "../types.js";
+import { ARM_DISPLAY, INVALID_PREDICTION, type ArmName } from "../types.js";
 import type { CaseArmPayload, SuitePayload } from "./payload.js";
+import { caseTestName } from "./test-names.js";
 
 export { caseMeta, gateMeta, type TunegateTestMeta } from "./test-meta.js";
 
@@ -15,24 +17,15 @@ export async function loadSuitePayload(path: string): Promise<SuitePayload> {
   return decodeNumbers<SuitePayload>(JSON.parse(await readFile(path, "utf8")));
 }
 
-const NAME_WIDTH = 60;
-
-/**
- * A case's test name: its input on one line, shortened, then the expected label, and for a miss what was
- * predicted. Results are known when the module runs, so a miss that only warns (and so passes) is still
- * visible in every reporter's list of tests, and `vitest -t missed` selects the misses.
- */
-export function caseTestName(suite: SuitePayload, arm: ArmName, index: number): string {
+/** A case's test name (test-names.ts), made in the worker from the payload so the module need not carry it. */
+export function caseName(suite: SuitePayload, index: number): string {
   const c = suite.cases[index]!;
-  const predicted = c.arms[arm].predicted;
-  const oneLine = c.input.replace(/\s+/g, " ").trim();
-  const short = oneLine.length > NAME_WIDTH ? `${oneLine.slice(0, NAME_WIDTH - 1)}…` : oneLine;
-  return predicted === c.expected ? `${short} → ${c.expected}` : `${short} → ${c.expected} (missed: ${predicted})`;
+  return caseTestName(c.input, c.expected);
 }
 
 function formatScores(result: CaseArmPayload): string {
   const entries = Object.entries(result.scores);
-  if (entries.length === 0) return result.generated === undefined ? "" : `; the model wrote ${JSON.stringify(result.generated)}`;
+  if (entries.length === 0) return "";
   const scores = entries
     .sort(([, a], [, b]) => b - a)
     .map(([label, score]) => `${label} ${score.toFixed(2)}`)
@@ -40,22 +33,31 @@ function formatScores(result: CaseArmPayload): string {
   return `; log P: ${scores}`;
 }
 
+/**
+ * A miss in one consistent order, the arm's answer first: `few-shot predicted "happy", expected "scared"`; for
+ * a generation that named no label, what the model wrote (escaped, shortened).
+ */
+function describeMiss(arm: ArmName, expected: string, result: CaseArmPayload, why: string): string {
+  const predicted = result.predicted === INVALID_PREDICTION && result.generated !== undefined ? describePrediction(result, 40) : JSON.stringify(result.predicted);
+  return `${ARM_DISPLAY[arm]} predicted ${predicted}, expected ${JSON.stringify(expected)} (${why})${formatScores(result)}`;
+}
+
+/** A failure that carries only tunegate's message: no second "expected X to be Y" that reads the other way round. */
+class CaseMissed extends Error {
+  override name = "CaseMissed";
+}
+
 export async function checkCase(context: TestContext, suite: SuitePayload, arm: ArmName, index: number): Promise<void> {
   const c = suite.cases[index]!;
   const result = c.arms[arm];
   if (result.correct) return;
-  const miss = `${ARM_DISPLAY[arm]} missed: expected "${c.expected}", predicted "${result.predicted}"${formatScores(result)}`;
-  if (c.must || suite.misses === "fail") {
-    const why = c.must ? "a must case" : "misses: fail";
-    context.expect(result.predicted, `${miss} (${why})`).toBe(c.expected);
-  }
-  await context.annotate(`${miss} (misses: warn; a must case or misses: fail would fail this test)`, "warning");
+  if (c.must || suite.misses === "fail") throw new CaseMissed(describeMiss(arm, c.expected, result, c.must ? "a must case" : "misses: fail"));
+  await context.annotate(describeMiss(arm, c.expected, result, "misses: warn; a must case or misses: fail would fail this test"), "warning");
 }
 
 export async function checkGate(context: TestContext, suite: SuitePayload): Promise<void> {
   const { gate } = suite;
-  if (gate.outcome === "fail") {
-    throw new Error(`gate failed (${gate.verdict}, fail_on: ${gate.failOn}): ${gate.reason}`);
-  }
-  if (gate.outcome === "warn") await context.annotate(`gate warns (${gate.verdict}): ${gate.reason}`, "warning");
+  // The cause first, then the verdict's sentence.
+  if (gate.outcome === "fail") throw new Error(`${gate.headline}\n${gate.reason}`);
+  if (gate.outcome === "warn") await context.annotate(`${gate.headline}\n${gate.reason}`, "warning");
 }

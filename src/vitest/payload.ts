@@ -3,6 +3,7 @@
 // see text/json-numbers.ts), so it survives being written into source code; the tests hand it on in their
 // `meta`, from which the reporter rebuilds the run (also in a `vitest --merge-reports` process).
 import type { SuiteReport } from "../report/types.js";
+import { gateHeadline } from "../report/wording.js";
 import type { ArmName, ArmRun, CaseArmResult, MissPolicy, SourceLocation, Suite, SuiteRun } from "../types.js";
 
 /** A case's result in one arm, as the engine recorded it. */
@@ -36,6 +37,10 @@ export interface SuitePayload {
     verdict: SuiteReport["verdict"];
     reason: string;
     failOn: string;
+    /** What the gate test says first: `gate FAIL: must case missed at file:line` (report/wording.ts). */
+    headline: string;
+    /** Indices of the must cases an arm missed, in case order: the first is where a failed gate points. */
+    mustMisses: number[];
     accuracy: Record<ArmName, number>;
     deltaPoints: number;
   };
@@ -69,6 +74,8 @@ export function buildSuitePayload(run: SuiteRun, report: SuiteReport): SuitePayl
       verdict: report.verdict,
       reason: report.reason,
       failOn: suite.gate.failOn,
+      headline: gateHeadline(report),
+      mustMisses: report.must_misses.map((miss) => miss.index),
       accuracy: { few_shot: report.arms.few_shot.accuracy, lora: report.arms.lora.accuracy },
       deltaPoints: report.delta_points,
     },

@@ -10,10 +10,11 @@ import { resolveCacheLocation } from "../cache/location.js";
 import type { Engine } from "../engine/engine.js";
 import { TunegateError } from "../errors.js";
 import { buildSuiteReport } from "../report/build.js";
+import { TABLE_MODES, type TableMode } from "../report/terminal.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
 import { isSuiteFile, searchFiles, SUITE_FILE_GLOB, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
-import { ARM_TITLES, generateTestModule } from "./codegen.js";
+import { ARM_TITLES, generateListingModule, generateTestModule } from "./codegen.js";
 import type { EvaluationSettings, ProgressSink } from "./evaluations.js";
 import { buildSuitePayload } from "./payload.js";
 import { PayloadFiles } from "./payload-files.js";
@@ -48,6 +49,8 @@ export interface TunegatePluginOptions extends SuiteOverrides {
   report?: ReportFiles;
   /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
   reporter?: boolean;
+  /** Which cases the terminal table lists: "misses" (default: cases an arm missed or the arms disagree on), "all" or "none". */
+  table?: TableMode;
   /**
    * Vitest's reporters beside tunegate's, when the config names none: default ["default"], plus
    * "github-actions" on GitHub (the Action passes ["default"], since it writes its own annotations).
@@ -95,6 +98,17 @@ function suitesLeftOut(vitest: Vitest): string[] {
 
 export type TunegatePlugin = Plugin & { api: { reporter: TunegateReporter } };
 
+/**
+ * Whether this process is `vitest list`, which collects tests without running them: suites are then turned
+ * into their tests' names without evaluating them, so listing never loads or runs a model. Vitest tells a
+ * plugin nothing about the command, so it is read from the command line (`vitest [options] list ...`).
+ */
+export function isVitestList(argv: readonly string[] = process.argv): boolean {
+  const [script, ...args] = argv.slice(1);
+  if (script === undefined || !/vitest/i.test(script)) return false;
+  return args.find((arg) => !arg.startsWith("-")) === "list";
+}
+
 /** Refuses override options the suite schema would refuse in a suite file, naming the option. */
 function checkOverrideOptions(options: TunegatePluginOptions): void {
   const problems = checkSuiteOverrides(options).map((problem) =>
@@ -102,6 +116,9 @@ function checkOverrideOptions(options: TunegatePluginOptions): void {
       ? `options \`withinPoints\` (${problem.withinPoints}) and \`loraWinsPoints\` (${problem.loraWinsPoints}): withinPoints must be below loraWinsPoints; the gray zone lies between them`
       : `option \`${problem.key}\` must be ${problem.allowed}, got ${typeof problem.value === "string" ? JSON.stringify(problem.value) : String(problem.value)}`,
   );
+  if (options.table !== undefined && !(TABLE_MODES as readonly unknown[]).includes(options.table)) {
+    problems.push(`option \`table\` must be one of ${TABLE_MODES.join(", ")}, got ${JSON.stringify(options.table)}`);
+  }
   if (problems.length > 0) {
     throw new TunegateError("BAD_OPTION", `tunegate(): ${problems.join("; ")}`, { hint: "fix the options passed to tunegate() in your Vitest config" });
   }
@@ -157,12 +174,13 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     const { withResultCache } = await import("../cache/caching-engine.js");
     return withResultCache(inner, { dir: location.dir, shownDir: location.shown, log: (line) => log()(line) });
   };
-  const reporter = new TunegateReporter(options.report ?? {}, { modelLoads: () => engine?.modelLoads ?? 0 });
+  const reporter = new TunegateReporter(options.report ?? {}, { modelLoads: () => engine?.modelLoads ?? 0 }, options.table);
   let vitest: Vitest | undefined;
   const log = () => (line: string) => (vitest ? vitest.logger.log(line) : console.error(line));
   const progress = progressPrinter(log);
   const payloads = new PayloadFiles();
   let userSelectsTestFiles = false;
+  const listing = isVitestList();
 
   return {
     name: "tunegate",
@@ -211,6 +229,16 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     async transform(yaml, id) {
       const file = id.split("?")[0]!;
       if (!isSuiteFile(file)) return null;
+      if (listing) {
+        const { loadSuiteFromText } = await import("../suite/loader.js");
+        const loaded = await loadSuiteFromText(yaml, file, { checkModelFiles: false });
+        if (!loaded.suite) {
+          const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+          this.error({ message: `invalid suite\n${errors.map((d) => formatDiagnostic(d)).join("\n")}`, id: errors[0]!.location.file, loc: { line: errors[0]!.location.line, column: errors[0]!.location.column - 1 } });
+        }
+        const generated = generateListingModule(loaded.suite, yaml);
+        return { code: generated.code, map: generated.map };
+      }
       const { evaluateSuiteText, referencedFiles } = await import("./evaluations.js");
       const evaluation = await evaluateSuiteText(await cachedEngine(), yaml, file, settings, progress);
       for (const diagnostic of evaluation.diagnostics) {

@@ -9,7 +9,7 @@ import type { Reporter, SerializedError, TestModule, TestRunEndReason } from "vi
 import type { Vitest } from "vitest/node";
 import { buildReport, reportToJson } from "../report/build.js";
 import { renderMarkdown } from "../report/markdown.js";
-import { renderTerminal } from "../report/terminal.js";
+import { renderTerminal, type TableMode } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
 import { isSuiteFile } from "../suite/suite-files.js";
 import { singleLine } from "../text/width.js";
@@ -69,6 +69,8 @@ export class TunegateReporter implements Reporter {
     private readonly files: ReportFiles = {},
     /** Absent when the reporter runs without tunegate's plugin, which owns the engine. */
     private readonly engine?: ReporterEngine,
+    /** Which cases the terminal table lists (default: misses and disagreements). */
+    private readonly table?: TableMode,
   ) {}
 
   onInit(vitest: Vitest): void {
@@ -121,7 +123,7 @@ export class TunegateReporter implements Reporter {
     if (report) {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       this.log("");
-      this.log(renderTerminal(report, { color, width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)) }));
+      this.log(renderTerminal(report, { color, width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)), ...(this.table ? { table: this.table } : {}) }));
       const loads = this.engine ? `; model files loaded in this process: ${this.engine.modelLoads()}` : "";
       const engine = runs[0]!.engine;
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";

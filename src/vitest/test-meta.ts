@@ -15,6 +15,8 @@ export interface TunegateTestMeta {
   arm?: ArmName;
   index?: number;
   correct?: boolean;
+  /** What the arm predicted (the test's name holds only the input and the expected label). */
+  predicted?: string;
   /** Whether a miss fails this test (a must case, or misses: fail); a miss that does not only warns. */
   failsOnMiss?: boolean;
   latencyMs?: number;
@@ -47,6 +49,7 @@ export function caseMeta(payload: SuitePayload, arm: ArmName, index: number): { 
       arm,
       index,
       correct: result.correct,
+      predicted: result.predicted,
       failsOnMiss: c.must || payload.misses === "fail",
       latencyMs: result.latencyMs,
       record: encodeNumbers(record),

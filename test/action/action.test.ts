@@ -369,7 +369,8 @@ describe("tunegate action on invalid input", () => {
     const adapter = demoSuite(join(workspace, "models/adapter.cases.yaml"), (y) => y.replace(forged.lora, fakeAdapter));
     const failed = await run({ inputs: { suites: "models/adapter.cases.yaml" } });
     expect(failed.code, failed.stdout + failed.stderr).toBe(2);
-    expect(annotationsOf(failed, "error")[0]).toMatchObject({ properties: { title: "tunegate: suite could not be evaluated", file: "models/adapter.cases.yaml", line: String(place(adapter, "not-an-adapter.gguf").line) } });
+    // Refused while validating, by the same GGUF check `tunegate validate` runs, before Vitest starts.
+    expect(annotationsOf(failed, "error")[0]).toMatchObject({ properties: { title: "tunegate: invalid suite (model-unusable)", file: "models/adapter.cases.yaml", line: String(place(adapter, "not-an-adapter.gguf").line) } });
     expect(failureOf(failed)).toContain("not-an-adapter.gguf");
     expect(failed.outputs).toEqual(NO_OUTPUTS);
   });

@@ -54,12 +54,28 @@ describe("the demo suite on the forged models", () => {
     expect(run.arms.few_shot.sharedPrefixTokens).toBeGreaterThan(100);
   });
 
-  it("evaluates no more than 1.1x the theoretical minimum of tokens", () => {
+  it("evaluates no more than 1.1x the theoretical minimum of tokens, and never fewer than it", () => {
     for (const arm of Object.values(run.arms)) {
       expect(arm.tokensEvaluated).toBeLessThanOrEqual(1.1 * arm.tokensMinimum);
+      expect(arm.tokensEvaluated).toBeGreaterThanOrEqual(arm.tokensMinimum);
       // Without reuse the few-shot arm would evaluate every prompt in full.
       const everyPromptInFull = arm.cases.reduce((sum, c) => sum + c.promptTokens, 0);
       if (arm.arm === "few_shot") expect(arm.tokensEvaluated).toBeLessThan(everyPromptInFull / 4);
+    }
+  });
+
+  it("never evaluates fewer tokens than the minimum when cases share words beyond the common prefix, or repeat", async () => {
+    // Consecutive cases sharing their first words reuse more of the cache than the prefix all cases share; a
+    // minimum of "shared prefix once + each case's own suffix" then exceeded what was evaluated (838 / 840).
+    const inputs = ["please cancel my order now", "please cancel my order today", "please cancel my plan", "please cancel my plan", "thanks a lot"];
+    const cases = inputs.map((input, index) => ({ ...suite.cases[index]!, index, input }));
+    for (const scoring of ["logprob", "generate"] as const) {
+      const shared = await engine.runSuite({ ...suite, cases, scoring }, { threads: 1 });
+      for (const arm of Object.values(shared.arms)) {
+        expect(arm.tokensEvaluated).toBeGreaterThanOrEqual(arm.tokensMinimum);
+        const ownSuffixes = arm.sharedPrefixTokens + arm.cases.reduce((sum, c) => sum + c.promptTokens - arm.sharedPrefixTokens, 0);
+        expect(arm.tokensMinimum).toBeLessThan(ownSuffixes);
+      }
     }
   });
 
@@ -72,6 +88,7 @@ describe("the demo suite on the forged models", () => {
         for (const label of suite.labels) expect(c.scores[label]).toBeCloseTo(first.scores[label]!, 4);
       });
       expect(again.arms[arm].tokensEvaluated).toBeLessThanOrEqual(1.1 * again.arms[arm].tokensMinimum);
+      expect(again.arms[arm].tokensEvaluated).toBeGreaterThanOrEqual(again.arms[arm].tokensMinimum);
     }
   });
 
@@ -169,6 +186,7 @@ describe("generate mode (the article's method)", () => {
         expect(c.outputTokens).toBe(1);
       });
       expect(generated.arms[arm].tokensEvaluated).toBeLessThanOrEqual(1.1 * generated.arms[arm].tokensMinimum);
+      expect(generated.arms[arm].tokensEvaluated).toBeGreaterThanOrEqual(generated.arms[arm].tokensMinimum);
     }
   });
 });

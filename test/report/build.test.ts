@@ -222,6 +222,41 @@ describe("buildReport: variations", () => {
   });
 });
 
+describe("buildReport: the majority-class baseline and the warnings", () => {
+  it("reports always answering the most expected label beside both arms", () => {
+    const suite = build([supportRun()]).suites[0]!;
+    // complaint, inquiry, praise once each: a tie, which goes to the first label in the suite's order.
+    expect(suite.majority_baseline).toEqual({ label: "complaint", correct: 1, accuracy: 1 / 3 });
+    expect(suite.warnings).toEqual([]);
+  });
+
+  it("warns of an arm that gave one label for every case, and of one no better than the baseline", () => {
+    const run = makeSuiteRun({
+      labels: ["a", "b", "c"],
+      cases: [
+        { input: "1", expected: "b", fewShot: "b", lora: "b" },
+        { input: "2", expected: "b", fewShot: "b", lora: "a" },
+        { input: "3", expected: "b", fewShot: "b", lora: "b" },
+        { input: "4", expected: "a", fewShot: "b", lora: "c" },
+      ],
+    });
+    const suite = build([run]).suites[0]!;
+    expect(suite.majority_baseline).toEqual({ label: "b", correct: 3, accuracy: 0.75 });
+    expect(suite.warnings).toEqual([
+      'Few-shot predicted "b" for all 4 cases: check the few-shot examples and prompt',
+      'LoRA scored 50.0%, no better than always answering "b" (75.0%, the majority-class baseline)',
+    ]);
+    expectValid(build([run]));
+  });
+
+  it("accepts a report written before the baseline existed (a stored baseline report)", () => {
+    const old = JSON.parse(reportToJson(build([supportRun()]))) as { suites: Array<Record<string, unknown>> };
+    delete old.suites[0]!.majority_baseline;
+    delete old.suites[0]!.warnings;
+    expect(validate(old)).toBe(true);
+  });
+});
+
 describe("schema rejects what a report must not be", () => {
   const good = JSON.parse(reportToJson(build([supportRun()]))) as Record<string, unknown> & { suites: Record<string, unknown>[] };
   const mutate = (change: (copy: typeof good) => void) => {

@@ -16,18 +16,22 @@ const PINNED = `## tunegate: ⚠️ warn
 
 [suites/support.yaml:1](https://example.com/suites/support.yaml#L1) · logprob scoring · 2 cases
 
-**Verdict: \`lora-wins-low-volume\`** · gate ⚠️ warn
+Gate ⚠️ warn: verdict lora-wins-low-volume and fail\\_on: fine-tune · **Verdict: \`lora-wins-low-volume\`**
 
 > LoRA scored 100.0% and few-shot 50.0% on the same 2 cases: LoRA leads by 50.0 points (95% CI -27.3 to +90.5), at least 15, but at 5,000 calls a day (under the 100,000 threshold) token savings rarely repay the engineering; LoRA would save 0.41 USD/day, repaying the 500.00 USD fine-tune in 1,234.6 days; the interval straddles the -5, +5 and +15-point thresholds, and about 12 cases would settle it.
 
 | Metric | Few-shot | LoRA |
 | :-- | --: | --: |
 | Accuracy | 50.0% (1/2) | 100.0% (2/2) |
+| Majority-class baseline (always \`complaint\`) | 50.0% (1/2) | 50.0% (1/2) |
 | Macro-F1 | 0.333 | 1.000 |
 | Latency mean / p50 / p95 | 125 / 125 / 130 ms | 41 / 41 / 42 ms |
 | Prompt tokens per call | 600 | 60 |
 | Output tokens per call | 2 | 2 |
 | Tokens evaluated / minimum | 5,000 / 4,000 | 5,000 / 4,000 |
+
+> [!WARNING]
+> Few-shot predicted "complaint" for all 2 cases: check the few-shot examples and prompt
 
 **Paired comparison.** LoRA − few-shot = +50.0 points, 95% CI -27.3 to +90.5 (Newcombe paired hybrid score interval). McNemar exact test: few-shot only 0, LoRA only 1, p = 1. The 95% interval (-27.3 to +90.5 points) straddles -5, +5 and +15 points, so the verdict could fall either way; about 12 cases at the observed rates would settle it.
 

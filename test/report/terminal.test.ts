@@ -10,17 +10,16 @@ import { makeSuiteRun, pairedRun, ROOT } from "./suite-run-factory.js";
 const ANSI = /\u001b\[/;
 
 const PINNED_80 = `support · suites/support.yaml · logprob scoring · 2 cases
-Method    Input                          Expected   Predicted  Correct  Latency
---------  -----------------------------  ---------  ---------  -------  -------
-few-shot  The shipment arrived damaged.  complaint  complaint  YES        120ms
-few-shot  What are your opening hours?   inquiry    complaint  NO         130ms
-LoRA      The shipment arrived damaged.  complaint  complaint  YES         40ms
-LoRA      What are your opening hours?   inquiry    inquiry    YES         42ms
+Line  Input                         Expected  few-shot     LoRA     
+----  ----------------------------  --------  -----------  ---------
+  23  What are your opening hours?  inquiry   ✗ complaint  ✓ inquiry
+1 case both arms got right not shown (--table all shows every case)
 
 few-shot  accuracy 50.0% (1/2), macro-F1 0.333, latency mean 125 ms, p50 125 ms,
           p95 130 ms, 600 prompt + 2 output tokens/call
 LoRA      accuracy 100.0% (2/2), macro-F1 1.000, latency mean 41 ms, p50 41 ms,
           p95 42 ms, 60 prompt + 2 output tokens/call
+baseline  always "complaint" (majority class): accuracy 50.0% (1/2)
 delta     LoRA − few-shot = +50.0 points; the 95% interval (-27.3 to +90.5
           points) straddles -5, +5 and +15 points, so the verdict could fall
           either way; about 12 cases at the observed rates would settle it
@@ -32,13 +31,16 @@ cost      few-shot 0.0000912 USD/call, 0.46 USD/day, 13.68 USD/month at 5,000
           calls/day
           LoRA saves 0.41 USD a day, which repays the 500.00 USD fine-tune in
           1,234.6 days
-verdict   LORA-WINS-LOW-VOLUME, gate WARN: LoRA scored 100.0% and few-shot 50.0%
-          on the same 2 cases: LoRA leads by 50.0 points (95% CI -27.3 to
-          +90.5), at least 15, but at 5,000 calls a day (under the 100,000
-          threshold) token savings rarely repay the engineering; LoRA would save
-          0.41 USD/day, repaying the 500.00 USD fine-tune in 1,234.6 days; the
-          interval straddles the -5, +5 and +15-point thresholds, and about 12
-          cases would settle it.
+warning   Few-shot predicted "complaint" for all 2 cases: check the few-shot
+          examples and prompt
+gate      WARN: verdict lora-wins-low-volume and fail_on: fine-tune
+verdict   LORA-WINS-LOW-VOLUME: LoRA scored 100.0% and few-shot 50.0% on the
+          same 2 cases: LoRA leads by 50.0 points (95% CI -27.3 to +90.5), at
+          least 15, but at 5,000 calls a day (under the 100,000 threshold) token
+          savings rarely repay the engineering; LoRA would save 0.41 USD/day,
+          repaying the 500.00 USD fine-tune in 1,234.6 days; the interval
+          straddles the -5, +5 and +15-point thresholds, and about 12 cases
+          would settle it.
 `;
 
 const LONG_LABEL = "a-really-quite-extraordinarily-long-label-name-for-testing";
@@ -96,50 +98,99 @@ describe("renderTerminal", () => {
     }
   });
 
-  it("aligns the columns for long labels and wide characters", () => {
+  it("aligns the columns for long labels and wide characters, both arms on one row", () => {
     for (const width of [60, 80, 100, 200]) {
-      const lines = renderTerminal(awkwardReport(), { color: false, width }).split("\n");
-      const header = lines.findIndex((line) => line.startsWith("Method"));
+      const lines = renderTerminal(awkwardReport(), { color: false, width, table: "all" }).split("\n");
+      const header = lines.findIndex((line) => line.startsWith("Line"));
       const widths = columnsOf(lines[header + 1] as string);
-      expect(widths).toHaveLength(6);
+      expect(widths).toHaveLength(5);
       const header_cells = cellsOf(lines[header] as string, widths).map((c) => c.trim());
-      expect(header_cells).toEqual(["Method", "Input", "Expected", "Predicted", "Correct", "Latency"]);
-      const rows = lines.slice(header + 2, header + 8);
-      expect(rows).toHaveLength(6);
+      expect(header_cells).toEqual(["Line", "Input", "Expected", "few-shot", "LoRA"]);
+      const rows = lines.slice(header + 2, header + 5);
+      expect(rows).toHaveLength(3);
       for (const row of rows) {
-        const [method, input, expected, predicted, correct, latency] = cellsOf(row, widths).map((c) => c.trim());
-        expect(["few-shot", "LoRA"]).toContain(method);
+        const [line, input, expected, fewShot, lora] = cellsOf(row, widths).map((c) => c.trim());
+        expect(line).toMatch(/^\d+$/);
         expect(input!.length).toBeGreaterThan(0);
         expect(LONG_LABEL.startsWith(expected!.replace(/…$/, "")) || expected === "x").toBe(true);
-        expect(predicted!.length).toBeGreaterThan(0);
-        expect(["YES", "NO"]).toContain(correct);
-        expect(latency).toMatch(/^[\d,.]+ms$/);
+        for (const prediction of [fewShot, lora]) expect(prediction).toMatch(/^[✓✗] \S/);
       }
     }
   });
 
-  it("shows every case for each arm with the right verdicts", () => {
-    const lines = renderTerminal(awkwardReport(), { color: false, width: 200 }).split("\n");
-    const rows = lines.filter((line) => /^(few-shot|LoRA) {2,}\S/.test(line) && /(YES|NO) +[\d,.]+ms$/.test(line));
-    expect(rows.filter((r) => r.startsWith("few-shot"))).toHaveLength(3 + 5);
-    expect(rows.filter((r) => r.startsWith("LoRA"))).toHaveLength(3 + 5);
-    expect(rows[0]).toMatch(/invalid +NO +12,346ms$/);
+  it("shows one row per case: misses and disagreements by default, every case or none when asked", () => {
+    const report = awkwardReport();
+    const rowsOf = (table?: "all" | "misses" | "none") =>
+      renderTerminal(report, { color: false, width: 200, ...(table ? { table } : {}) })
+        .split("\n")
+        .filter((line) => /^ *\d+ {2}/.test(line));
+    // Suite 1: three cases, two of them missed by an arm; suite 2: 3 both right, 1 few-shot only, 1 neither.
+    expect(rowsOf("all")).toHaveLength(3 + 5);
+    expect(rowsOf()).toHaveLength(2 + 2);
+    expect(rowsOf("misses")).toEqual(rowsOf());
+    expect(rowsOf("none")).toEqual([]);
+    expect(renderTerminal(report, { color: false, width: 200 })).toContain("3 cases both arms got right not shown (--table all shows every case)");
+    expect(renderTerminal(report, { color: false, width: 200, table: "none" })).not.toContain("not shown");
   });
 
-  it("uses no colour codes unless asked, and some when asked", () => {
+  it("lists a case the arms disagree on even when neither got it right", () => {
+    const run = makeSuiteRun({ labels: ["a", "b", "c"], cases: [{ input: "both wrong, differently", expected: "a", fewShot: "b", lora: "c" }, { input: "both right", expected: "a", fewShot: "a", lora: "a" }] });
+    const text = renderTerminal(buildReport([run], { root: ROOT, now: new Date(0) }), { color: false, width: 120 });
+    expect(text).toMatch(/both wrong, differently +a +✗ b +✗ c/);
+    expect(text).not.toMatch(/both right +a/);
+  });
+
+  it("shows what a generation wrote when it named no label, escaped and shortened", () => {
+    const hostile = "You could say\n::error::pwned \u001b[31mred";
+    const run = makeSuiteRun({ scoring: "generate", labels: ["a", "b"], cases: [{ input: "x", expected: "a", fewShot: { predicted: "invalid", generated: hostile }, lora: "a" }, { input: "y", expected: "b", fewShot: "b", lora: "b" }] });
+    const text = renderTerminal(buildReport([run], { root: ROOT, now: new Date(0) }), { color: false, width: 120 });
+    expect(text).toContain('✗ invalid ("You could s…")');
+    expect(text).not.toContain("\u001b");
+    expect(text).not.toMatch(/^::/m);
+    const long = renderTerminal(buildReport([makeSuiteRun({ scoring: "generate", labels: ["a", "b"], cases: [{ input: "x", expected: "a", fewShot: { predicted: "invalid", generated: "\u001b[2J::x" }, lora: "a" }, { input: "y", expected: "b", fewShot: "b", lora: "b" }] })], { root: ROOT, now: new Date(0) }), { color: false, width: 120 });
+    expect(long).toContain('invalid ("\\u001b[2J::x")');
+  });
+
+  it("marks right and wrong in colour when asked, and uses no colour codes otherwise", () => {
     expect(renderTerminal(awkwardReport(), { color: false, width: 100 })).not.toMatch(ANSI);
     const colored = renderTerminal(awkwardReport(), { color: true, width: 100 });
     expect(colored).toMatch(ANSI);
-    expect(colored).toContain("\u001b[32mYES\u001b[39m");
-    expect(colored).toContain("\u001b[31mNO\u001b[39m ");
+    expect(colored).toContain("\u001b[32m✓\u001b[39m");
+    expect(colored).toContain("\u001b[31m✗\u001b[39m ");
   });
 
-  it("ends with the verdict for one suite and the overall gate for several", () => {
+  it("ends with the gate's cause and the verdict for one suite, and the overall gate for several", () => {
     const single = renderTerminal(smallReport(), { color: false, width: 80 }).trimEnd().split("\n");
+    const gateLine = single.findIndex((line) => line.startsWith("gate "));
+    expect(single[gateLine]).toBe("gate      WARN: verdict lora-wins-low-volume and fail_on: fine-tune");
+    expect(single[gateLine + 1]).toMatch(/^verdict {3}LORA-WINS-LOW-VOLUME: /);
     const verdictLine = single.findIndex((line) => line.startsWith("verdict"));
     expect(single.slice(verdictLine + 1).every((line) => line.startsWith("          "))).toBe(true);
     const several = renderTerminal(awkwardReport(), { color: false, width: 100 }).trimEnd().split("\n");
     expect(several.at(-1)).toBe("tunegate gate PASS: 2 suites, 2 pass, 0 warn, 0 fail");
+  });
+
+  it("leads a failed gate with the missed must case's place", () => {
+    const run = makeSuiteRun({ labels: ["a", "b"], cases: [{ input: "x", expected: "a", fewShot: "a", lora: "b", must: true }, { input: "y", expected: "b", fewShot: "b", lora: "b" }] });
+    const report = buildReport([run], { root: ROOT, now: new Date(0) });
+    const lines = renderTerminal(report, { color: false, width: 120 }).split("\n");
+    expect(lines.find((line) => line.startsWith("gate "))).toBe(`gate      FAIL: must case missed at ${report.suites[0]!.cases[0]!.file}:${report.suites[0]!.cases[0]!.line}`);
+  });
+
+  it("reports the majority-class baseline, and warns of an arm no better than it", () => {
+    const run = makeSuiteRun({
+      labels: ["a", "b"],
+      cases: [
+        { input: "1", expected: "a", fewShot: "a", lora: "a" },
+        { input: "2", expected: "a", fewShot: "b", lora: "a" },
+        { input: "3", expected: "a", fewShot: "a", lora: "a" },
+        { input: "4", expected: "b", fewShot: "a", lora: "b" },
+      ],
+    });
+    const text = renderTerminal(buildReport([run], { root: ROOT, now: new Date(0) }), { color: false, width: 200 });
+    expect(text).toContain('baseline  always "a" (majority class): accuracy 75.0% (3/4)');
+    expect(text).toContain('warning   Few-shot scored 50.0%, no better than always answering "a" (75.0%, the majority-class baseline)');
+    expect(text).not.toContain("warning   LoRA");
   });
 
   it("defaults to 100 columns", () => {
@@ -157,6 +208,8 @@ describe("renderTerminal on a long suite", () => {
   it("renders 60,000 cases without overflowing the stack", () => {
     const report = buildReport([pairedRun({ both: 30_000, fewShotOnly: 10_000, loraOnly: 10_000, neither: 10_000 })], { root: ROOT, now: new Date(0) });
     const lines = renderTerminal(report, { color: false, width: 80 }).split("\n");
-    expect(lines.filter((line) => /^(few-shot|LoRA) /.test(line) && /ms$/.test(line))).toHaveLength(120_000);
+    expect(lines.filter((line) => /^ *\d+ {2}/.test(line) && /[✓✗] \S+ *$/.test(line))).toHaveLength(30_000);
+    const all = renderTerminal(report, { color: false, width: 80, table: "all" }).split("\n");
+    expect(all.filter((line) => /^ *\d+ {2}/.test(line) && /[✓✗] \S+ *$/.test(line))).toHaveLength(60_000);
   });
 });

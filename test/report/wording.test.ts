@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { estimateCost, type CostEstimate } from "../../src/cost.js";
 import { decide, type DecisionInput, type VerdictInput } from "../../src/decision.js";
-import { decisionReason, type ReasonEvidence } from "../../src/report/wording.js";
+import { decisionReason, describePrediction, gateCause, gateHeadline, type ReasonEvidence } from "../../src/report/wording.js";
 
 const DEFAULTS = { withinPoints: 5, loraWinsPoints: 15, volumeThreshold: 100_000 };
 
@@ -91,5 +91,37 @@ describe("decisionReason: one sentence quoting the numbers", () => {
 
   it("uses the singular for one case", () => {
     expect(decideAndSay({ ...base(1, 1, 1), failOn: "fine-tune" }).reason).toContain("on the same 1 case,");
+  });
+});
+
+describe("describePrediction", () => {
+  it.each<[string, { predicted: string; generated?: string }, string]>([
+    ["a label as it is", { predicted: "praise" }, "praise"],
+    ["a label even when the generation said more", { predicted: "praise", generated: "praise, clearly" }, "praise"],
+    ["an invalid generation with what it wrote", { predicted: "invalid", generated: "You could say so" }, 'invalid ("You could s…")'],
+    ["a short one whole", { predicted: "invalid", generated: "no" }, 'invalid ("no")'],
+    ["escaped: no line break, quote or control character gets through", { predicted: "invalid", generated: '\n"\u001b' }, 'invalid ("\\n\\"\\u001b")'],
+    ["invalid without a generation (logprob has none)", { predicted: "invalid" }, "invalid"],
+  ])("%s", (_what, result, text) => {
+    expect(describePrediction(result)).toBe(text);
+  });
+});
+
+describe("gateCause and gateHeadline", () => {
+  const suite = (mustMisses: number, gate: "pass" | "warn" | "fail" = "fail") => ({
+    gate,
+    verdict: "fine-tune" as const,
+    thresholds: { within_points: 5, lora_wins_points: 15, volume_threshold: 100_000, fail_on: "fine-tune" as const },
+    must_misses: Array.from({ length: mustMisses }, (_, i) => ({ index: i, input: "x", expected: "a", file: "evals/a.cases.yaml", line: 10 + i, arms: ["lora" as const] })),
+  });
+  it("names the missed must case's place first", () => {
+    expect(gateHeadline(suite(1))).toBe("gate FAIL: must case missed at evals/a.cases.yaml:10");
+  });
+  it("names at most three places", () => {
+    expect(gateCause(suite(5))).toBe("must cases missed at evals/a.cases.yaml:10, evals/a.cases.yaml:11, evals/a.cases.yaml:12 and 2 more");
+  });
+  it("names the verdict and fail_on otherwise", () => {
+    expect(gateHeadline(suite(0))).toBe("gate FAIL: verdict fine-tune and fail_on: fine-tune");
+    expect(gateHeadline(suite(0, "pass"))).toBe("gate PASS: verdict fine-tune and fail_on: fine-tune");
   });
 });

@@ -39,7 +39,14 @@ describe("tunegate (in-process)", () => {
     const option = await run(["validate", "--jsn", `${valid}/minimal.cases.yaml`]);
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("--jsn");
-    expect((await run(["validate"])).code).toBe(2);
+  });
+
+  it("validate without a path checks every suite below the working directory, as run does", async () => {
+    expect(await run(["validate"], join(SUITE_FIXTURES, "valid"))).toMatchObject({ code: 0, stdout: expect.stringContaining("minimal.cases.yaml: ok") as unknown });
+    const all = await run(["validate"], SUITE_FIXTURES);
+    expect(all.code).toBe(2);
+    expect(all.stdout).toContain("valid/minimal.cases.yaml: ok");
+    expect(all.stdout).toMatch(/invalid\/unknown-key\.cases\.yaml: invalid/);
   });
 });
 

@@ -95,6 +95,8 @@ describe("every entry point refuses --within-points 150 --lora-wins-points 200",
       'tunegate(): option `callsPerDay` must be a number from 0 to 1000000000000, got NaN; option `failOn` must be one of fine-tune, gray-zone, never, got "always"',
     );
     expect(() => tunegate({ withinPoints: 5, loraWinsPoints: 10, failOn: "never" })).not.toThrow();
+    expect(() => tunegate({ table: "some" as never })).toThrow('tunegate(): option `table` must be one of all, misses, none, got "some"');
+    for (const table of ["all", "misses", "none"] as const) expect(() => tunegate({ table })).not.toThrow();
   });
 
   it("names every override the same as a CLI flag and as an Action input", () => {

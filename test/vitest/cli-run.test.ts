@@ -48,7 +48,7 @@ describe("tunegate run", () => {
     expect(code, out).toBe(0);
     expect(out).toContain("model files loaded in this process: 1");
     expect(out).toMatch(/^182 passed, 0 failed, 42 warned \(missed under misses: warn\)$/m); // 19 few-shot and 2 LoRA misses a suite
-    expect(out).toContain("verdict   FINE-TUNE, gate WARN");
+    expect(out).toContain("gate      WARN: verdict fine-tune and fail_on: never\nverdict   FINE-TUNE: ");
 
     const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as Report;
     const schema = JSON.parse(readFileSync(join(ROOT, "schema/report.schema.json"), "utf8")) as object;
@@ -79,18 +79,42 @@ describe("tunegate run", () => {
     const { code, out } = await tunegate("run", path);
     expect(code, out).toBe(1);
     expect(out).toContain(`must.cases.yaml:${line}`);
-    expect(out).toContain('missed: expected "complaint", predicted "praise"');
-    expect(out).toMatch(/gate failed .*must/s);
+    // The miss says it one way round, without Vitest's own "expected 'praise' to be 'complaint'" after it.
+    expect(out).toContain('few-shot predicted "praise", expected "complaint" (a must case); log P: praise');
+    expect(out).toContain('LoRA predicted "praise", expected "complaint" (a must case); log P: praise');
+    expect(out).not.toMatch(/expected '.*' to be '.*'/);
+    // The gate's failure leads with its cause and points its code frame at the must case's line.
+    expect(out).toContain(`FAIL  must.cases.yaml:${line}:5 > Customer message triage > gate\nError: gate FAIL: must case missed at must.cases.yaml:${line}\nLoRA scored`);
+    expect(out).toMatch(new RegExp(`gate FAIL: must case missed at must\\.cases\\.yaml:${line}\\n.*\\n ❯ must\\.cases\\.yaml:${line}:5\\n`));
+    // The terminal report: the gate's cause, then the verdict, last.
+    expect(out).toMatch(new RegExp(`^gate {6}FAIL: must case missed at must\\.cases\\.yaml:${line}\\nverdict {3}FINE-TUNE: `, "m"));
   });
 
   it("fails the gate on a fine-tune verdict when fail_on says so, and honours --volume", async () => {
     const path = writeSuite("strict.cases.yaml", (y) => y.replace("fail_on: never", "fail_on: fine-tune"));
     const strict = await tunegate("run", path);
     expect(strict.code, strict.out).toBe(1);
-    expect(strict.out).toContain("gate failed (fine-tune, fail_on: fine-tune)");
+    const failOnLine = readFileSync(path, "utf8").split("\n").findIndex((l) => /^\s+fail_on: fine-tune/.test(l)) + 1;
+    expect(failOnLine).toBeGreaterThan(1);
+    expect(strict.out).toContain(`FAIL  strict.cases.yaml:${failOnLine}:1 > Customer message triage > gate\nError: gate FAIL: verdict fine-tune and fail_on: fine-tune\nLoRA scored`);
+    expect(strict.out).toContain(` ❯ strict.cases.yaml:${failOnLine}:1\n`);
     const lowVolume = await tunegate("run", path, "--volume", "5000");
     expect(lowVolume.code, lowVolume.out).toBe(0);
     expect(lowVolume.out).toContain("LORA-WINS-LOW-VOLUME");
+  });
+
+  it("--table chooses the table's rows: misses and disagreements by default, all, or none", async () => {
+    const path = writeSuite("table.cases.yaml");
+    const rows = (out: string) => out.split("\n").filter((line) => /^ *\d+ {2}.*[✓✗] \S+ +[✓✗] \S+ *$/.test(line));
+    const byDefault = await tunegate("run", path);
+    const all = await tunegate("run", path, "--table", "all");
+    const none = await tunegate("run", path, "--table", "none");
+    expect(rows(all.out)).toHaveLength(45);
+    expect(rows(byDefault.out)).toHaveLength(19); // the cases an arm missed or the arms disagree on
+    expect(byDefault.out).toContain("26 cases both arms got right not shown (--table all shows every case)");
+    expect(rows(none.out)).toEqual([]);
+    for (const { out } of [byDefault, all, none]) expect(out).toMatch(/^verdict {3}FINE-TUNE: /m);
+    expect((await tunegate("run", path, "--table", "some")).code).toBe(2);
   });
 
   it("with misses: fail a missed case fails its test", async () => {

@@ -23,7 +23,7 @@ function payloadOf(cases: number): SuitePayload {
         lora: { ...RESULT, predicted: "praise", correct: false },
       },
     })),
-    gate: { outcome: "pass", verdict: "ship-prompt", reason: "r", failOn: "never", accuracy: { few_shot: 1, lora: 0 }, deltaPoints: -100 },
+    gate: { outcome: "pass", verdict: "ship-prompt", reason: "r", failOn: "never", headline: "gate PASS: verdict ship-prompt and fail_on: never", mustMisses: [], accuracy: { few_shot: 1, lora: 0 }, deltaPoints: -100 },
     // The module never reads the constants; the worker hands them on in the gate test's meta.
     constants: {} as SuitePayload["constants"],
   };
@@ -54,7 +54,7 @@ describe("generateTestModule", () => {
   it("maps each case's test line to the file and line the case was written at", () => {
     const lines = code.split("\n");
     const mappings = decode(map.mappings);
-    const loraLines = new Map(lines.flatMap((line, at) => Array.from(line.matchAll(/test\(name\(arm1, (\d+)\),/g), (m) => [Number(m[1]), at] as const)));
+    const loraLines = new Map(lines.flatMap((line, at) => Array.from(line.matchAll(/test\(name\((\d+)\), options\(arm1, /g), (m) => [Number(m[1]), at] as const)));
     expect(loraLines.size).toBe(payload.cases.length);
     for (const [index, c] of payload.cases.entries()) {
       const generatedLine = loraLines.get(index)!;

@@ -54,7 +54,7 @@ describe("tunegate() in a project's vitest.config (CommonJS, loading tunegate wi
     expect(JSON.parse(readFileSync(join(project, "out/report.json"), "utf8")).suites).toHaveLength(1);
   });
 
-  it("names misses in the test list and filters cases with -t like any test", async () => {
+  it("filters cases with -t like any test", async () => {
     const { code, out } = await vitest("--reporter=verbose", "-t", "cancel");
     expect(code, out).toBe(0);
     const cases = (parse(readFileSync(join(project, "triage.cases.yaml"), "utf8")) as { cases: Array<{ input: string; expected: string }> }).cases;
@@ -63,7 +63,75 @@ describe("tunegate() in a project's vitest.config (CommonJS, loading tunegate wi
     expect(matching).toBeGreaterThan(5);
     expect(run).toHaveLength(2 * matching); // each arm
     for (const line of run) expect(line.toLowerCase()).toContain("cancel");
-    expect(out).toContain("Please close my account. → cancellation (missed: inquiry)");
+  });
+
+  it("names tests by the case alone, the same whatever the model predicts, and tells the arms apart", async () => {
+    type Json = { testResults: Array<{ assertionResults: Array<{ fullName: string; title: string; status: string; meta: { tunegate?: { arm?: string; predicted?: string; correct?: boolean } } }> }> };
+    const original = readFileSync(join(project, "triage.cases.yaml"), "utf8");
+    const names = async (scale: string) => {
+      const file = `names-${scale}.json`;
+      writeFileSync(join(project, "triage.cases.yaml"), original.replace(/^lora:\n/m, `lora:\n  scale: ${scale}\n`));
+      const { out } = await vitest("--reporter=json", `--outputFile=${file}`, "triage.cases.yaml");
+      const json = JSON.parse(readFileSync(join(project, file), "utf8")) as Json;
+      expect(json.testResults, out).toHaveLength(1);
+      return json.testResults[0]!.assertionResults;
+    };
+    expect(original).toMatch(/^lora:\n/m);
+    try {
+      const full = await names("1.0");
+      const off = await names("0.001");
+      // The adapter at scale 0.001 changes what the LoRA arm predicts, not the names of its tests.
+      const predictions = (tests: typeof full) => tests.filter((t) => t.meta.tunegate?.arm === "lora").map((t) => t.meta.tunegate?.predicted);
+      expect(predictions(off)).not.toEqual(predictions(full));
+      expect(off.map((t) => t.fullName)).toEqual(full.map((t) => t.fullName));
+      for (const test of full) expect(test.title).not.toMatch(/missed/);
+      // Every test's full name is its own: the arm is part of it.
+      expect(new Set(full.map((t) => t.fullName)).size).toBe(full.length);
+      expect(full.filter((t) => t.fullName.includes(" few-shot ")).length).toBe(45);
+      expect(full.filter((t) => t.fullName.includes(" lora ")).length).toBe(45);
+      // A warned miss passes; what it predicted is in its meta.
+      const missed = full.find((t) => t.meta.tunegate?.correct === false)!;
+      expect(missed.status).toBe("passed");
+      expect(missed.meta.tunegate?.predicted).toMatch(/^\w+$/);
+    } finally {
+      writeFileSync(join(project, "triage.cases.yaml"), original);
+    }
+  });
+});
+
+describe("vitest list", () => {
+  it("lists every test by the names a run gives them, without loading or running any model", async () => {
+    const dir = join(project, "listed");
+    mkdirSync(dir);
+    writeProject(dir, "esm");
+    // Models that cannot be loaded: a run would fail, a listing does not look at them.
+    const notAModel = join(dir, "not-a-model.gguf");
+    writeFileSync(notAModel, "not a model\n");
+    const suite = join(dir, "triage.cases.yaml");
+    writeFileSync(suite, readFileSync(suite, "utf8").replaceAll(forged.base, notAModel).replaceAll(forged.lora, notAModel));
+    const list = async (...args: string[]) => {
+      try {
+        const { stdout, stderr } = await exec(process.execPath, [VITEST, "list", ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 64 << 20 });
+        return { code: 0, out: stdout + stderr };
+      } catch (error) {
+        const e = error as { code: number; stdout: string; stderr: string };
+        return { code: e.code, out: e.stdout + e.stderr };
+      }
+    };
+    const { code, out } = await list("--json");
+    expect(code, out).toBe(0);
+    const listed = (JSON.parse(out.slice(out.indexOf("["))) as Array<{ name: string; file: string }>).filter((t) => t.file.endsWith("triage.cases.yaml"));
+    expect(listed).toHaveLength(2 * 45 + 1);
+    expect(listed.map((t) => t.name)).toContain("Customer message triage > few-shot > Please close my account. → cancellation");
+    expect(listed.map((t) => t.name)).toContain("Customer message triage > lora > Please close my account. → cancellation");
+    expect(listed.at(-1)!.name).toBe("Customer message triage > gate");
+    expect(out).not.toContain("arm:");
+    // The same suite run for real fails on those models: the listing did not touch them.
+    const run = await exec(process.execPath, [VITEST, "run", "triage.cases.yaml"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } }).then(
+      () => 0,
+      (error: { code: number }) => error.code,
+    );
+    expect(run).not.toBe(0);
   });
 });
 

@@ -3,11 +3,9 @@
 // log belong to the engine object, so two engines in one process share nothing and dispose() frees all of it.
 import { availableParallelism } from "node:os";
 import { getModuleVersion, type Llama } from "node-llama-cpp";
-import { TunegateError } from "../../errors.js";
-import { checkAdapterFitsModel, inspectGguf } from "../../gguf/inspect.js";
+import { atSuiteLine, checkSuiteFiles } from "../../gguf/suite-files.js";
 import { renderFewShotPrompt, renderLoraPrompt } from "../../prompts.js";
-import { shownPath } from "../../suite/paths.js";
-import type { ArmName, ArmRun, EngineInfo, ModelRef, Suite, SuiteRun } from "../../types.js";
+import type { ArmName, ArmRun, EngineInfo, Suite, SuiteRun } from "../../types.js";
 import {
   DEFAULT_MAX_GENERATED_TOKENS,
   engineDisposedError,
@@ -26,26 +24,6 @@ import { chooseThreads } from "./threads.js";
 export interface LocalEngineOptions {
   /** auto (default; CUDA when present, CPU otherwise), cuda, vulkan, metal or cpu. Env: TUNEGATE_GPU. */
   gpu?: string;
-}
-
-/**
- * Runs `work`, giving any TunegateError it throws the suite line that names the file, if it has none, and
- * naming a path built from environment values as written (shownPath: the values may be secrets).
- */
-async function atSuiteLine<T>(ref: ModelRef, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const redacts = ref.envVars.length > 0;
-    if (!(error instanceof TunegateError) || (error.location && !redacts)) throw error;
-    const shown = (text: string | undefined) => (text === undefined || !redacts ? text : text.split(ref.path).join(shownPath(ref)));
-    throw new TunegateError(error.code, shown(error.message)!, {
-      location: error.location ?? ref.location,
-      hint: shown(error.hint),
-      detail: shown(error.detail),
-      cause: error,
-    });
-  }
 }
 
 export class LocalEngine implements Engine {
@@ -103,14 +81,15 @@ export class LocalEngine implements Engine {
 
   async runSuite(suite: Suite, options: RunOptions = {}): Promise<SuiteRun> {
     this.#assertOpen();
-    const adapter = await atSuiteLine(suite.lora.adapter, () => inspectGguf(suite.lora.adapter.path, "adapter"));
+    // Every file is checked before any loads, by the same check `tunegate validate` runs.
+    const [problem] = (await checkSuiteFiles(suite)).problems;
+    if (problem !== undefined) throw problem;
     const fewShotModel = await atSuiteLine(suite.fewShot.model, () => this.loadModel(suite.fewShot.model.path));
     // The arms may name different base files; each is loaded once and shared with any other suite using it.
     const loraModel =
       suite.lora.model.path === suite.fewShot.model.path
         ? fewShotModel
         : await atSuiteLine(suite.lora.model, () => this.loadModel(suite.lora.model.path));
-    await atSuiteLine(suite.lora.adapter, async () => checkAdapterFitsModel(adapter, loraModel.inspection));
 
     const llama = await this.llama();
     const common = {

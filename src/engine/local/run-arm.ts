@@ -6,14 +6,15 @@
 // next-token distributions (a few runs in a hundred while the machine was loaded, even with every evaluation
 // in lock-step rounds; minimal repros on the raw API did not show it), and a measurement that is sometimes
 // wrong is worse than a slower one. bench/README.md shows what batching would gain.
-import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { TunegateError } from "../../errors.js";
 import type { ArmName, ArmRun, CaseArmResult, ScoringMode, SuiteCase } from "../../types.js";
 import { ARM_DISPLAY, INVALID_PREDICTION } from "../../types.js";
 import { alignContextSize, type ArmProgress } from "../engine.js";
 import { parseGeneratedLabel } from "../parse-output.js";
 import type { LlamaLog } from "./llama-log.js";
-import { BrokenDistributionError, generateGreedy, labelTokensMinimum, scoreLabels } from "./scoring.js";
+import { BrokenDistributionError, generateGreedy, scoreLabels } from "./scoring.js";
+import { distinctPrefixCount, type TokenPath } from "./token-minimum.js";
 import { commonPrefixLength, tokenizeCasePrompt, type PromptTokens } from "./tokens.js";
 
 export interface ArmSettings {
@@ -100,8 +101,8 @@ async function createArmContext(settings: ArmSettings, contextSize: number): Pro
 
 interface EvaluatedCase {
   result: CaseArmResult;
-  /** Tokens beyond the prompt that any evaluator must add: label-trie nodes, or fed-back generated tokens. */
-  extraMinimum: number;
+  /** Token runs after the prompt that any evaluator must add: each label but its last token, or the generated tokens fed back. */
+  after: Token[][];
 }
 
 async function evaluateCase(
@@ -126,7 +127,7 @@ async function evaluateCase(
       outputTokens: generation.tokens.length,
       generated: generation.text,
     };
-    return { result, extraMinimum: generation.fedBack };
+    return { result, after: [generation.tokens.slice(0, generation.fedBack)] };
   }
   const { scores } = await scoreLabels(sequence, prompt, settings.lengthNormalize);
   const latencyMs = performance.now() - started;
@@ -146,7 +147,7 @@ async function evaluateCase(
     promptTokens: prompt.tokens.length,
     outputTokens: prompt.labelTokens[best]!.length,
   };
-  return { result, extraMinimum: labelTokensMinimum(prompt.labelTokens) };
+  return { result, after: prompt.labelTokens.filter((tokens) => tokens.length > 1).map((tokens) => tokens.slice(0, -1)) };
 }
 
 /** What a broken distribution means for the user: which arm, which files, what usually causes it. */
@@ -177,14 +178,14 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
   try {
     const sequence: LlamaContextSequence = context.getSequence();
     const results: CaseArmResult[] = [];
-    let extraMinimum = 0;
+    const paths: TokenPath[] = [];
     const mark = settings.log.mark();
     for (const [index, prompt] of prompts.entries()) {
       const c = settings.cases[index]!;
       try {
         const evaluated = await evaluateCase(sequence, settings, prompt, c);
         results.push(evaluated.result);
-        extraMinimum += evaluated.extraMinimum;
+        paths.push({ prompt: prompt.tokens, after: [] }, ...evaluated.after.map((after) => ({ prompt: prompt.tokens, after })));
       } catch (error) {
         if (error instanceof TunegateError) throw error;
         if (error instanceof BrokenDistributionError) throw brokenModelError(settings, c, error);
@@ -199,7 +200,7 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
 
     // node-llama-cpp meters a token whose next-token output was requested as an "output" token: both were evaluated.
     const tokensEvaluated = sequence.tokenMeter.usedInputTokens + sequence.tokenMeter.usedOutputTokens;
-    const tokensMinimum = prefixLength + prompts.reduce((sum, p) => sum + p.tokens.length - prefixLength, 0) + extraMinimum;
+    const tokensMinimum = distinctPrefixCount(paths, prefixLength);
     const multiTokenLabels = settings.labels.filter((_, i) => prompts.some((p) => p.labelTokens[i]!.length > 1));
     return {
       arm: settings.arm,

@@ -110,13 +110,6 @@ export async function scoreLabels(
   return { scores };
 }
 
-/** The trie of labels: tokens a perfect evaluator must add for the labels after the prompt. */
-export function labelTokensMinimum(labelTokens: readonly (readonly Token[])[]): number {
-  const paths = new Set<string>();
-  for (const tokens of labelTokens) for (let j = 1; j < tokens.length; j++) paths.add(tokens.slice(0, j).join(","));
-  return paths.size;
-}
-
 export interface Generation {
   tokens: Token[];
   text: string;
