@@ -32,7 +32,7 @@ export interface TunegatePluginOptions extends SuiteOverrides {
    * local engine the plugin creates on the first suite file and disposes when Vitest closes.
    */
   engine?: Engine;
-  /** Where the reporter writes the JSON report and the Markdown summary (relative to Vitest's root). */
+  /** Where the reporter writes the JSON report, the Markdown summary and the HTML report (relative to Vitest's root). */
   report?: ReportFiles;
   /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
   reporter?: boolean;

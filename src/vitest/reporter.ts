@@ -1,9 +1,10 @@
 // tunegate's Vitest reporter: after the run, the side-by-side table and the verdict of every suite, the JSON
 // report and the Markdown summary where asked, and a plain `N passed, N failed` line any CI log reader finds.
-import { resolve } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
 import type { Vitest } from "vitest/node";
 import { buildReport, reportToJson } from "../report/build.js";
+import { renderHtml } from "../report/html/render.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
@@ -17,6 +18,8 @@ export interface ReportFiles {
   json?: string;
   /** Path of the Markdown summary (for a GitHub job summary or PR comment). */
   markdown?: string;
+  /** Path of the self-contained HTML report (charts, every case), readable when opened from disk. */
+  html?: string;
 }
 
 export interface RunOutcome {
@@ -97,6 +100,7 @@ export class TunegateReporter implements Reporter {
     const targets: Array<[string | undefined, () => string]> = [
       [this.files.json, () => reportToJson(report)],
       [this.files.markdown, () => renderMarkdown(report)],
+      [this.files.html, () => renderHtml(report, { fileLink: linkFrom(root, dirname(resolve(root, this.files.html ?? ""))) })],
     ];
     for (const [target, render] of targets) {
       if (!target) continue;
@@ -105,4 +109,9 @@ export class TunegateReporter implements Reporter {
       this.log(`tunegate ▸ wrote ${path}`);
     }
   }
+}
+
+/** Links from a page in `folder` to the report's files (relative to Vitest's root): relative paths, `#L` for the line. */
+function linkFrom(root: string, folder: string): (file: string, line: number) => string {
+  return (file, line) => `${relative(folder, resolve(root, file)).split(sep).map(encodeURIComponent).join("/")}#L${line}`;
 }
