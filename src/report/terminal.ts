@@ -4,6 +4,7 @@ import { ARM_DISPLAY, ARMS, type ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPValue } from "../text/format.js";
 import { displayWidth, padEnd, padStart, singleLine, truncate, wrap } from "../text/width.js";
 import type { ArmReport, Report, SuiteReport } from "./types.js";
+import { accuracyBars, decisionLine } from "./text-figures.js";
 import { formatSuiteDelta } from "./wording.js";
 
 export interface TerminalOptions {
@@ -11,6 +12,8 @@ export interface TerminalOptions {
   color: boolean;
   /** Terminal columns; default 100. Every line fits. */
   width?: number;
+  /** Box-drawing characters in the figures; default false, ASCII (see terminalIsUnicode). */
+  unicode?: boolean;
 }
 
 export const DEFAULT_TERMINAL_WIDTH = 100;
@@ -129,11 +132,20 @@ function costLines(suite: SuiteReport, width: number): string[] {
   ];
 }
 
-function suiteBlock(suite: SuiteReport, width: number, paint: Paint): string[] {
+/** Lines in the gutter's column, the first labelled. */
+function figure(label: string, lines: readonly string[]): string[] {
+  return lines.map((line, i) => `${padEnd(i === 0 ? label : "", GUTTER)}${line}`.trimEnd());
+}
+
+function suiteBlock(suite: SuiteReport, width: number, paint: Paint, unicode: boolean): string[] {
   const heading = `${singleLine(suite.name)} · ${singleLine(suite.file)} · ${suite.scoring} scoring · ${suite.cases.length} case${suite.cases.length === 1 ? "" : "s"}`;
   const lines: string[] = wrap(heading, width).map((line) => paint(line, "bold"));
   lines.push(...caseTable(suite, width, paint), "");
   for (const arm of ARMS) lines.push(...labelled(ARM_DISPLAY[arm], armSummary(suite.arms[arm]), width));
+  const figureWidth = Math.min(60, width - GUTTER);
+  if (figureWidth >= 30) {
+    lines.push(...figure("accuracy", accuracyBars(suite, { unicode, width: figureWidth })), ...figure("decision", decisionLine(suite, { unicode, width: figureWidth })));
+  }
   lines.push(
     ...labelled(
       "delta",
@@ -157,13 +169,14 @@ function suiteBlock(suite: SuiteReport, width: number, paint: Paint): string[] {
 
 /**
  * The terminal report: per suite, the per-case table (method, input, expected, predicted, correct,
- * latency), one summary line per arm, the paired comparison, cost, and the verdict with its reason last.
+ * latency), one summary line per arm, accuracy bars and the decision line (the interval against the
+ * thresholds), the paired comparison, cost, and the verdict with its reason last.
  * With several suites, a final line gives the overall gate.
  */
 export function renderTerminal(report: Report, options: TerminalOptions): string {
   const width = Math.max(1, Math.floor(options.width ?? DEFAULT_TERMINAL_WIDTH));
   const paint = painter(options.color);
-  const blocks = report.suites.map((suite) => suiteBlock(suite, width, paint));
+  const blocks = report.suites.map((suite) => suiteBlock(suite, width, paint, options.unicode ?? false));
   const lines = blocks.flatMap((block, i) => (i === 0 ? block : ["", ...block]));
   if (report.suites.length !== 1) {
     const { suites, pass, warn, fail } = report.summary;

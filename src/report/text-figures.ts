@@ -62,7 +62,7 @@ export function decisionLine(suite: SuiteReport, options: FigureOptions): string
 export function accuracyBars(suite: SuiteReport, options: FigureOptions): string[] {
   const g = options.unicode ? GLYPHS.unicode : GLYPHS.ascii;
   const nameWidth = Math.max(...ARMS.map((arm) => ARM_DISPLAY[arm].length));
-  const barWidth = Math.max(10, options.width - nameWidth - 9);
+  const barWidth = Math.max(10, options.width - nameWidth - 10);
   return ARMS.map((arm) => {
     const accuracy = suite.arms[arm].accuracy;
     const full = Math.round(accuracy * barWidth);

@@ -7,6 +7,7 @@ import { buildReport, reportToJson } from "../report/build.js";
 import { renderHtml } from "../report/html/render.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
+import { terminalIsUnicode } from "../report/text-figures.js";
 import type { Report } from "../report/types.js";
 import { singleLine } from "../text/width.js";
 import { writeFileAtomic } from "../text/write-file.js";
@@ -80,7 +81,7 @@ export class TunegateReporter implements Reporter {
     if (report) {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       this.log("");
-      this.log(renderTerminal(report, { color, width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)) }));
+      this.log(renderTerminal(report, { color, unicode: terminalIsUnicode(process.env), width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)) }));
       const loads = this.engine ? `; model files loaded in this process: ${this.engine.modelLoads()}` : "";
       const engine = runs[0]!.engine;
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
