@@ -75,7 +75,7 @@ describe.skipIf(CHROMIUM === undefined)("the demo suite's HTML report in Chromiu
     const forged = forgeDemo();
     const yaml = readFileSync(DEMO_SUITE, "utf8").replace("../../.cache/models/demo-base.gguf", forged.base).replace("../../.cache/models/demo-lora.gguf", forged.lora);
     writeFileSync(join(dir, "demo.cases.yaml"), yaml);
-    await exec(process.execPath, [CLI, "run", "demo.cases.yaml", "--json", "report.json", "--html", "out/report.html"], {
+    await exec(process.execPath, [CLI, "run", "demo.cases.yaml", "--json", "report.json", "--markdown", "report.md", "--html", "out/report.html"], {
       cwd: dir,
       env: { ...process.env, NO_COLOR: "1", TUNEGATE_THREADS: "1" },
       maxBuffer: 64 << 20,
@@ -261,7 +261,61 @@ describe.skipIf(CHROMIUM === undefined)("the demo suite's HTML report in Chromiu
     const href = await page.$eval("#cases-0 tbody tr a", (a) => a.getAttribute("href"));
     expect(href).toMatch(/^\.\.\/demo\.cases\.yaml#L\d+$/);
   });
+
+  it("has Markdown whose Mermaid charts the mermaid package renders, with a bar per value and a line per threshold", async () => {
+    const markdown = readFileSync(join(dir, "report.md"), "utf8");
+    const blocks = [...markdown.matchAll(/^```mermaid\n([\s\S]*?)\n```$/gm)].map((m) => m[1]!);
+    expect(blocks).toHaveLength(2);
+    const rendered = await renderMermaid(blocks);
+    expect(rendered.errors).toEqual([]);
+    expect(rendered.requests).toEqual([]);
+    const [decision, labels] = rendered.charts;
+    expect(decision).toEqual({ bars: 3, lines: 3, texts: expect.arrayContaining(["95% CI lower", "delta", "95% CI upper"]) as unknown });
+    expect(labels!.bars).toBe(suite.labels.length * 2);
+    expect(labels!.texts).toEqual(expect.arrayContaining(suite.labels.map((label) => `${label} few-shot`)));
+  });
 });
+
+/** Renders Mermaid sources with the mermaid package's own bundle in a blank page; per chart, its bars, lines and texts. */
+async function renderMermaid(sources: readonly string[]): Promise<{ charts: Array<{ bars: number; lines: number; texts: string[] }>; errors: string[]; requests: string[] }> {
+  const page = await browser().newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.setRequestInterception(true);
+  page.on("request", (request) => {
+    if (request.url() === "about:blank") void request.continue();
+    else {
+      requests.push(request.url());
+      void request.abort();
+    }
+  });
+  await page.goto("about:blank");
+  await page.addScriptTag({ path: join(import.meta.dirname, "../../node_modules/mermaid/dist/mermaid.min.js") });
+  const charts = await page.evaluate(async (codes) => {
+    const mermaid = (globalThis as unknown as { mermaid: { initialize: (c: object) => void; render: (id: string, code: string) => Promise<{ svg: string }> } }).mermaid;
+    mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+    const out = [];
+    for (const [i, code] of codes.entries()) {
+      const { svg } = await mermaid.render(`chart${i}`, code);
+      const holder = document.createElement("div");
+      holder.innerHTML = svg;
+      document.body.appendChild(holder);
+      out.push({
+        bars: holder.querySelectorAll("g.bar-plot-0 rect").length,
+        lines: holder.querySelectorAll("g[class^=line-plot] path").length,
+        texts: [...holder.querySelectorAll("text")].map((t) => t.textContent ?? ""),
+      });
+    }
+    return out;
+  }, sources);
+  await page.screenshot({ path: join(ARTIFACTS, "mermaid.png"), fullPage: true });
+  await page.close();
+  return { charts, errors, requests };
+}
 
 describe.skipIf(CHROMIUM === undefined)("HTML reports that are large or hostile, in Chromium", () => {
   it("pages a 10,000-case suite 100 rows at a time", async () => {
