@@ -4,7 +4,7 @@
 import { verdictBoundaries } from "../decision.js";
 import { formatPercent, formatSignedThreshold } from "../text/format.js";
 import { ARM_DISPLAY, ARMS } from "../types.js";
-import { decisionDomain, decisionZones, ZONE_NAMES } from "./decision-zones.js";
+import { decisionDomain, decisionZones, ZONE_NAMES, type Zone } from "./decision-zones.js";
 import type { SuiteReport } from "./types.js";
 
 export interface FigureOptions {
@@ -18,6 +18,14 @@ const GLYPHS = {
   unicode: { axis: "─", threshold: "┼", interval: "━", lower: "┣", upper: "┫", delta: "●", full: "█", empty: "░" },
   ascii: { axis: "-", threshold: "|", interval: "=", lower: "[", upper: "]", delta: "o", full: "#", empty: "." },
 } as const;
+
+const SHORT_NAMES: Record<Zone["zone"], string> = {
+  "prompt-wins": "prompt",
+  "ship-prompt": "ship",
+  "gray-zone": "gray",
+  "fine-tune": "fine-tune",
+  "lora-wins-low-volume": "LoRA",
+};
 
 /** Writes `text` into `row` centred on `at` if it fits without touching other text; returns whether it did. */
 function place(row: string[], text: string, at: number): boolean {
@@ -48,10 +56,13 @@ export function decisionLine(suite: SuiteReport, options: FigureOptions): string
   const names = new Array<string>(width).fill(" ");
   for (const zone of decisionZones(suite, lo, hi)) {
     if (zone.to <= zone.from) continue;
+    const span = col(zone.to) - col(zone.from);
     const centre = (col(zone.from) + col(zone.to)) / 2;
-    const name = ZONE_NAMES[zone.zone];
-    // The long name, else a short one; a zone too narrow for either stays unnamed (the values row still marks it).
-    if (!place(names, name, centre)) place(names, zone.zone === "ship-prompt" ? "ship" : zone.zone === "gray-zone" ? "gray" : zone.zone === "prompt-wins" ? "prompt" : "LoRA", centre);
+    const short = SHORT_NAMES[zone.zone];
+    // The long name if it fits inside its zone, else the short one; a zone too narrow for either is named
+    // only if the short name finds free room (the values row still marks its edges).
+    const name = ZONE_NAMES[zone.zone].length < span ? ZONE_NAMES[zone.zone] : short;
+    place(names, name, centre);
   }
   const values = new Array<string>(width).fill(" ");
   for (const t of boundaries) place(values, formatSignedThreshold(t), col(t));
