@@ -28,6 +28,7 @@ export const INPUT_DEFAULTS = {
   baseline: "",
   "max-regression-points": "",
   "report-path": "tunegate-report.json",
+  "html-path": "",
   comment: "false",
   "github-token": "",
 } as const;
@@ -56,6 +57,8 @@ export interface ActionInputs {
   maxRegressionPoints: number | undefined;
   /** Absolute path the JSON report is written to. */
   reportPath: string;
+  /** Absolute path of the HTML report, if one was asked for. */
+  htmlPath: string | undefined;
   comment: boolean;
   githubToken: string;
 }
@@ -89,7 +92,7 @@ const FALSE_WORDS = ["false", "False", "FALSE"];
 
 /**
  * Checks and converts every input. Relative paths: `working-directory` against the workspace, `baseline`
- * and `report-path` against the working directory (where the suites' globs are matched too).
+ * `report-path` and `html-path` against the working directory (where the suites' globs are matched too).
  */
 export function parseActionInputs(source: RawInputs | InputReaders, workspace: string): Result<ActionInputs, string> {
   const read = typeof source === "function" ? readersOf(source) : source;
@@ -149,6 +152,7 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
   const maxRegressionPoints = number("max-regression-points", points, 100);
   const baseline = text("baseline");
   const reportPath = text("report-path");
+  const htmlPath = text("html-path");
 
   let cache: boolean | undefined;
   try {
@@ -165,6 +169,7 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     problem("comment", "true or false", text("comment"));
   }
   if (/[\\/]$/.test(reportPath)) problem("report-path", "a file path for the JSON report, not a folder", reportPath);
+  if (/[\\/]$/.test(htmlPath)) problem("html-path", "a file path for the HTML report, not a folder", htmlPath);
 
   if (found.length > 0) {
     // In the order action.yml lists the inputs, however they were found.
@@ -183,6 +188,7 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     baseline: baseline === "" ? undefined : resolve(workingDirectory, baseline),
     maxRegressionPoints,
     reportPath: resolve(workingDirectory, reportPath),
+    htmlPath: htmlPath === "" ? undefined : resolve(workingDirectory, htmlPath),
     comment: comment === true,
     githubToken: read.text("github-token").trim(),
   });

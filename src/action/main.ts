@@ -5,18 +5,21 @@
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import * as core from "@actions/core";
+import { renderHtml } from "../report/html/render.js";
 import type { Report } from "../report/types.js";
 import { guardProcessOutput, newStopToken, own, resumeCommands, STOP_TOKEN_VARIABLE, stopCommands } from "../run/command-guard.js";
 import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
 import { notRunMessage, runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
 import { formatDiagnostic, type Diagnostic } from "../suite/diagnostics.js";
+import { destinationProblem, writeFileAtomic } from "../text/write-file.js";
 import type { RunOutcome } from "../vitest/reporter.js";
 import { emitAnnotation, reportAnnotations, type Annotation } from "./annotations.js";
 import { loadBaseline, type BaselineReport } from "./baseline.js";
 import { upsertComment } from "./comment.js";
 import { renderComparison } from "./comparison-markdown.js";
 import { compareWithBaseline, newlyFailingCases, type BaselineComparison } from "./comparison.js";
+import { htmlBaseline } from "./html-baseline.js";
 import { pullRequestOfRun, readRunnerContext, runUrl, type RunnerContext } from "./context.js";
 import { completeInputVariables } from "./environment.js";
 import { INPUT_NAMES, inputVariable, parseActionInputs, type ActionInputs } from "./inputs.js";
@@ -76,6 +79,9 @@ function checkWorkingDirectory(inputs: ActionInputs, context: RunnerContext): vo
     // absent: the run creates it
   }
   if (reportIsFolder) throw new StepFailure([`Input \`report-path\`: ${inputs.reportPath} is a folder; give a file name such as tunegate-report.json.`]);
+  // Checked now, like report-path, so a bad destination stops the step before any model loads.
+  const htmlProblem = inputs.htmlPath === undefined ? undefined : destinationProblem(inputs.htmlPath);
+  if (htmlProblem !== undefined) throw new StepFailure([`Input \`html-path\`: ${inputs.htmlPath} ${htmlProblem}.`]);
 }
 
 /** A warning annotation: tunegate's own workflow command. */
@@ -197,6 +203,10 @@ async function reportRun(report: Report, outcome: RunOutcome, root: string, file
   }
 
   const fileLink = locations.fileLink(report);
+  if (inputs.htmlPath !== undefined) {
+    const baselineView = comparison && baseline ? htmlBaseline(comparison, baseline, inputs.baseline ?? "") : undefined;
+    await writeFileAtomic(inputs.htmlPath, renderHtml(report, { ...(fileLink ? { fileLink } : {}), ...(baselineView ? { baseline: baselineView } : {}) }));
+  }
   const comparisonMarkdown = (maxCaseRows: number) =>
     comparison && renderComparison(comparison, { fileLink, baselineLabel: inputs.baseline ?? "", maxCaseRows });
   await writeJobSummary(composeReportMarkdown({ report, fileLink, comparison: comparisonMarkdown(100), failures: otherFailures }));

@@ -23,6 +23,7 @@ table and the verdict, and exits with the gate. Without arguments: every *.cases
 Options:
   --json FILE               write the JSON report (schema/report.schema.json)
   --markdown FILE           write the Markdown summary
+  --html FILE               write the HTML report (charts and every case; one file, no network)
   --volume N                production calls a day, for every suite
   --within-points N         |LoRA − few-shot| ≤ N points: ship the prompt (default ${SUITE_DEFAULTS.gate.withinPoints})
   --lora-wins-points N      LoRA ahead by ≥ N points ... (default ${SUITE_DEFAULTS.gate.loraWinsPoints})
@@ -97,6 +98,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   const parsed = parseCommandArgs(args, {
     json: { type: "string" },
     markdown: { type: "string" },
+    html: { type: "string" },
     volume: { type: "string" },
     "within-points": { type: "string" },
     "lora-wins-points": { type: "string" },
@@ -116,7 +118,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   if (v.help) return "help";
   const plugin: TunegatePluginOptions = {
     ...overrideOptions(v),
-    report: { ...(v.json ? { json: v.json } : {}), ...(v.markdown ? { markdown: v.markdown } : {}) },
+    report: { ...(v.json ? { json: v.json } : {}), ...(v.markdown ? { markdown: v.markdown } : {}), ...(v.html ? { html: v.html } : {}) },
   };
   const assign = <K extends keyof TunegatePluginOptions>(key: K, value: TunegatePluginOptions[K] | undefined) => {
     if (value !== undefined) plugin[key] = value;

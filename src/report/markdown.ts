@@ -4,6 +4,8 @@ import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, format
 import { singleLine, truncate } from "../text/width.js";
 import type { ConfusionMatrix } from "../stats/confusion.js";
 import type { ArmReport, CaseReport, Report, SuiteReport } from "./types.js";
+import { mermaidDecision, mermaidLabels } from "./mermaid.js";
+import { accuracyBars, decisionLine } from "./text-figures.js";
 import { armHeading, cacheNote, capitalise, describePrediction, formatSuiteDelta, gateCause } from "./wording.js";
 
 export interface MarkdownOptions {
@@ -103,6 +105,32 @@ function metricsTable(suite: SuiteReport): string[] {
   return table(["Metric", ...ARMS.map(armHeading)], ["l", "r", "r"], rows);
 }
 
+/** The decision as a Mermaid chart, and as a text figure for wherever Mermaid is not rendered. */
+function decisionSection(suite: SuiteReport): string[] {
+  const figure = { unicode: true, width: 60 };
+  return ["#### The decision", "", ...mermaidDecision(suite), "", "```text", ...decisionLine(suite, figure), "", ...accuracyBars(suite, figure), "```", ""];
+}
+
+function perLabelSection(suite: SuiteReport): string[] {
+  const f = (value: number | null | undefined): string => (value === null || value === undefined ? "n/a" : formatNumber(value, 3));
+  const rows = suite.arms.few_shot.per_label.map((row, r) => [
+    escapeMarkdown(row.label),
+    formatCount(row.support),
+    ...ARMS.flatMap((arm) => {
+      const l = suite.arms[arm].per_label[r];
+      return [f(l?.precision), f(l?.recall), f(l?.f1)];
+    }),
+  ]);
+  const chart = mermaidLabels(suite);
+  return [
+    "#### Per label",
+    "",
+    ...(chart.length > 0 ? [...chart, ""] : []),
+    ...table(["Label", "Support", ...ARMS.flatMap((arm) => ["precision", "recall", "F1"].map((m) => `${armHeading(arm)} ${m}`))], ["l", "r", "r", "r", "r", "r", "r", "r"], rows),
+    "",
+  ];
+}
+
 function costSection(suite: SuiteReport): string[] {
   const cost = suite.cost;
   if (!cost) return [];
@@ -180,6 +208,7 @@ function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
     "",
     `> ${escapeMarkdown(suite.reason)}`,
     "",
+    ...decisionSection(suite),
     ...metricsTable(suite),
     "",
     ...(cacheNote(suite) !== undefined ? [`♻️ ${capitalise(cacheNote(suite)!)}.`, ""] : []),
@@ -189,6 +218,7 @@ function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
       `McNemar exact test: few-shot only ${suite.mcnemar.few_shot_only}, LoRA only ${suite.mcnemar.lora_only}, p = ${formatPValue(suite.mcnemar.p_value)}. ` +
       `${capitalise(escapeMarkdown(suite.interval.note))}.`,
     "",
+    ...perLabelSection(suite),
     ...costSection(suite),
   ];
   if (missed.length === 0) lines.push("Both arms got every case right.", "");
@@ -201,7 +231,8 @@ function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
 
 /**
  * The report as GitHub-flavoured Markdown for a job summary or PR comment: the overall gate, a summary
- * table, then per suite the verdict and reason, metrics, paired comparison, cost, missed cases linked to
+ * table, then per suite the verdict and reason, the decision chart (Mermaid, and as text), metrics, paired
+ * comparison, per-label chart and table, cost, missed cases linked to
  * their YAML lines, confusion matrices, and every case collapsed.
  */
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {

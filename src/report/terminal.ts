@@ -4,6 +4,7 @@ import { ARM_DISPLAY, ARMS, type ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPValue } from "../text/format.js";
 import { displayWidth, padEnd, padStart, singleLine, truncate, wrap } from "../text/width.js";
 import type { ArmReport, CaseArmReport, CaseReport, Report, SuiteReport } from "./types.js";
+import { accuracyBars, decisionLine } from "./text-figures.js";
 import { cacheNote, describePrediction, formatSuiteDelta, gateCause } from "./wording.js";
 
 /** Which cases the table shows: every case, the cases an arm missed or the arms disagree on, or none. */
@@ -18,6 +19,8 @@ export interface TerminalOptions {
   width?: number;
   /** Which cases the table lists; default "misses" (misses and disagreements). */
   table?: TableMode;
+  /** Box-drawing characters in the figures; default false, ASCII (see terminalIsUnicode). */
+  unicode?: boolean;
 }
 
 export const DEFAULT_TERMINAL_WIDTH = 100;
@@ -164,13 +167,22 @@ function baselineLine(suite: SuiteReport): string[] {
   return [`always ${JSON.stringify(baseline.label)} (majority class): accuracy ${formatPercent(baseline.accuracy)} (${baseline.correct}/${suite.cases.length})`];
 }
 
-function suiteBlock(suite: SuiteReport, width: number, paint: Paint, mode: TableMode): string[] {
+/** Lines in the gutter's column, the first labelled. */
+function figure(label: string, lines: readonly string[]): string[] {
+  return lines.map((line, i) => `${padEnd(i === 0 ? label : "", GUTTER)}${line}`.trimEnd());
+}
+
+function suiteBlock(suite: SuiteReport, width: number, paint: Paint, mode: TableMode, unicode: boolean): string[] {
   const heading = `${singleLine(suite.name)} · ${singleLine(suite.file)} · ${suite.scoring} scoring · ${suite.cases.length} case${suite.cases.length === 1 ? "" : "s"}`;
   const lines: string[] = wrap(heading, width).map((line) => paint(line, "bold"));
   const table = caseTable(suite, width, paint, mode);
   if (table.length > 0) lines.push(...table, "");
   for (const arm of ARMS) lines.push(...labelled(ARM_DISPLAY[arm], armSummary(suite.arms[arm]), width));
   for (const text of baselineLine(suite)) lines.push(...labelled("baseline", text, width));
+  const figureWidth = Math.min(60, width - GUTTER);
+  if (figureWidth >= 30) {
+    lines.push(...figure("accuracy", accuracyBars(suite, { unicode, width: figureWidth })), ...figure("decision", decisionLine(suite, { unicode, width: figureWidth })));
+  }
   lines.push(
     ...labelled(
       "delta",
@@ -205,14 +217,15 @@ function suiteBlock(suite: SuiteReport, width: number, paint: Paint, mode: Table
 /**
  * The terminal report: per suite, the per-case table (line, input, expected, and each arm's prediction side
  * by side; by default only the cases an arm missed or the arms disagree on), one summary line per arm, the
- * majority-class baseline, the paired comparison, cost, warnings, and the gate's cause and the verdict last.
+ * majority-class baseline, accuracy bars and the decision line (the interval against the thresholds), the
+ * paired comparison, cost, warnings, and the gate's cause and the verdict last.
  * With several suites, a final line gives the overall gate.
  */
 export function renderTerminal(report: Report, options: TerminalOptions): string {
   const width = Math.max(1, Math.floor(options.width ?? DEFAULT_TERMINAL_WIDTH));
   const paint = painter(options.color);
   const mode = options.table ?? DEFAULT_TABLE_MODE;
-  const blocks = report.suites.map((suite) => suiteBlock(suite, width, paint, mode));
+  const blocks = report.suites.map((suite) => suiteBlock(suite, width, paint, mode, options.unicode ?? false));
   const lines = blocks.flatMap((block, i) => (i === 0 ? block : ["", ...block]));
   if (report.suites.length !== 1) {
     const { suites, pass, warn, fail } = report.summary;

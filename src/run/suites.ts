@@ -45,7 +45,7 @@ export interface DestinationProblem {
 
 /** Where the reports would fail to be written, checked now so the run does not end with nowhere to put them. */
 export function reportDestinationProblems(report: ReportFiles, root: string): DestinationProblem[] {
-  return (["json", "markdown"] as const).flatMap((kind) => {
+  return (["json", "markdown", "html"] as const).flatMap((kind) => {
     const target = report[kind];
     if (!target) return [];
     // As the reporter resolves it: against Vitest's root.

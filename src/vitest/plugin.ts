@@ -45,7 +45,7 @@ export interface TunegatePluginOptions extends SuiteOverrides {
    * node_modules/.cache/tunegate under Vitest's root (not used under GitHub Actions: see the README).
    */
   cacheDir?: string;
-  /** Where the reporter writes the JSON report and the Markdown summary (relative to Vitest's root). */
+  /** Where the reporter writes the JSON report, the Markdown summary and the HTML report (relative to Vitest's root). */
   report?: ReportFiles;
   /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
   reporter?: boolean;

@@ -4,12 +4,14 @@
 // `vitest --merge-reports` reports what the shards ran exactly as one run would.
 import { realpathSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { resolve } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import type { Reporter, SerializedError, TestModule, TestRunEndReason } from "vitest/node";
 import type { Vitest } from "vitest/node";
 import { buildReport, reportToJson } from "../report/build.js";
+import { renderHtml } from "../report/html/render.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal, type TableMode } from "../report/terminal.js";
+import { terminalIsUnicode } from "../report/text-figures.js";
 import type { Report } from "../report/types.js";
 import { isSuiteFile } from "../suite/suite-files.js";
 import { singleLine } from "../text/width.js";
@@ -23,6 +25,8 @@ export interface ReportFiles {
   json?: string;
   /** Path of the Markdown summary (for a GitHub job summary or PR comment). */
   markdown?: string;
+  /** Path of the self-contained HTML report (charts, every case), readable when opened from disk. */
+  html?: string;
 }
 
 /** A suite file Vitest handed over that has no result: invalid, failed, or (merged) without its records. */
@@ -123,7 +127,7 @@ export class TunegateReporter implements Reporter {
     if (report) {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       this.log("");
-      this.log(renderTerminal(report, { color, width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)), ...(this.table ? { table: this.table } : {}) }));
+      this.log(renderTerminal(report, { color, unicode: terminalIsUnicode(process.env), width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)), ...(this.table ? { table: this.table } : {}) }));
       const loads = this.engine ? `; model files loaded in this process: ${this.engine.modelLoads()}` : "";
       const engine = runs[0]!.engine;
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
@@ -162,6 +166,7 @@ export class TunegateReporter implements Reporter {
     const targets: Array<[string | undefined, (report: Report) => string]> = [
       [this.files.json, (r) => reportToJson(r)],
       [this.files.markdown, (r) => renderMarkdown(r) + notEvaluatedMarkdown(unevaluated, this.notIncluded, root)],
+      [this.files.html, (r) => renderHtml(r, { fileLink: linkFrom(root, dirname(resolve(root, this.files.html ?? ""))) })],
     ];
     const shard = this.vitest?.config.shard;
     const removed: string[] = [];
@@ -209,4 +214,9 @@ function notEvaluatedMarkdown(unevaluated: readonly NotEvaluated[], notIncluded:
     ...notIncluded.map((file) => `- \`${singleLine(file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file)}\`: not in test.include`),
   ];
   return lines.length === 0 ? "" : `\n**Not evaluated** (this run failed):\n\n${lines.join("\n")}\n`;
+}
+
+/** Links from a page in `folder` to the report's files (relative to Vitest's root): relative paths, `#L` for the line. */
+function linkFrom(root: string, folder: string): (file: string, line: number) => string {
+  return (file, line) => `${relative(folder, resolve(root, file)).split(sep).map(encodeURIComponent).join("/")}#L${line}`;
 }

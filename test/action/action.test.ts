@@ -228,11 +228,13 @@ describe("tunegate action, as the runner runs it", () => {
     const right = (c: { expected: string }) => ({ predicted: c.expected, correct: true });
     const baselineCases = [...cases, { input: "A case since removed", expected: "inquiry" }].map((c) => ({ ...c, few_shot: right(c), lora: right(c) }));
     const perfect = { accuracy: 1, correct: baselineCases.length, total: baselineCases.length };
-    const baseline = { version: 1, tool: "tunegate", suites: [{ name: "Customer message triage", file: "demo.cases.yaml", arms: { few_shot: perfect, lora: perfect }, cases: baselineCases }] };
+    // Its interval, which the HTML report draws beside this run's.
+    const interval = { delta_points: 0, delta_ci95: [-4.5, 4.5] };
+    const baseline = { version: 1, tool: "tunegate", suites: [{ name: "Customer message triage", file: "demo.cases.yaml", ...interval, arms: { few_shot: perfect, lora: perfect }, cases: baselineCases }] };
     writeFileSync(join(workspace, "regress/main-report.json"), JSON.stringify(baseline));
 
     // misses: fail as well: a second reason to fail that the gate (warn) does not show.
-    const result = await run({ inputs: { "working-directory": "regress", baseline: "main-report.json", "max-regression-points": "5", misses: "fail" } });
+    const result = await run({ inputs: { "working-directory": "regress", baseline: "main-report.json", "max-regression-points": "5", misses: "fail", "html-path": "out/report.html" } });
     expect(result.code, result.stdout + result.stderr).toBe(1);
     const report = expectOutputsMatchReport(result);
     expect(result.outputs).toMatchObject({ gate: "warn", regression: "true" });
@@ -253,6 +255,13 @@ describe("tunegate action, as the runner runs it", () => {
     expect(result.summary).toContain("0 cases new in this run and 1 case only in the baseline are not in the per-case diff.");
     expect(result.summary).toMatch(/> \[!CAUTION\]\n> Customer message triage: few-shot accuracy fell/);
     expect(missedFewShot.length).toBeGreaterThan(10);
+
+    // The HTML report: the baseline's interval on the decision chart, the changed cases listed and filterable.
+    const html = readFileSync(join(workspace, "regress/out/report.html"), "utf8");
+    expect(html).toContain(`<g class="ci baseline" data-lower="-4.5" data-upper="4.5" data-delta="0">`);
+    expect(html).toContain(`<h4>Newly failing (${report.suites[0]!.cases.filter((c) => !c.few_shot.correct || !c.lora.correct).length})</h4>`);
+    expect(html).toContain(`<option value="changed">changed since the baseline</option>`);
+    expect(html.match(/data-changed="1"/g)).toHaveLength(report.suites[0]!.cases.filter((c) => !c.few_shot.correct || !c.lora.correct).length);
   });
 
   it("posts one PR comment, found again across pages and edited on the next run", async () => {
@@ -355,6 +364,15 @@ describe("tunegate action on invalid input", () => {
     expect(failureOf(result)).toBe(`Input \`report-path\`: ${join(workspace, "destination/a-file/report.json")} cannot be written: ${join(workspace, "destination/a-file")} is a file, not a folder.`);
     expect(result.stdout).not.toContain("model files loaded");
     expect(result.outputs).toEqual(NO_OUTPUTS);
+  });
+
+  it("names `html-path` when the HTML report cannot be written there, before loading a model", async () => {
+    demoSuite(join(workspace, "html-destination/demo.cases.yaml"));
+    mkdirSync(join(workspace, "html-destination/a-folder"), { recursive: true });
+    const result = await run({ inputs: { "working-directory": "html-destination", "html-path": "a-folder" } });
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(failureOf(result)).toBe(`Input \`html-path\`: ${join(workspace, "html-destination/a-folder")} is a folder; give a file name, such as report.json.`);
+    expect(result.stdout).not.toContain("model files loaded");
   });
 
   it("fails a suite whose model is missing or whose adapter is not one, at the line that names it", async () => {

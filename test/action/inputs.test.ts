@@ -58,6 +58,8 @@ describe("parseActionInputs", () => {
     expect(parsed.workingDirectory).toBe(join(WORKSPACE, "ml/evals"));
     expect(parsed.baseline).toBe(join(WORKSPACE, "ml/main/report.json"));
     expect(parsed.reportPath).toBe(join(WORKSPACE, "ml/evals/out/report.json"));
+    expect(parsed.htmlPath).toBeUndefined();
+    expect(inputs({ "working-directory": "ml/evals", "html-path": "out/report.html" }).htmlPath).toBe(join(WORKSPACE, "ml/evals/out/report.html"));
     expect(inputs({ "working-directory": "/abs/dir", "report-path": "/tmp/r.json" })).toMatchObject({ workingDirectory: resolve("/abs/dir"), reportPath: resolve("/tmp/r.json") });
   });
 
@@ -95,6 +97,7 @@ describe("parseActionInputs", () => {
     ["comment", "yes", 'Input `comment`: expected true or false, got "yes".'],
     ["cache", "off", 'Input `cache`: expected true or false, got "off".'],
     ["report-path", "reports/", 'Input `report-path`: expected a file path for the JSON report, not a folder, got "reports/".'],
+    ["html-path", "reports/", 'Input `html-path`: expected a file path for the HTML report, not a folder, got "reports/".'],
   ] as const)("refuses %s = %j, naming the input", (name, value, message) => {
     expect(problems({ [name]: value })).toEqual([message]);
   });

@@ -20,6 +20,28 @@ Gate ⚠️ warn: verdict lora-wins-low-volume and fail\\_on: fine-tune · **Ver
 
 > LoRA scored 100.0% and few-shot 50.0% on the same 2 cases: LoRA leads by 50.0 points (95% CI -27.3 to +90.5), at least 15, but at 5,000 calls a day (under the 100,000 threshold) token savings rarely repay the engineering; LoRA would save 0.41 USD/day, repaying the 500.00 USD fine-tune in 1,234.6 days; the interval straddles the -5, +5 and +15-point thresholds, and about 12 cases would settle it.
 
+#### The decision
+
+\`\`\`mermaid
+xychart-beta horizontal
+  title "LoRA − few-shot, points; lines at -5, +5, +15"
+  x-axis ["95% CI lower", "delta", "95% CI upper"]
+  y-axis "points" -42 --> 100
+  bar [-27.26, 50, 90.55]
+  line [-5, -5, -5]
+  line [5, 5, 5]
+  line [15, 15, 15]
+\`\`\`
+
+\`\`\`text
+  prompt wins   ship           LoRA wins, low volume
+──────┣━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━●━━━━━━━━━━━━━━━━┫────
+              -5   +5  +15
+
+few-shot  █████████████████████░░░░░░░░░░░░░░░░░░░░░   50.0%
+LoRA      ██████████████████████████████████████████  100.0%
+\`\`\`
+
 | Metric | Few-shot | LoRA |
 | :-- | --: | --: |
 | Accuracy | 50.0% (1/2) | 100.0% (2/2) |
@@ -34,6 +56,21 @@ Gate ⚠️ warn: verdict lora-wins-low-volume and fail\\_on: fine-tune · **Ver
 > Few-shot predicted "complaint" for all 2 cases: check the few-shot examples and prompt
 
 **Paired comparison.** LoRA − few-shot = +50.0 points, 95% CI -27.3 to +90.5 (Newcombe paired hybrid score interval). McNemar exact test: few-shot only 0, LoRA only 1, p = 1. The 95% interval (-27.3 to +90.5 points) straddles -5, +5 and +15 points, so the verdict could fall either way; about 12 cases at the observed rates would settle it.
+
+#### Per label
+
+\`\`\`mermaid
+xychart-beta horizontal
+  title "F1 per label, few-shot then LoRA"
+  x-axis ["complaint few-shot", "complaint LoRA", "inquiry few-shot", "inquiry LoRA"]
+  y-axis "F1" 0 --> 1
+  bar [0.67, 1, 0, 1]
+\`\`\`
+
+| Label | Support | Few-shot precision | Few-shot recall | Few-shot F1 | LoRA precision | LoRA recall | LoRA F1 |
+| :-- | --: | --: | --: | --: | --: | --: | --: |
+| complaint | 1 | 0.500 | 1.000 | 0.667 | 1.000 | 1.000 | 1.000 |
+| inquiry | 1 | n/a | 0.000 | 0.000 | 1.000 | 1.000 | 1.000 |
 
 #### Cost (USD)
 

@@ -20,6 +20,11 @@ few-shot  accuracy 50.0% (1/2), macro-F1 0.333, latency mean 125 ms, p50 125 ms,
 LoRA      accuracy 100.0% (2/2), macro-F1 1.000, latency mean 41 ms, p50 41 ms,
           p95 42 ms, 60 prompt + 2 output tokens/call
 baseline  always "complaint" (majority class): accuracy 50.0% (1/2)
+accuracy  few-shot  #####################.....................   50.0%
+          LoRA      ##########################################  100.0%
+decision    prompt wins   ship           LoRA wins, low volume
+          ------[===============================o================]----
+                        -5   +5  +15
 delta     LoRA − few-shot = +50.0 points; the 95% interval (-27.3 to +90.5
           points) straddles -5, +5 and +15 points, so the verdict could fall
           either way; about 12 cases at the observed rates would settle it

@@ -198,6 +198,7 @@ describe("tunegate run's report files", () => {
     const cases: Array<[string[], RegExp]> = [
       [["--json", "a-folder"], new RegExp(`^tunegate: --json ${join(dir, "a-folder")} is a folder; give a file name`, "m")],
       [["--markdown", "a-file/report.md"], new RegExp(`^tunegate: --markdown ${join(dir, "a-file/report.md")} cannot be written: ${join(dir, "a-file")} is a file, not a folder`, "m")],
+      [["--html", "a-folder"], new RegExp(`^tunegate: --html ${join(dir, "a-folder")} is a folder; give a file name`, "m")],
       // Nothing can be created in /proc, not even by root, so this holds wherever the tests run on Linux.
       ...(process.platform === "linux" ? [[["--json", "/proc/tunegate/report.json"], /^tunegate: --json \/proc\/tunegate\/report\.json cannot be written: nothing can be created in \/proc/m] as [string[], RegExp]] : []),
     ];
