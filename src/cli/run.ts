@@ -33,7 +33,7 @@ Options:
   --context-size N          context size (default: just enough for the longest prompt)
   --sequential-arms         run the arms one after the other, so each arm's latency is timed alone
                             (the default here: tunegate run gives its process one libuv pool thread,
-                            on which decodes run one at a time; see README "Speed")
+                            on which decodes run one at a time; see README "How the engine measures")
   -h, --help                show this help
 
 Exit status: 0 gate pass or warn, 1 gate failed (or a must case missed), 2 invalid input.`;
