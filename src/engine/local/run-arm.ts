@@ -54,6 +54,12 @@ export interface ArmSettings {
   log: LlamaLog;
 }
 
+/**
+ * Most KV-cache positions an arm's context holds when batching (sequences x context size): the batch shrinks
+ * for long prompts rather than the cache growing with it (a 7B model's cache takes about 0.5 MB a position).
+ */
+export const MAX_BATCHED_KV_TOKENS = 8192;
+
 function caseName(c: SuiteCase): string {
   const input = c.input.length > 40 ? `${c.input.slice(0, 39)}…` : c.input;
   return `case ${c.index + 1} ("${input}")`;
@@ -223,8 +229,18 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
   // Keep at least the last prompt token out of the shared prefix: its distribution is each case's answer.
   const prefixLength = Math.min(commonPrefixLength(prompts.map((p) => p.tokens)), ...prompts.map((p) => p.tokens.length - 1));
 
-  const sequenceCount = settings.scoring === "generate" ? 1 : Math.max(1, Math.min(settings.sequences ?? 1, prompts.length));
-  const context = await createArmContext(settings, contextSize, sequenceCount);
+  const wanted = settings.scoring === "generate" ? 1 : Math.min(settings.sequences ?? 1, prompts.length, Math.floor(MAX_BATCHED_KV_TOKENS / contextSize));
+  let sequenceCount = Math.max(1, wanted);
+  let context: LlamaContext | undefined;
+  while (context === undefined) {
+    try {
+      context = await createArmContext(settings, contextSize, sequenceCount);
+    } catch (error) {
+      // Each sequence is a context's worth of KV cache: where memory refuses S of them, take fewer.
+      if (sequenceCount === 1) throw error;
+      sequenceCount = Math.max(1, Math.floor(sequenceCount / 2));
+    }
+  }
   try {
     const sequences = Array.from({ length: sequenceCount }, () => context.getSequence());
     const evaluated = new Array<EvaluatedCase>(prompts.length);
