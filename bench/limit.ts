@@ -14,9 +14,10 @@ import type { LimitResult } from "./tasks.js";
 type EvaluateInput = Parameters<LlamaContextSequence["controlledEvaluate"]>[0];
 const DISTRIBUTION = { generateNext: { probabilities: true } } as const;
 
-async function createContext(engine: LocalEngine, suite: Suite, contextSize: number, threads: number): Promise<LlamaContext> {
+async function createContext(engine: LocalEngine, suite: Suite, contextSize: number, threads: number, withAdapter = false): Promise<LlamaContext> {
   const { model } = await engine.loadModel(suite.fewShot.model.path);
-  return model.createContext({ contextSize, sequences: 1, threads, batchSize: Math.min(contextSize, 512) });
+  const lora = withAdapter ? { lora: { adapters: [{ filePath: suite.lora.adapter.path, scale: suite.lora.scale }] } } : {};
+  return model.createContext({ contextSize, sequences: 1, threads, batchSize: Math.min(contextSize, 512), ...lora });
 }
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
@@ -38,23 +39,27 @@ export async function measureLimit(engine: LocalEngine, suite: Suite, tokens: nu
   const prompts = suite.cases.map((c) => tokenizePrompt(model, renderFewShotPrompt(suite.fewShot, c.input)));
 
   // One long batch, cut only where the model's trained context ends. A first short evaluation pages the weights
-  // in, so that neither figure pays for the first touch of the model file.
+  // in, so that neither figure pays for the first touch of the model file. Measured once on the base weights
+  // (the limit's definition) and once with the LoRA arm's adapter attached (for the adapter-aware limit).
   const longContextSize = Math.min(alignContextSize(tokens), trainContext);
-  const long = await createContext(engine, suite, longContextSize, threads);
   const stream = tokenStream(prompts, tokens);
-  let longMs: number;
-  try {
-    const sequence = long.getSequence();
-    await sequence.controlledEvaluate(prompts[0]!.slice(0, 8));
-    longMs = await timed(async () => {
-      for (let start = 0; start < stream.length; start += longContextSize) {
-        await sequence.clearHistory();
-        await sequence.controlledEvaluate(stream.slice(start, start + longContextSize));
-      }
-    });
-  } finally {
-    await long.dispose();
-  }
+  const longBatchMs = async (withAdapter: boolean): Promise<number> => {
+    const long = await createContext(engine, suite, longContextSize, threads, withAdapter);
+    try {
+      const sequence = long.getSequence();
+      await sequence.controlledEvaluate(prompts[0]!.slice(0, 8));
+      return await timed(async () => {
+        for (let start = 0; start < stream.length; start += longContextSize) {
+          await sequence.clearHistory();
+          await sequence.controlledEvaluate(stream.slice(start, start + longContextSize));
+        }
+      });
+    } finally {
+      await long.dispose();
+    }
+  };
+  const longMs = await longBatchMs(false);
+  const adapterMs = await longBatchMs(true);
 
   const longest = Math.max(...prompts.map((p) => p.length));
   const context = await createContext(engine, suite, alignContextSize(longest + 1), threads);
@@ -95,6 +100,7 @@ export async function measureLimit(engine: LocalEngine, suite: Suite, tokens: nu
       kind: "limit",
       threads,
       longBatch: { tokens, ms: longMs, tokensPerSecond: (tokens / longMs) * 1000 },
+      longBatchWithAdapter: { tokens, ms: adapterMs, tokensPerSecond: (tokens / adapterMs) * 1000 },
       promptBatches: { tokens: promptTokens, batchTokens: promptTokens / promptCount, ms: promptMs, tokensPerSecond: (promptTokens / promptMs) * 1000 },
       ...(replayed ? { replay: replayed } : {}),
     };

@@ -15,6 +15,16 @@ export interface ChildRun<M extends Measurement> {
   otherLoadCores: number | undefined;
 }
 
+/**
+ * The libuv pool the child starts with. tunegate's runs and the limit get one thread, as \`tunegate run\` and the
+ * Action give themselves (see bin/tunegate.js); the article's loop keeps Node's default, as a user's script
+ * would, and so do tunegate's arms side by side, which need a pool thread each.
+ */
+export function threadPoolFor(task: Task): string | undefined {
+  if (task.kind === "method" && (task.method === "baseline" || task.parallelArms === true)) return undefined;
+  return "1";
+}
+
 export async function runInChild<M extends Measurement>(task: Task): Promise<ChildRun<M>> {
   const dir = await mkdtemp(join(tmpdir(), "tunegate-bench-"));
   const resultFile = join(dir, "result.json");
@@ -23,7 +33,11 @@ export async function runInChild<M extends Measurement>(task: Task): Promise<Chi
     const familyBefore = familyCpuSeconds();
     const started = performance.now();
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [CHILD, JSON.stringify(task), resultFile], { stdio: ["ignore", "ignore", "pipe"] });
+      const env = { ...process.env };
+      const pool = threadPoolFor(task);
+      if (pool === undefined) delete env.UV_THREADPOOL_SIZE;
+      else env.UV_THREADPOOL_SIZE = pool;
+      const child = spawn(process.execPath, [CHILD, JSON.stringify(task), resultFile], { stdio: ["ignore", "ignore", "pipe"], env });
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
       child.on("error", reject);

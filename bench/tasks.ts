@@ -77,6 +77,8 @@ export interface LimitResult {
   threads: number;
   /** The prompt-processing limit: every token in one long batch run (llama.cpp splits it by the batch size). */
   longBatch: { tokens: number; ms: number; tokensPerSecond: number };
+  /** The same long batch on a context with the LoRA arm's adapter attached: what the LoRA arm's tokens can reach. */
+  longBatchWithAdapter: { tokens: number; ms: number; tokensPerSecond: number };
   /** The same number of tokens as whole few-shot prompts, each from an empty cache: batches at the positions tunegate uses. */
   promptBatches: { tokens: number; batchTokens: number; ms: number; tokensPerSecond: number };
   /** tunegate's few-shot arm's own evaluation calls (prefix once, then each suffix), with and without reading a distribution. */

@@ -21,5 +21,33 @@ if (!existsSync(fileURLToPath(entry))) {
   console.error("tunegate: the compiled CLI is missing (dist/src/cli/main.js). Run `npm run build` in the tunegate checkout.");
   process.exit(2);
 }
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+
+// `tunegate run` evaluates in this process. node-llama-cpp runs every decode on a libuv pool thread, and with
+// several pool threads each decode may land on another one, so ggml's helper threads start afresh each time and
+// two threads per context run at about half speed. One pool thread avoids that, but libuv reads
+// UV_THREADPOOL_SIZE when its pool starts, which for an ES module entry is before this line: so a run started
+// without the variable starts itself again with it, once. An explicit UV_THREADPOOL_SIZE is left as it is.
+// (`tunegate action` does the same for the worker process it already starts.)
+if (process.argv[2] === "run" && process.env.UV_THREADPOOL_SIZE === undefined) {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: { ...process.env, UV_THREADPOOL_SIZE: "1" },
+  });
+  const forward = (signal) => child.kill(signal);
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of signals) process.on(signal, forward);
+  child.on("error", (error) => {
+    console.error(`tunegate: could not start the run process: ${error.message}`);
+    process.exit(1);
+  });
+  child.on("exit", (code, signal) => {
+    for (const name of signals) process.off(name, forward);
+    // End as the run ended: by the same signal (so a CI cancellation reads as one), or with its exit code.
+    if (signal !== null) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+} else {
+  const { main } = await import(entry.href);
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -130,7 +130,7 @@ export interface CaseArmResult {
   confidence: number;
   /** Score of the prediction minus the runner-up's (logprob mode); 0 in generate mode. */
   margin: number;
-  /** Wall time of this case's own work, in milliseconds. */
+  /** Wall time of this case's own work, in milliseconds (when cases share a decode: its share of the round's time). */
   latencyMs: number;
   /** Tokens a standalone production call would send (the whole rendered prompt, BOS included). */
   promptTokens: number;

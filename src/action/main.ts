@@ -340,7 +340,8 @@ async function superviseRun(inputs: ActionInputs, context: RunnerContext, io: Cl
   const child = spawn(process.execPath, [entry, "action"], {
     cwd: io.cwd,
     stdio: "inherit",
-    env: { ...process.env, [WORKER_VARIABLE]: "1", [STOP_TOKEN_VARIABLE]: token },
+    // One libuv pool thread in the worker, where the suites run: see bin/tunegate.js.
+    env: { UV_THREADPOOL_SIZE: "1", ...process.env, [WORKER_VARIABLE]: "1", [STOP_TOKEN_VARIABLE]: token },
   });
   const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once("error", reject);

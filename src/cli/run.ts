@@ -36,7 +36,8 @@ Options:
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
   --sequential-arms         run the arms one after the other, so each arm's latency is timed alone
-                            (default on a CPU with 2+ cores: side by side, a core each, faster)
+                            (the default here: tunegate run gives its process one libuv pool thread,
+                            on which decodes run one at a time; see README "How the engine measures")
   --no-cache                run every case, reading and writing no result cache
   --cache-dir DIR           the result cache folder (default: env TUNEGATE_CACHE_DIR, else
                             node_modules/.cache/tunegate here; none by default on GitHub Actions)

@@ -28,7 +28,7 @@ export interface TunegatePluginOptions extends SuiteOverrides {
   gpu?: string;
   threads?: number;
   contextSize?: number;
-  /** Run the two arms side by side (default on a CPU with 2+ cores); false times each arm alone. */
+  /** Run the two arms side by side (default on a CPU with 2+ cores and a libuv pool of 2+ threads); false times each arm alone. */
   parallelArms?: boolean;
   /**
    * The engine to run suites on; its owner disposes it (and `gpu` is then the owner's business). Default: a

@@ -19,7 +19,7 @@ import { describeBackend, startLlama } from "./binding.js";
 import { LlamaLog } from "./llama-log.js";
 import { ModelCache, type LoadedModel } from "./model-cache.js";
 import { runArm, type ArmSettings } from "./run-arm.js";
-import { chooseThreads } from "./threads.js";
+import { chooseSequences, chooseThreads, threadPoolSize } from "./threads.js";
 
 export interface LocalEngineOptions {
   /** auto (default; CUDA when present, CPU otherwise), cuda, vulkan, metal or cpu. Env: TUNEGATE_GPU. */
@@ -101,9 +101,12 @@ export class LocalEngine implements Engine {
       ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
     };
     const progress = (p: ArmProgress) => options.onProgress?.({ ...p, suite: suite.name });
-    // Small batches (a case's own tokens) barely gain from a second thread, so on a CPU the arms gain more
-    // from a core each than from sharing both cores one after the other.
-    const parallelArms = options.parallelArms ?? (llama.gpu === false && availableParallelism() >= 2);
+    // On a CPU with a libuv pool of several threads, each decode runs on whichever pool thread is free and ggml
+    // starts fresh helper threads for it, so two threads per context run at about half speed: the arms gain
+    // more from a core each, side by side. Where the process was started with a pool of one thread (the CLI,
+    // the Action, the bench), decodes run one at a time on that thread: the arms then take turns, each with
+    // every core, as side by side they would only queue behind each other.
+    const parallelArms = options.parallelArms ?? (llama.gpu === false && availableParallelism() >= 2 && threadPoolSize() > 1);
     const share = parallelArms ? 2 : 1;
     const threadsFor = (loaded: LoadedModel) => chooseThreads(loaded.model.size, options.threads, share);
     const armOn = (arm: ArmName, loaded: LoadedModel, prompts: string[], adapter?: ArmSettings["adapter"]) =>
@@ -115,6 +118,7 @@ export class LocalEngine implements Engine {
         trainContextSize: loaded.trainContextSize,
         prompts,
         threads: threadsFor(loaded),
+        sequences: chooseSequences(llama.gpu !== false),
         onProgress: progress,
         ...(adapter !== undefined ? { adapter } : {}),
       });

@@ -1,11 +1,12 @@
 // One arm of one suite: every case through one context of the shared model. The few-shot block that all
-// cases share is evaluated once and its KV cache kept; each case evaluates only its own tokens.
+// cases share is evaluated once and its KV state copied to every sequence of the context; each case evaluates
+// only its own tokens.
 //
-// Cases run one after another on one sequence. Several sequences of one context, evaluated together in one
-// batch, were tried and rejected: with node-llama-cpp 3.21.1 they now and then received each other's
-// next-token distributions (a few runs in a hundred while the machine was loaded, even with every evaluation
-// in lock-step rounds; minimal repros on the raw API did not show it), and a measurement that is sometimes
-// wrong is worse than a slower one. bench/README.md shows what batching would gain.
+// In logprob mode, `sequences` cases share each decode: cases sorted by suffix length are dealt in rounds, one
+// per sequence, and each round's evaluations are issued in sequence-id order with non-decreasing token counts
+// (rounds.ts says why: otherwise node-llama-cpp 3.21.1 now and then hands a sequence another case's
+// distribution). Results come back in suite order. Generate mode decodes token by token, whose steps cannot be
+// kept in that order, so it runs one case at a time on one sequence.
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { TunegateError } from "../../errors.js";
 import type { ArmName, ArmRun, CaseArmResult, ScoringMode, SuiteCase } from "../../types.js";
@@ -13,7 +14,18 @@ import { ARM_DISPLAY, INVALID_PREDICTION } from "../../types.js";
 import { alignContextSize, type ArmProgress } from "../engine.js";
 import { parseGeneratedLabel } from "../parse-output.js";
 import type { LlamaLog } from "./llama-log.js";
-import { BrokenDistributionError, generateGreedy, scoreLabels } from "./scoring.js";
+import { dealRounds, nonDecreasingGroups } from "./rounds.js";
+import {
+  BrokenDistributionError,
+  evaluateStep,
+  generateGreedy,
+  keepSharedPrefix,
+  labelScores,
+  planLabelSteps,
+  stepEvaluateFrom,
+  type Distribution,
+} from "./scoring.js";
+import { sharePrefix } from "./shared-prefix.js";
 import { distinctPrefixCount, type TokenPath } from "./token-minimum.js";
 import { commonPrefixLength, tokenizeCasePrompt, type PromptTokens } from "./tokens.js";
 
@@ -32,6 +44,8 @@ export interface ArmSettings {
   scoring: ScoringMode;
   lengthNormalize: boolean;
   threads: number;
+  /** Cases per decode in logprob mode (sequences of the context; default 1); generate mode always uses one. */
+  sequences?: number;
   /** Fixed context size per sequence; default: just enough for the longest case. */
   contextSize?: number;
   maxGeneratedTokens: number;
@@ -39,6 +53,12 @@ export interface ArmSettings {
   /** The engine's llama.cpp log, whose last complaint explains a refused context or a failed case. */
   log: LlamaLog;
 }
+
+/**
+ * Most KV-cache positions an arm's context holds when batching (sequences x context size): the batch shrinks
+ * for long prompts rather than the cache growing with it (a 7B model's cache takes about 0.5 MB a position).
+ */
+export const MAX_BATCHED_KV_TOKENS = 8192;
 
 function caseName(c: SuiteCase): string {
   const input = c.input.length > 40 ? `${c.input.slice(0, 39)}…` : c.input;
@@ -80,14 +100,14 @@ function chooseContextSize(prompts: PromptTokens[], settings: ArmSettings): numb
   return settings.contextSize ?? Math.min(alignContextSize(need), settings.trainContextSize);
 }
 
-async function createArmContext(settings: ArmSettings, contextSize: number): Promise<LlamaContext> {
+async function createArmContext(settings: ArmSettings, contextSize: number, sequences: number): Promise<LlamaContext> {
   const mark = settings.log.mark();
   try {
     return await settings.model.createContext({
       contextSize,
-      sequences: 1,
+      sequences,
       threads: settings.threads,
-      batchSize: Math.min(contextSize, 512),
+      batchSize: Math.min(contextSize * sequences, 512),
       ...(settings.adapter ? { lora: { adapters: [{ filePath: settings.adapter.path, scale: settings.adapter.scale }] } } : {}),
     });
   } catch (error) {
@@ -105,32 +125,26 @@ interface EvaluatedCase {
   after: Token[][];
 }
 
-async function evaluateCase(
-  sequence: LlamaContextSequence,
-  settings: ArmSettings,
-  prompt: PromptTokens,
-  c: SuiteCase,
-): Promise<EvaluatedCase> {
+async function generateCase(sequence: LlamaContextSequence, settings: ArmSettings, prompt: PromptTokens, c: SuiteCase): Promise<EvaluatedCase> {
   const started = performance.now();
-  if (settings.scoring === "generate") {
-    const generation = await generateGreedy(sequence, settings.model, prompt.tokens, settings.maxGeneratedTokens);
-    const latencyMs = performance.now() - started;
-    const predicted = parseGeneratedLabel(generation.text, settings.labels);
-    const result: CaseArmResult = {
-      predicted,
-      correct: predicted === c.expected,
-      scores: {},
-      confidence: predicted === INVALID_PREDICTION ? 0 : 1,
-      margin: 0,
-      latencyMs,
-      promptTokens: prompt.tokens.length,
-      outputTokens: generation.tokens.length,
-      generated: generation.text,
-    };
-    return { result, after: [generation.tokens.slice(0, generation.fedBack)] };
-  }
-  const { scores } = await scoreLabels(sequence, prompt, settings.lengthNormalize);
+  const generation = await generateGreedy(sequence, settings.model, prompt.tokens, settings.maxGeneratedTokens);
   const latencyMs = performance.now() - started;
+  const predicted = parseGeneratedLabel(generation.text, settings.labels);
+  const result: CaseArmResult = {
+    predicted,
+    correct: predicted === c.expected,
+    scores: {},
+    confidence: predicted === INVALID_PREDICTION ? 0 : 1,
+    margin: 0,
+    latencyMs,
+    promptTokens: prompt.tokens.length,
+    outputTokens: generation.tokens.length,
+    generated: generation.text,
+  };
+  return { result, after: [generation.tokens.slice(0, generation.fedBack)] };
+}
+
+function scoredCase(settings: ArmSettings, prompt: PromptTokens, c: SuiteCase, scores: number[], latencyMs: number): EvaluatedCase {
   let best = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i; // ties: first label wins
   const top = scores[best]!;
@@ -148,6 +162,47 @@ async function evaluateCase(
     outputTokens: prompt.labelTokens[best]!.length,
   };
   return { result, after: prompt.labelTokens.filter((tokens) => tokens.length > 1).map((tokens) => tokens.slice(0, -1)) };
+}
+
+/** A failure while evaluating a round, with the case it belongs to. */
+class CaseFailure extends Error {
+  constructor(
+    readonly caseIndex: number,
+    override readonly cause: unknown,
+  ) {
+    super("case failed");
+  }
+}
+
+/**
+ * Scores one round: case `round[k]` on `sequences[k]`. Each step of the cases' label plans is one decode (or
+ * a few, where token counts would decrease in sequence-id order), its evaluations issued in sequence-id order
+ * in one tick. Returns each case's label scores, in round order.
+ */
+async function scoreRound(sequences: readonly LlamaContextSequence[], prompts: readonly PromptTokens[], round: readonly number[], lengthNormalize: boolean): Promise<number[][]> {
+  const plans = round.map((index) => planLabelSteps(prompts[index]!));
+  const results: Map<number, Distribution>[][] = plans.map(() => []);
+  const guard = <T>(slot: number, work: Promise<T>) => work.catch((error: unknown) => Promise.reject(new CaseFailure(round[slot]!, error)));
+  const steps = Math.max(...plans.map((plan) => plan.length));
+  for (let k = 0; k < steps; k++) {
+    const starts = await Promise.all(
+      plans.map((plan, slot) => {
+        const step = plan[k];
+        return step ? guard(slot, keepSharedPrefix(sequences[slot]!, step.tokens, stepEvaluateFrom(step))) : Promise.resolve(0);
+      }),
+    );
+    const counts = plans.map((plan, slot) => {
+      const step = plan[k];
+      return step ? step.tokens.length - starts[slot]! : 0;
+    });
+    for (const group of nonDecreasingGroups(counts)) {
+      // Issued one after another in this tick: they reach llama.cpp in sequence-id order, in one batch.
+      const issued = group.map((slot) => guard(slot, evaluateStep(sequences[slot]!, plans[slot]![k]!, starts[slot]!)));
+      const outputs = await Promise.all(issued);
+      group.forEach((slot, i) => (results[slot]![k] = outputs[i]!));
+    }
+  }
+  return round.map((index, slot) => labelScores(prompts[index]!, results[slot]!, lengthNormalize));
 }
 
 /** What a broken distribution means for the user: which arm, which files, what usually causes it. */
@@ -174,32 +229,76 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
   // Keep at least the last prompt token out of the shared prefix: its distribution is each case's answer.
   const prefixLength = Math.min(commonPrefixLength(prompts.map((p) => p.tokens)), ...prompts.map((p) => p.tokens.length - 1));
 
-  const context = await createArmContext(settings, contextSize);
-  try {
-    const sequence: LlamaContextSequence = context.getSequence();
-    const results: CaseArmResult[] = [];
-    const paths: TokenPath[] = [];
-    const mark = settings.log.mark();
-    for (const [index, prompt] of prompts.entries()) {
-      const c = settings.cases[index]!;
-      try {
-        const evaluated = await evaluateCase(sequence, settings, prompt, c);
-        results.push(evaluated.result);
-        paths.push({ prompt: prompt.tokens, after: [] }, ...evaluated.after.map((after) => ({ prompt: prompt.tokens, after })));
-      } catch (error) {
-        if (error instanceof TunegateError) throw error;
-        if (error instanceof BrokenDistributionError) throw brokenModelError(settings, c, error);
-        throw new TunegateError("EVALUATION_FAILED", `llama.cpp failed on ${caseName(c)} in the ${settings.arm} arm: ${(error as Error).message}`, {
-          location: c.location,
-          detail: settings.log.lastComplaint(mark),
-          cause: error,
-        });
-      }
-      settings.onProgress?.({ arm: settings.arm, done: index + 1, total: prompts.length, elapsedMs: performance.now() - started });
+  const wanted = settings.scoring === "generate" ? 1 : Math.min(settings.sequences ?? 1, prompts.length, Math.floor(MAX_BATCHED_KV_TOKENS / contextSize));
+  let sequenceCount = Math.max(1, wanted);
+  let context: LlamaContext | undefined;
+  while (context === undefined) {
+    try {
+      context = await createArmContext(settings, contextSize, sequenceCount);
+    } catch (error) {
+      // Each sequence is a context's worth of KV cache: where memory refuses S of them, take fewer.
+      if (sequenceCount === 1) throw error;
+      sequenceCount = Math.max(1, Math.floor(sequenceCount / 2));
     }
+  }
+  try {
+    const sequences = Array.from({ length: sequenceCount }, () => context.getSequence());
+    const evaluated = new Array<EvaluatedCase>(prompts.length);
+    let done = 0;
+    const mark = settings.log.mark();
+    const failed = (index: number, error: unknown): TunegateError => {
+      const c = settings.cases[index]!;
+      if (error instanceof TunegateError) return error;
+      if (error instanceof BrokenDistributionError) return brokenModelError(settings, c, error);
+      return new TunegateError("EVALUATION_FAILED", `llama.cpp failed on ${caseName(c)} in the ${settings.arm} arm: ${(error as Error).message}`, {
+        location: c.location,
+        detail: settings.log.lastComplaint(mark),
+        cause: error,
+      });
+    };
+    const progressed = (cases: number) => {
+      const elapsedMs = performance.now() - started;
+      for (let i = 0; i < cases; i++) settings.onProgress?.({ arm: settings.arm, done: ++done, total: prompts.length, elapsedMs });
+    };
+    try {
+      await sharePrefix(sequences, prompts[0]!.tokens.slice(0, prefixLength));
+    } catch (error) {
+      throw failed(0, error);
+    }
+    if (settings.scoring === "generate") {
+      for (const [index, prompt] of prompts.entries()) {
+        try {
+          evaluated[index] = await generateCase(sequences[0]!, settings, prompt, settings.cases[index]!);
+        } catch (error) {
+          throw failed(index, error);
+        }
+        progressed(1);
+      }
+    } else {
+      for (const round of dealRounds(prompts.map((p) => p.tokens.length - prefixLength), sequenceCount)) {
+        const roundStarted = performance.now();
+        let scores: number[][];
+        try {
+          scores = await scoreRound(sequences, prompts, round, settings.lengthNormalize);
+        } catch (error) {
+          throw error instanceof CaseFailure ? failed(error.caseIndex, error.cause) : failed(round[0]!, error);
+        }
+        // A case's latency in a batched round: its share of the round's wall time.
+        const latencyMs = (performance.now() - roundStarted) / round.length;
+        round.forEach((index, slot) => (evaluated[index] = scoredCase(settings, prompts[index]!, settings.cases[index]!, scores[slot]!, latencyMs)));
+        progressed(round.length);
+      }
+    }
+    const results = evaluated.map((e) => e.result);
+    const paths: TokenPath[] = evaluated.flatMap((e, index) => {
+      const prompt = prompts[index]!.tokens;
+      return [{ prompt, after: [] }, ...e.after.map((after) => ({ prompt, after }))];
+    });
 
     // node-llama-cpp meters a token whose next-token output was requested as an "output" token: both were evaluated.
-    const tokensEvaluated = sequence.tokenMeter.usedInputTokens + sequence.tokenMeter.usedOutputTokens;
+    const tokensEvaluated = sequences.reduce((sum, s) => sum + s.tokenMeter.usedInputTokens + s.tokenMeter.usedOutputTokens, 0);
+    // Every distinct token sequence counted once (token-minimum.ts): whatever the sequences and the order, no
+    // evaluator runs fewer, so tokens evaluated never shows below it.
     const tokensMinimum = distinctPrefixCount(paths, prefixLength);
     const multiTokenLabels = settings.labels.filter((_, i) => prompts.some((p) => p.labelTokens[i]!.length > 1));
     return {

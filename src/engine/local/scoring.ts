@@ -4,7 +4,7 @@
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { PromptTokens } from "./tokens.js";
 
-type Distribution = Map<Token, number>;
+export type Distribution = Map<Token, number>;
 
 /** The log-probability floor: llama.cpp's float probabilities underflow to 0 for hopeless tokens. */
 export const LOG_PROBABILITY_FLOOR = -1000;
@@ -13,36 +13,44 @@ export const LOG_PROBABILITY_FLOOR = -1000;
  * Erases the sequence's cache from the first token that differs from `tokens`, or from `evaluateFrom` if that
  * comes first (only evaluation yields an output at a position), and returns where evaluation must start.
  */
-async function keepSharedPrefix(sequence: LlamaContextSequence, tokens: readonly Token[], evaluateFrom: number): Promise<number> {
+export async function keepSharedPrefix(sequence: LlamaContextSequence, tokens: readonly Token[], evaluateFrom: number): Promise<number> {
   const start = Math.min(sequence.compareContextTokens([...tokens]).firstDifferentIndex, evaluateFrom);
   if (sequence.nextTokenIndex > start) await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
   return start;
 }
 
+/** One evaluation of a label plan: bring the sequence to `tokens` and read the distributions at `wanted`. */
+export interface ScoringStep {
+  tokens: Token[];
+  wanted: number[];
+}
+
 /**
- * Brings the sequence to exactly `tokens`, evaluating only from the first token that differs from its cache
- * (or from the first position whose next-token distribution is wanted, since only evaluation yields one).
- * Returns the distributions at `wantedPositions`.
+ * Evaluates `tokens` from `start` on a sequence whose cache already holds exactly `tokens.slice(0, start)`
+ * (see keepSharedPrefix). The evaluation is queued before this returns, so calls made one after another in one
+ * tick reach llama.cpp in that order, in one batch (run-arm relies on this to order a round's outputs).
  */
-export async function alignAndEvaluate(
-  sequence: LlamaContextSequence,
-  tokens: readonly Token[],
-  wantedPositions: readonly number[],
-): Promise<Map<number, Distribution>> {
-  const start = await keepSharedPrefix(sequence, tokens, Math.min(...wantedPositions, tokens.length));
-  const wanted = new Set(wantedPositions);
-  const input = tokens
+export function evaluateStep(sequence: LlamaContextSequence, step: ScoringStep, start: number): Promise<Map<number, Distribution>> {
+  const wanted = new Set(step.wanted);
+  const input = step.tokens
     .slice(start)
     .map((token, i) => (wanted.has(start + i) ? ([token, { generateNext: { probabilities: true } }] as const) : token));
-  const output = input.length > 0 ? await sequence.controlledEvaluate(input as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]) : [];
-  const distributions = new Map<number, Distribution>();
-  for (const position of wantedPositions) {
-    const probabilities = output[position - start]?.next?.probabilities;
-    if (!probabilities) throw new Error(`llama.cpp returned no distribution at position ${position}`);
-    if (!isProbabilityDistribution(probabilities)) throw new BrokenDistributionError(position);
-    distributions.set(position, probabilities);
-  }
-  return distributions;
+  const evaluation = input.length > 0 ? sequence.controlledEvaluate(input as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]) : Promise.resolve([]);
+  return evaluation.then((output) => {
+    const distributions = new Map<number, Distribution>();
+    for (const position of step.wanted) {
+      const probabilities = output[position - start]?.next?.probabilities;
+      if (!probabilities) throw new Error(`llama.cpp returned no distribution at position ${position}`);
+      if (!isProbabilityDistribution(probabilities)) throw new BrokenDistributionError(position);
+      distributions.set(position, probabilities);
+    }
+    return distributions;
+  });
+}
+
+/** Where a step's evaluation must start at the latest: its first wanted position (only evaluation yields an output). */
+export function stepEvaluateFrom(step: ScoringStep): number {
+  return Math.min(...step.wanted, step.tokens.length);
 }
 
 /**
@@ -71,43 +79,51 @@ function logProbability(distribution: Distribution, token: Token): number {
   return p > 0 ? Math.max(Math.log(p), LOG_PROBABILITY_FLOOR) : LOG_PROBABILITY_FLOOR;
 }
 
-export interface LabelScores {
-  /** Per label, in suite order: log P(label | prompt), summed over its tokens (or averaged, if normalised). */
-  scores: number[];
+const pathKey = (tokens: readonly Token[]): string => tokens.join(",");
+
+/**
+ * The evaluations that score every label after the prompt: the prompt itself (the distribution at its last
+ * token holds every label's first token), then, for labels longer than one token, each label's own tokens but
+ * the last. Labels are visited in token order so that labels sharing leading tokens share their evaluation.
+ * Depends on the tokens only, so the steps of several cases can be issued side by side.
+ */
+export function planLabelSteps(prompt: PromptTokens): ScoringStep[] {
+  const promptEnd = prompt.tokens.length - 1;
+  const steps: ScoringStep[] = [{ tokens: prompt.tokens, wanted: [promptEnd] }];
+  const known = new Set<string>([""]);
+  const order = [...prompt.labelTokens].sort((a, b) => pathKey(a).localeCompare(pathKey(b)));
+  for (const tokens of order) {
+    const missing: number[] = [];
+    for (let j = 1; j < tokens.length; j++) {
+      const key = pathKey(tokens.slice(0, j));
+      if (!known.has(key)) {
+        known.add(key);
+        missing.push(promptEnd + j);
+      }
+    }
+    if (missing.length > 0) steps.push({ tokens: [...prompt.tokens, ...tokens.slice(0, tokens.length - 1)], wanted: missing });
+  }
+  return steps;
 }
 
 /**
- * Scores every label after the prompt. A single-token label needs no extra evaluation (the distribution at the
- * prompt's last token has it); a longer label needs its own tokens but the last one. Labels are visited in
- * token order so that labels sharing leading tokens share their evaluation.
+ * Per label, in suite order: log P(label | prompt), summed over its tokens (or averaged, if normalised), from
+ * the distributions the plan's steps returned, keyed by position.
  */
-export async function scoreLabels(
-  sequence: LlamaContextSequence,
-  prompt: PromptTokens,
-  lengthNormalize: boolean,
-): Promise<LabelScores> {
+export function labelScores(prompt: PromptTokens, stepResults: readonly Map<number, Distribution>[], lengthNormalize: boolean): number[] {
   const promptEnd = prompt.tokens.length - 1;
+  const steps = planLabelSteps(prompt);
   const byPath = new Map<string, Distribution>();
-  const first = await alignAndEvaluate(sequence, prompt.tokens, [promptEnd]);
-  byPath.set("", first.get(promptEnd)!);
-
-  const order = prompt.labelTokens
-    .map((tokens, index) => ({ tokens, index }))
-    .sort((a, b) => a.tokens.join(",").localeCompare(b.tokens.join(",")));
-  const scores = new Array<number>(prompt.labelTokens.length).fill(0);
-  for (const { tokens, index } of order) {
-    const missing: number[] = [];
-    for (let j = 1; j < tokens.length; j++) if (!byPath.has(tokens.slice(0, j).join(","))) missing.push(promptEnd + j);
-    if (missing.length > 0) {
-      const path = [...prompt.tokens, ...tokens.slice(0, tokens.length - 1)];
-      const step = await alignAndEvaluate(sequence, path, missing);
-      for (const position of missing) byPath.set(tokens.slice(0, position - promptEnd).join(","), step.get(position)!);
+  steps.forEach((step, i) => {
+    for (const position of step.wanted) {
+      byPath.set(pathKey(step.tokens.slice(promptEnd + 1, position + 1)), stepResults[i]!.get(position)!);
     }
+  });
+  return prompt.labelTokens.map((tokens) => {
     let sum = 0;
-    for (let j = 0; j < tokens.length; j++) sum += logProbability(byPath.get(tokens.slice(0, j).join(","))!, tokens[j]!);
-    scores[index] = lengthNormalize ? sum / tokens.length : sum;
-  }
-  return { scores };
+    for (let j = 0; j < tokens.length; j++) sum += logProbability(byPath.get(pathKey(tokens.slice(0, j)))!, tokens[j]!);
+    return lengthNormalize ? sum / tokens.length : sum;
+  });
 }
 
 export interface Generation {

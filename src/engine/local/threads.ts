@@ -1,5 +1,19 @@
 import { availableParallelism } from "node:os";
 
+/** libuv's pool size when the variable does not set it. */
+const LIBUV_DEFAULT_POOL = 4;
+
+/**
+ * The size of this process's libuv thread pool, on which node-llama-cpp runs every decode and every read of a
+ * result. libuv reads UV_THREADPOOL_SIZE once, when the pool starts (before any module code of an ES module
+ * entry runs), so the value it started with is the one in the environment the process was started with: the
+ * CLI, the Action and the bench start their process with 1 (see bin/tunegate.js).
+ */
+export function threadPoolSize(): number {
+  const value = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(value) && value > 0 ? Math.min(value, 1024) : LIBUV_DEFAULT_POOL;
+}
+
 /**
  * Threads for a model on this machine, when `contexts` contexts evaluate at once. Small models lose far more
  * to thread synchronisation than they gain. An explicit count (option or TUNEGATE_THREADS) always wins.
@@ -11,4 +25,21 @@ export function chooseThreads(modelBytes: number, override?: number, contexts = 
   // Measured on 2 cores: a 3.6 MB model ran ~100x faster on one thread than on node-llama-cpp's default;
   // the 83 MB bench model ran a little faster on both cores (see bench/README.md).
   return modelBytes < 32 * 1024 * 1024 ? 1 : Math.max(1, Math.floor(availableParallelism() / contexts));
+}
+
+/** Most cases per decode on a CPU and on a GPU, unless TUNEGATE_SEQUENCES says otherwise. */
+export const CPU_SEQUENCES = { small: 4, large: 8 } as const;
+export const GPU_SEQUENCES = 32;
+
+/**
+ * Cases per decode (sequences per context) in logprob mode. A CPU gains from a few cases per decode (the
+ * weights are read once for all of them) but little from more, and each sequence costs a context's KV cache;
+ * a GPU needs tens of cases per decode to be busy. TUNEGATE_SEQUENCES (a positive integer) overrides; 1 turns
+ * batching off.
+ */
+export function chooseSequences(gpu: boolean): number {
+  const fromEnv = Number(process.env.TUNEGATE_SEQUENCES);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return Math.min(fromEnv, 256);
+  if (gpu) return GPU_SEQUENCES;
+  return availableParallelism() > 2 ? CPU_SEQUENCES.large : CPU_SEQUENCES.small;
 }
