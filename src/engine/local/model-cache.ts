@@ -67,7 +67,10 @@ export class ModelCache {
     const mark = this.log.mark();
     const started = performance.now();
     try {
-      const model = await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu === false ? 0 : "auto" });
+      // Read, not mapped: a mapped file that is truncated or rewritten while the run uses it (a pull request's
+      // build step, a checkout in another job) kills the process with SIGBUS, no message and no report. Read
+      // once, the weights are ours; the cost is reading the whole file at load instead of paging it in.
+      const model = await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu === false ? 0 : "auto", useMmap: false });
       this.#loads += 1;
       return {
         model,
