@@ -208,6 +208,15 @@ describe("models that load but compute nonsense", () => {
     expect(error.hint).toContain("lora.scale");
   });
 
+  it("in generate mode too: greedy decoding from NaN logits is an error, not a row of invalid answers", async () => {
+    const nan = { ...demo.lora, tensors: demo.lora.tensors.map((t) => ({ ...t, data: new Float32Array(t.data.length).fill(Number.NaN) })) };
+    const path = writeGguf(join(dir, "nan-lora-generate.gguf"), nan);
+    const error = await failure(engine.runSuite({ ...withAdapter(path), scoring: "generate" }));
+    expect(error.code).toBe("MODEL_OUTPUT_INVALID");
+    expect(error.message).toContain("the LoRA arm cannot be scored");
+    expect(error.message).toContain(path);
+  });
+
   it("a model with NaN output weights is an error naming the few-shot arm and the model", async () => {
     const tensors = demo.base.tensors.map((t) => (t.name === "output.weight" ? { ...t, data: new Float32Array(t.data.length).fill(Number.NaN) } : t));
     expect(tensors.some((t) => t.name === "output.weight")).toBe(true);

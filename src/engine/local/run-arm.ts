@@ -125,9 +125,9 @@ interface EvaluatedCase {
   after: Token[][];
 }
 
-async function generateCase(sequence: LlamaContextSequence, settings: ArmSettings, prompt: PromptTokens, c: SuiteCase): Promise<EvaluatedCase> {
+async function generateCase(sequence: LlamaContextSequence, settings: ArmSettings, prompt: PromptTokens, c: SuiteCase, checkDistribution: boolean): Promise<EvaluatedCase> {
   const started = performance.now();
-  const generation = await generateGreedy(sequence, settings.model, prompt.tokens, settings.maxGeneratedTokens);
+  const generation = await generateGreedy(sequence, settings.model, prompt.tokens, settings.maxGeneratedTokens, checkDistribution);
   const latencyMs = performance.now() - started;
   const predicted = parseGeneratedLabel(generation.text, settings.labels);
   const result: CaseArmResult = {
@@ -268,7 +268,7 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
     if (settings.scoring === "generate") {
       for (const [index, prompt] of prompts.entries()) {
         try {
-          evaluated[index] = await generateCase(sequences[0]!, settings, prompt, settings.cases[index]!);
+          evaluated[index] = await generateCase(sequences[0]!, settings, prompt, settings.cases[index]!, index === 0);
         } catch (error) {
           throw failed(index, error);
         }

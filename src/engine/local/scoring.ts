@@ -147,11 +147,21 @@ export async function generateGreedy(
   model: LlamaModel,
   prompt: readonly Token[],
   maxTokens: number,
+  /**
+   * Also read the full distribution after the prompt and throw BrokenDistributionError when it is not one:
+   * greedy decoding picks a token even from NaN logits, so a broken model would write nonsense for every case
+   * and be scored as a model that cannot follow the format. One readout per arm is enough for what breaks a
+   * model as a whole (NaN weights, rope.freq_base 0, an overflowing adapter scale).
+   */
+  checkDistribution = false,
 ): Promise<Generation> {
   const greedy = { generateNext: { token: true, options: { temperature: 0 } } } as const;
+  const first = checkDistribution ? ({ generateNext: { token: true, probabilities: true, options: { temperature: 0 } } } as const) : greedy;
   const start = await keepSharedPrefix(sequence, prompt, prompt.length - 1);
-  const input = prompt.slice(start).map((token, i, all) => (i === all.length - 1 ? ([token, greedy] as const) : token));
+  const input = prompt.slice(start).map((token, i, all) => (i === all.length - 1 ? ([token, first] as const) : token));
   let output = await sequence.controlledEvaluate(input as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]);
+  const probabilities = (output.at(-1)?.next as { probabilities?: Distribution } | undefined)?.probabilities;
+  if (checkDistribution && (probabilities === undefined || !isProbabilityDistribution(probabilities))) throw new BrokenDistributionError(prompt.length - 1);
   let fedBack = 0;
   let next = output.at(-1)?.next?.token ?? null;
   const generated: Token[] = [];
