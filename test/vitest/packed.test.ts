@@ -137,7 +137,8 @@ describe("tunegate init, then Vitest in a CommonJS project with a JUnit reporter
 
     const { code, out } = await run(dir, process.execPath, [vitestBin(dir), "run", "--reporter=junit", "--outputFile=junit.xml"], IN_CI);
     expect(code, out).toBe(0);
-    expect(out).toMatch(/^verdict {3}LORA-WINS-LOW-VOLUME, gate WARN/m);
+    expect(out).toMatch(/^verdict {3}LORA-WINS-LOW-VOLUME: /m);
+    expect(out).toMatch(/^gate {6}WARN: verdict lora-wins-low-volume and fail_on: fine-tune$/m);
     expect(out).toMatch(/^25 passed, 0 failed, \d+ warned/m); // 12 cases x 2 arms + the gate
     expect(readFileSync(join(dir, "junit.xml"), "utf8")).toContain("<testsuites");
     expect(readReport(join(dir, "tunegate-report.json")).suites.map((s) => s.file)).toEqual(["suites/triage.cases.yaml"]);
@@ -199,13 +200,13 @@ describe("an ES module project with its own test.include", () => {
       expect(shard.out).toMatch(/tunegate ▸ shard [12]\/2: the report files are written by `vitest --merge-reports`/);
     }
     // Vitest gives each shard whole files: between them, both suites and the plain test.
-    const verdicts = shards.map((shard) => shard.out.match(/^verdict {3}LORA-WINS-LOW-VOLUME, gate WARN/gm)?.length ?? 0);
+    const verdicts = shards.map((shard) => shard.out.match(/^verdict {3}LORA-WINS-LOW-VOLUME: /gm)?.length ?? 0);
     expect(verdicts.reduce((a, b) => a + b)).toBe(2);
     expect(existsSync(join(dir, "out/report.json"))).toBe(false);
 
     const merged = await run(dir, process.execPath, [vitestBin(dir), "--merge-reports"], IN_CI);
     expect(merged.code, merged.out).toBe(0);
-    expect(merged.out.match(/^verdict {3}LORA-WINS-LOW-VOLUME, gate WARN/gm)).toHaveLength(2);
+    expect(merged.out.match(/^verdict {3}LORA-WINS-LOW-VOLUME: /gm)).toHaveLength(2);
     expect(merged.out).toMatch(/^51 passed, 0 failed, \d+ warned/m);
     const report = readReport(join(dir, "out/report.json"));
     expect(report.suites.map((s) => s.name).sort()).toEqual(["Customer message triage", "Second triage"]);
