@@ -27,12 +27,15 @@ if (!existsSync(fileURLToPath(entry))) {
 // two threads per context run at about half speed. One pool thread avoids that, but libuv reads
 // UV_THREADPOOL_SIZE when its pool starts, which for an ES module entry is before this line: so a run started
 // without the variable starts itself again with it, once. An explicit UV_THREADPOOL_SIZE is left as it is.
-// (`tunegate action` does the same for the worker process it already starts.)
-if (process.argv[2] === "run" && process.env.UV_THREADPOOL_SIZE === undefined) {
+// (`tunegate action` does the same for the worker process it already starts.) The restart also raises the
+// heap limit for large suites (src/run/heap-limit.ts).
+if (process.argv[2] === "run" && process.env.TUNEGATE_RUN_PROCESS === undefined) {
   const { spawn } = await import("node:child_process");
+  const { totalmem } = await import("node:os");
+  const { withRunHeapLimit } = await import(new URL("../dist/src/run/heap-limit.js", import.meta.url).href);
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: "inherit",
-    env: { ...process.env, UV_THREADPOOL_SIZE: "1" },
+    env: withRunHeapLimit({ UV_THREADPOOL_SIZE: "1", ...process.env, TUNEGATE_RUN_PROCESS: "1" }, totalmem()),
   });
   const forward = (signal) => child.kill(signal);
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"];

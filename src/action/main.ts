@@ -4,9 +4,11 @@
 // exit status, and optionally one PR comment.
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
+import { totalmem } from "node:os";
 import * as core from "@actions/core";
 import { renderHtml } from "../report/html/render.js";
 import type { Report } from "../report/types.js";
+import { withRunHeapLimit } from "../run/heap-limit.js";
 import { guardProcessOutput, newStopToken, own, resumeCommands, STOP_TOKEN_VARIABLE, stopCommands } from "../run/command-guard.js";
 import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
@@ -341,7 +343,8 @@ async function superviseRun(inputs: ActionInputs, context: RunnerContext, io: Cl
     cwd: io.cwd,
     stdio: "inherit",
     // One libuv pool thread in the worker, where the suites run: see bin/tunegate.js.
-    env: { UV_THREADPOOL_SIZE: "1", ...process.env, [WORKER_VARIABLE]: "1", [STOP_TOKEN_VARIABLE]: token },
+    // A heap limit sized to the machine (src/run/heap-limit.ts), for large suites.
+    env: withRunHeapLimit({ UV_THREADPOOL_SIZE: "1", ...process.env, [WORKER_VARIABLE]: "1", [STOP_TOKEN_VARIABLE]: token }, totalmem()),
   });
   const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once("error", reject);
