@@ -170,6 +170,10 @@ export interface EngineInfo {
   contextSize: number;
   modelLoadMs: number;
   nodeLlamaCppVersion: string;
+  /** Which engine produced the numbers: "local" (llama.cpp in this process) or a remote server's kind. */
+  kind: string;
+  /** A remote engine: its URL (no credentials), the server's version and the requests in flight at once. */
+  remote?: { url: string; version: string; concurrency: number };
 }
 
 /** Everything the engine produces for one suite, input to stats and reports. */

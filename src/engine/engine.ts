@@ -56,10 +56,15 @@ export interface RunOptions {
   onProgress?: (progress: ArmProgress & { suite: string }) => void;
 }
 
+/** Servers a remote engine speaks to. */
+export const REMOTE_ENGINE_KINDS = ["llama-server", "vllm", "sglang", "openai"] as const;
+export type RemoteEngineKind = (typeof REMOTE_ENGINE_KINDS)[number];
+export type EngineKind = "local" | RemoteEngineKind;
+
 /** Where suites run, in words for reports and logs. */
 export interface EngineDescription {
-  /** "local": llama.cpp in this process. */
-  kind: "local";
+  /** "local": llama.cpp in this process; otherwise the kind of server reached over HTTP. */
+  kind: EngineKind;
   /** The inference library or server, and its version. */
   runtime: string;
   version: string;

@@ -49,7 +49,7 @@ async function atSuiteLine<T>(ref: ModelRef, work: () => Promise<T>): Promise<T>
 }
 
 export class LocalEngine implements Engine {
-  readonly kind = "local";
+  readonly kind = "local" as const;
   /** llama.cpp's log while this engine's binding runs. */
   readonly log = new LlamaLog();
   readonly #gpu: string | undefined;
@@ -158,6 +158,7 @@ export class LocalEngine implements Engine {
       contextSize: Math.max(fewShot.contextSize, lora.contextSize),
       modelLoadMs: fewShotModel.loadMs + (loraModel === fewShotModel ? 0 : loraModel.loadMs),
       nodeLlamaCppVersion: description.version,
+      kind: "local",
     };
     const arms: Record<ArmName, ArmRun> = { few_shot: fewShot, lora };
     return { suite, arms, engine };

@@ -6,12 +6,13 @@
 // next-token distributions (a few runs in a hundred while the machine was loaded, even with every evaluation
 // in lock-step rounds; minimal repros on the raw API did not show it), and a measurement that is sometimes
 // wrong is worse than a slower one. bench/README.md shows what batching would gain.
-import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { TunegateError } from "../../errors.js";
 import type { ArmName, ArmRun, CaseArmResult, ScoringMode, SuiteCase } from "../../types.js";
-import { ARM_DISPLAY, INVALID_PREDICTION } from "../../types.js";
+import { ARM_DISPLAY } from "../../types.js";
 import { alignContextSize, type ArmProgress } from "../engine.js";
-import { parseGeneratedLabel } from "../parse-output.js";
+import { generatedCaseResult, scoredCaseResult } from "../case-result.js";
+import { tokensNeeded as caseTokensNeeded } from "../tokens.js";
 import type { LlamaLog } from "./llama-log.js";
 import { BrokenDistributionError, generateGreedy, labelTokensMinimum, scoreLabels } from "./scoring.js";
 import { commonPrefixLength, tokenizeCasePrompt, type PromptTokens } from "./tokens.js";
@@ -53,8 +54,7 @@ function tokenizeArm(settings: ArmSettings): PromptTokens[] {
 }
 
 function tokensNeeded(prompt: PromptTokens, settings: ArmSettings): number {
-  const extra = settings.scoring === "generate" ? settings.maxGeneratedTokens : Math.max(...prompt.labelTokens.map((t) => t.length));
-  return prompt.tokens.length + extra;
+  return caseTokensNeeded(prompt, settings.scoring === "generate", settings.maxGeneratedTokens);
 }
 
 function chooseContextSize(prompts: PromptTokens[], settings: ArmSettings): number {
@@ -112,40 +112,19 @@ async function evaluateCase(
 ): Promise<EvaluatedCase> {
   const started = performance.now();
   if (settings.scoring === "generate") {
-    const generation = await generateGreedy(sequence, settings.model, prompt.tokens, settings.maxGeneratedTokens);
+    const generation = await generateGreedy(sequence, settings.model, prompt.tokens as Token[], settings.maxGeneratedTokens);
     const latencyMs = performance.now() - started;
-    const predicted = parseGeneratedLabel(generation.text, settings.labels);
-    const result: CaseArmResult = {
-      predicted,
-      correct: predicted === c.expected,
-      scores: {},
-      confidence: predicted === INVALID_PREDICTION ? 0 : 1,
-      margin: 0,
-      latencyMs,
+    const result = generatedCaseResult(c, settings.labels, {
+      text: generation.text,
+      tokens: generation.tokens.length,
       promptTokens: prompt.tokens.length,
-      outputTokens: generation.tokens.length,
-      generated: generation.text,
-    };
+      latencyMs,
+    });
     return { result, extraMinimum: generation.fedBack };
   }
   const { scores } = await scoreLabels(sequence, prompt, settings.lengthNormalize);
   const latencyMs = performance.now() - started;
-  let best = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i; // ties: first label wins
-  const top = scores[best]!;
-  const runnerUp = Math.max(...scores.filter((_, i) => i !== best));
-  const normaliser = scores.reduce((sum, s) => sum + Math.exp(s - top), 0);
-  const predicted = settings.labels[best]!;
-  const result: CaseArmResult = {
-    predicted,
-    correct: predicted === c.expected,
-    scores: Object.fromEntries(settings.labels.map((label, i) => [label, scores[i]!])),
-    confidence: 1 / normaliser,
-    margin: scores.length > 1 ? top - runnerUp : 0,
-    latencyMs,
-    promptTokens: prompt.tokens.length,
-    outputTokens: prompt.labelTokens[best]!.length,
-  };
+  const result = scoredCaseResult(c, settings.labels, { scores, labelTokens: prompt.labelTokens, promptTokens: prompt.tokens.length, latencyMs });
   return { result, extraMinimum: labelTokensMinimum(prompt.labelTokens) };
 }
 

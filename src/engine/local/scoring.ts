@@ -2,12 +2,11 @@
 // shared few-shot prefix, evaluating only what differs), then either read every label's log-probability
 // or decode greedily. Nothing here decides how cases are spread over sequences; run-arm.ts does.
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
-import type { PromptTokens } from "./tokens.js";
+import { firstWordComplete, LOG_PROBABILITY_FLOOR, type PromptTokens } from "../tokens.js";
+
+export { labelTokensMinimum, LOG_PROBABILITY_FLOOR } from "../tokens.js";
 
 type Distribution = Map<Token, number>;
-
-/** The log-probability floor: llama.cpp's float probabilities underflow to 0 for hopeless tokens. */
-export const LOG_PROBABILITY_FLOOR = -1000;
 
 /**
  * Erases the sequence's cache from the first token that differs from `tokens`, or from `evaluateFrom` if that
@@ -88,7 +87,7 @@ export async function scoreLabels(
 ): Promise<LabelScores> {
   const promptEnd = prompt.tokens.length - 1;
   const byPath = new Map<string, Distribution>();
-  const first = await alignAndEvaluate(sequence, prompt.tokens, [promptEnd]);
+  const first = await alignAndEvaluate(sequence, prompt.tokens as Token[], [promptEnd]);
   byPath.set("", first.get(promptEnd)!);
 
   const order = prompt.labelTokens
@@ -99,22 +98,15 @@ export async function scoreLabels(
     const missing: number[] = [];
     for (let j = 1; j < tokens.length; j++) if (!byPath.has(tokens.slice(0, j).join(","))) missing.push(promptEnd + j);
     if (missing.length > 0) {
-      const path = [...prompt.tokens, ...tokens.slice(0, tokens.length - 1)];
+      const path = [...prompt.tokens, ...tokens.slice(0, tokens.length - 1)] as Token[];
       const step = await alignAndEvaluate(sequence, path, missing);
       for (const position of missing) byPath.set(tokens.slice(0, position - promptEnd).join(","), step.get(position)!);
     }
     let sum = 0;
-    for (let j = 0; j < tokens.length; j++) sum += logProbability(byPath.get(tokens.slice(0, j).join(","))!, tokens[j]!);
+    for (let j = 0; j < tokens.length; j++) sum += logProbability(byPath.get(tokens.slice(0, j).join(","))!, tokens[j]! as Token);
     scores[index] = lengthNormalize ? sum / tokens.length : sum;
   }
   return { scores };
-}
-
-/** The trie of labels: tokens a perfect evaluator must add for the labels after the prompt. */
-export function labelTokensMinimum(labelTokens: readonly (readonly Token[])[]): number {
-  const paths = new Set<string>();
-  for (const tokens of labelTokens) for (let j = 1; j < tokens.length; j++) paths.add(tokens.slice(0, j).join(","));
-  return paths.size;
 }
 
 export interface Generation {
@@ -122,11 +114,6 @@ export interface Generation {
   text: string;
   /** Generated tokens that had to be fed back to get the next one: greedy decoding's own minimum. */
   fedBack: number;
-}
-
-/** True once the text holds a complete first word: something other than whitespace, then whitespace after it. */
-function firstWordComplete(text: string): boolean {
-  return /^\s*\S+\s/.test(text);
 }
 
 /**
