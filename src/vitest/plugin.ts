@@ -7,6 +7,7 @@ import type { Plugin } from "vite";
 import { defaultInclude } from "vitest/config";
 import type { Vitest } from "vitest/node";
 import type { Engine } from "../engine/engine.js";
+import { resolveRemoteEngine, type RemoteEngineChoice } from "../engine/remote/options.js";
 import { TunegateError } from "../errors.js";
 import { buildSuiteReport } from "../report/build.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
@@ -28,10 +29,12 @@ export interface TunegatePluginOptions extends SuiteOverrides {
   /** Run the two arms side by side (default on a CPU with 2+ cores); false times each arm alone. */
   parallelArms?: boolean;
   /**
-   * The engine to run suites on; its owner disposes it (and `gpu` is then the owner's business). Default: a
-   * local engine the plugin creates on the first suite file and disposes when Vitest closes.
+   * The engine to run suites on. An Engine object: its owner disposes it (and `gpu` is then the owner's
+   * business). A remote server's settings (`{ url, kind?, apiKey?, concurrency?, timeoutMs?, retries? }`):
+   * the plugin connects to it. Default: TUNEGATE_ENGINE_URL / TUNEGATE_ENGINE_KIND when set, else a local
+   * engine; either is created on the first suite file and disposed when Vitest closes.
    */
-  engine?: Engine;
+  engine?: Engine | RemoteEngineChoice;
   /** Where the reporter writes the JSON report and the Markdown summary (relative to Vitest's root). */
   report?: ReportFiles;
   /** Add tunegate's reporter (the comparison table and verdicts) to Vitest's reporters; default true. */
@@ -84,6 +87,10 @@ function checkOverrideOptions(options: TunegatePluginOptions): void {
   }
 }
 
+function isEngine(value: TunegatePluginOptions["engine"]): value is Engine {
+  return typeof value === "object" && value !== null && typeof (value as Engine).runSuite === "function";
+}
+
 export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
   checkOverrideOptions(options);
   const settings: EvaluationSettings = {
@@ -102,16 +109,23 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     },
   };
   // One engine for the plugin's life: watch reruns reuse the models it loaded.
-  let engine: Engine | undefined = options.engine;
+  const given = isEngine(options.engine) ? options.engine : undefined;
+  const remote = given ? undefined : resolveRemoteEngine(options.engine as RemoteEngineChoice | undefined);
+  let engine: Engine | undefined = given;
   let creating: Promise<Engine> | undefined;
   const engineForSuites = (): Promise<Engine> => {
     if (engine) return Promise.resolve(engine);
     // Loaded on first use: node-llama-cpp has a top-level await, which require() cannot load, and a
     // CommonJS vitest.config loads this plugin with require().
-    creating ??= import("../engine/local/local-engine.js").then(({ createLocalEngine }) => {
-      engine = createLocalEngine(options.gpu !== undefined ? { gpu: options.gpu } : {});
-      return engine;
-    });
+    creating ??= remote
+      ? import("../engine/remote/remote-engine.js").then(({ createRemoteEngine }) => {
+          engine = createRemoteEngine(remote);
+          return engine;
+        })
+      : import("../engine/local/local-engine.js").then(({ createLocalEngine }) => {
+          engine = createLocalEngine(options.gpu !== undefined ? { gpu: options.gpu } : {});
+          return engine;
+        });
     return creating;
   };
   const reporter = new TunegateReporter(options.report ?? {}, { modelLoads: () => engine?.modelLoads ?? 0 });
@@ -143,7 +157,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     configureVitest(context: { vitest: Vitest }) {
       vitest = context.vitest;
       vitest.onClose(async () => {
-        if (options.engine) return;
+        if (given) return;
         const created = await creating?.catch(() => undefined);
         // A plugin that outlives this Vitest (a restart) starts a fresh engine on its next suite file.
         engine = undefined;
