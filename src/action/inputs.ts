@@ -3,7 +3,7 @@
 // rule can be tested without a runner; each problem names the input it comes from.
 import { resolve } from "node:path";
 import { describeInvalidGlob, globProblem, isGlob } from "../run/suite-paths.js";
-import { GPU_CHOICES } from "../engine/engine.js";
+import { GPU_CHOICES, REMOTE_ENGINE_KINDS } from "../engine/engine.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, overrideRange, type NumberOverrideKey, type OverrideKey, type SuiteOverrides } from "../suite/overrides.js";
 import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
 import { failed, ok, type Result } from "../types.js";
@@ -23,6 +23,8 @@ export const INPUT_DEFAULTS = {
   "fail-on": "",
   misses: "",
   gpu: "",
+  "engine-url": "",
+  "engine-kind": "",
   baseline: "",
   "max-regression-points": "",
   "report-path": "tunegate-report.json",
@@ -45,6 +47,9 @@ export interface ActionInputs {
   workingDirectory: string;
   overrides: SuiteOverrides;
   gpu: string | undefined;
+  /** A server to run both arms on (llama-server), and its kind; undefined: in-process (or TUNEGATE_ENGINE_URL). */
+  engineUrl: string | undefined;
+  engineKind: string | undefined;
   /** Absolute path of the baseline JSON report, if one was given. */
   baseline: string | undefined;
   maxRegressionPoints: number | undefined;
@@ -140,6 +145,9 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     }
   }
   const gpu = choice("gpu", GPU_CHOICES);
+  const engineKind = choice("engine-kind", REMOTE_ENGINE_KINDS);
+  const engineUrl = text("engine-url").trim();
+  if (engineUrl !== "" && !/^https?:\/\/[^\s]+$/i.test(engineUrl)) problem("engine-url", "an http:// or https:// URL", "(not shown)");
   const maxRegressionPoints = number("max-regression-points", points, 100);
   const baseline = text("baseline");
   const reportPath = text("report-path");
@@ -164,6 +172,8 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     workingDirectory,
     overrides,
     gpu,
+    engineUrl: engineUrl === "" ? undefined : engineUrl,
+    engineKind,
     baseline: baseline === "" ? undefined : resolve(workingDirectory, baseline),
     maxRegressionPoints,
     reportPath: resolve(workingDirectory, reportPath),

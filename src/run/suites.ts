@@ -100,11 +100,10 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
 
   // Vitest and the engine are loaded only now: `tunegate run --help` and invalid input stay instant.
   const [{ createVitest }, { tunegate }] = await Promise.all([import("vitest/node"), import("../vitest/plugin.js")]);
+  // The plugin creates the engine (a run option's server, a suite's own `engine:` block, or in-process) and
+  // disposes it when Vitest closes. The environment is this run's, not necessarily the process's.
   const remote = resolveRemoteEngine(isRemoteChoice(args.plugin.engine) ? args.plugin.engine : undefined, io.env);
-  await using engine: Engine = remote
-    ? (await import("../engine/remote/remote-engine.js")).createRemoteEngine(remote)
-    : (await import("../engine/local/local-engine.js")).createLocalEngine(args.plugin.gpu !== undefined ? { gpu: args.plugin.gpu } : {});
-  const plugin = tunegate({ ...args.plugin, engine });
+  const plugin = tunegate({ ...args.plugin, ...(remote ? { engine: remote } : {}) });
   const include = files.map((file) => relative(root, file).split(sep).join("/"));
   const vitest = await createVitest(
     "test",

@@ -7,6 +7,7 @@ import type { Plugin } from "vite";
 import { defaultInclude } from "vitest/config";
 import type { Vitest } from "vitest/node";
 import type { Engine } from "../engine/engine.js";
+import type { Suite } from "../types.js";
 import { resolveRemoteEngine, type RemoteEngineChoice } from "../engine/remote/options.js";
 import { TunegateError } from "../errors.js";
 import { buildSuiteReport } from "../report/build.js";
@@ -113,6 +114,8 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
   const remote = given ? undefined : resolveRemoteEngine(options.engine as RemoteEngineChoice | undefined);
   let engine: Engine | undefined = given;
   let creating: Promise<Engine> | undefined;
+  // Remote engines named by suites' own `engine:` blocks (when no run option names one), one per setting.
+  const suiteEngines = new Map<string, Promise<Engine>>();
   const engineForSuites = (): Promise<Engine> => {
     if (engine) return Promise.resolve(engine);
     // Loaded on first use: node-llama-cpp has a top-level await, which require() cannot load, and a
@@ -127,6 +130,19 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
           return engine;
         });
     return creating;
+  };
+  const engineFor = (suite: Suite): Promise<Engine> => {
+    const block = suite.engine;
+    if (given || remote || block === undefined) return engineForSuites();
+    const { location: _location, ...settings } = block;
+    const key = JSON.stringify(settings);
+    let found = suiteEngines.get(key);
+    if (!found) {
+      found = import("../engine/remote/remote-engine.js").then(({ createRemoteEngine }) => createRemoteEngine(settings));
+      suiteEngines.set(key, found);
+      found.catch(() => suiteEngines.delete(key));
+    }
+    return found;
   };
   const reporter = new TunegateReporter(options.report ?? {}, { modelLoads: () => engine?.modelLoads ?? 0 });
   let vitest: Vitest | undefined;
@@ -163,6 +179,9 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
         engine = undefined;
         creating = undefined;
         await created?.dispose();
+        const remotes = [...suiteEngines.values()];
+        suiteEngines.clear();
+        for (const made of await Promise.all(remotes.map((p) => p.catch(() => undefined)))) await made?.dispose();
       });
     },
 
@@ -170,7 +189,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       const file = id.split("?")[0]!;
       if (!isSuiteFile(file)) return null;
       const { evaluateSuiteText, referencedFiles } = await import("./evaluations.js");
-      const evaluation = await evaluateSuiteText(await engineForSuites(), yaml, file, settings, progress);
+      const evaluation = await evaluateSuiteText(engineFor, yaml, file, settings, progress);
       for (const diagnostic of evaluation.diagnostics) {
         if (diagnostic.severity === "warning") log()(`tunegate ▸ ${formatDiagnostic(diagnostic)}`);
       }
