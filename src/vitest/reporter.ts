@@ -82,7 +82,8 @@ export class TunegateReporter implements Reporter {
       const engine = runs[0]!.engine;
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
       const threads = `${engine.threads} thread${engine.threads === 1 ? "" : "s"} each`;
-      this.log(`tunegate ▸ ${runs.length} suite${runs.length === 1 ? "" : "s"} on ${engine.backend} (${arms}, ${threads})${loads}`);
+      const how = engine.remote ? `at ${engine.remote.url}, ${engine.remote.concurrency} requests at a time, arms in phases` : `${arms}, ${threads}`;
+      this.log(`tunegate ▸ ${runs.length} suite${runs.length === 1 ? "" : "s"} on ${singleLine(engine.backend)} (${how})${loads}`);
       await this.writeFiles(report, root);
     }
     for (const broken of unevaluated) {

@@ -160,7 +160,8 @@ export class LlamaServerClient {
       modelPath: typeof props.model_path === "string" ? props.model_path : "",
       slots: Math.max(1, numberOr(props.total_slots, 1)),
       contextSize: numberOr(settings.n_ctx, 0),
-      build: typeof props.build_info === "string" ? props.build_info : "unknown",
+      // A server's own words reach logs and reports: only plain version characters, bounded.
+      build: typeof props.build_info === "string" ? props.build_info.replace(/[^\w.+\-() ]/g, "").slice(0, 80) || "unknown" : "unknown",
       adapters,
       bos,
     };

@@ -2,7 +2,8 @@
 // suite files give the same predictions as in-process and every label score within 1e-3 nats; the canaries,
 // the file matching and fail-closed behaviour against real servers. Every server is killed with its process
 // group when this file ends.
-import { existsSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine } from "../../../src/engine/local/local-engine.js";
@@ -11,10 +12,12 @@ import { TunegateError } from "../../../src/errors.js";
 import { loadSuiteFromText } from "../../../src/suite/loader.js";
 import type { Suite, SuiteRun } from "../../../src/types.js";
 import { adapterFileNameFor, buildAdapterFor } from "../../../tools/forge/adapter-for.js";
-import { forgeDemo, loadDemoSuite, SHARED_MODELS, temporaryDir, writeGguf } from "../../helpers/forged.js";
+import { buildSuiteReport } from "../../../src/report/build.js";
+import { DEMO_SUITE, forgeDemo, loadDemoSuite, SHARED_MODELS, temporaryDir, writeGguf } from "../../helpers/forged.js";
 import { LLAMA_SERVER, startLlamaServer, type RunningServer } from "../../helpers/llama-server.js";
 
 const TOLERANCE = 1e-3;
+const BIN = join(import.meta.dirname, "../../../bin/tunegate.js");
 /** What the README tells users to start: adapters off unless a request sets them, no host-memory prompt cache. */
 const SAFE = ["--lora-init-without-apply", "--cache-ram", "0"];
 
@@ -42,6 +45,7 @@ describe.skipIf(!LLAMA_SERVER)("llama-server on the forged demo models", () => {
   let server: RunningServer;
   let suite: Suite;
   let inProcess: SuiteRun;
+  let expected: { verdict: string; gate: string };
 
   beforeAll(async () => {
     suite = await loadDemoSuite(forged);
@@ -49,6 +53,8 @@ describe.skipIf(!LLAMA_SERVER)("llama-server on the forged demo models", () => {
       startLlamaServer(["-m", forged.base, "--lora", forged.lora, ...SAFE, "-c", "4096", "-np", "2"]),
       local.runSuite(suite, { threads: 1 }),
     ]);
+    const report = buildSuiteReport(inProcess);
+    expected = { verdict: report.verdict, gate: report.gate };
   }, 120_000);
 
   it("gives the in-process predictions and scores (within 1e-3 nats), reports what ran it, and reuses the prefix", async () => {
@@ -65,6 +71,38 @@ describe.skipIf(!LLAMA_SERVER)("llama-server on the forged demo models", () => {
     expect(fewShot.tokensEvaluated).toBeLessThan(fewShot.tokensMinimum + 3 * fewShot.sharedPrefixTokens);
     expect(remote.lastCanaries!.lora).not.toBeCloseTo(remote.lastCanaries!.base, 3);
   }, 120_000);
+
+  it("tunegate run --engine-url (the built CLI): the same predictions, and the report names the engine", async () => {
+    const dir = temporaryDir();
+    const yaml = readFileSync(DEMO_SUITE, "utf8")
+      .replace("../../.cache/models/demo-base.gguf", forged.base)
+      .replace("../../.cache/models/demo-lora.gguf", forged.lora);
+    const file = join(dir, "demo.cases.yaml");
+    writeFileSync(file, yaml);
+    const cli = spawnSync(process.execPath, [BIN, "run", file, "--engine-url", server.url, "--json", join(dir, "report.json")], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, TUNEGATE_ENGINE_URL: "", GITHUB_ACTIONS: "" },
+    });
+    expect([0, 1], cli.stderr + cli.stdout).toContain(cli.status);
+    const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as { suites: { engine: Record<string, unknown>; cases: { few_shot: { predicted: string }; lora: { predicted: string } }[] }[] };
+    const [only] = report.suites as unknown as { engine: Record<string, unknown>; verdict: string; gate: string; cases: { few_shot: { predicted: string }; lora: { predicted: string } }[] }[];
+    expect(only!.verdict).toBe(expected.verdict);
+    expect(only!.gate).toBe(expected.gate);
+    expect(only!.engine).toMatchObject({ kind: "llama-server", url: server.url, concurrency: 2 });
+    expect(only!.cases.map((c) => c.few_shot.predicted)).toEqual(inProcess.arms.few_shot.cases.map((c) => c.predicted));
+    expect(only!.cases.map((c) => c.lora.predicted)).toEqual(inProcess.arms.lora.cases.map((c) => c.predicted));
+  }, 120_000);
+
+  it("a canary stops an adapter that changes nothing (lora.scale 1e-9): no case runs", async () => {
+    const faint = await loadDemoSuite(forged, (s) => ({ ...s, lora: { ...s.lora, scale: 1e-9 } }));
+    await using remote = createRemoteEngine({ url: server.url });
+    let progressed = false;
+    const error = (await remote.runSuite(faint, { onProgress: () => (progressed = true) }).catch((e: unknown) => e)) as TunegateError;
+    expect(error.code).toBe("ENGINE_UNTRUSTED");
+    expect(error.message).toContain("the LoRA arm scores as the base model");
+    expect(progressed).toBe(false);
+  }, 60_000);
 
   it("refuses a server that did not load the suite's adapter, naming both", async () => {
     const bare = await startLlamaServer(["-m", forged.base, ...SAFE, "-c", "2048"]);
