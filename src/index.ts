@@ -38,6 +38,7 @@ export {
   type RunOptions,
 } from "./engine/engine.js";
 export { createLocalEngine, type LocalEngine, type LocalEngineOptions } from "./engine/local/local-engine.js";
+export { createRemoteEngine, type RemoteEngine, type RemoteEngineOptions } from "./engine/remote/remote-engine.js";
 export { inspectGguf, checkAdapterFitsModel, type GgufInspection, type GgufRole } from "./gguf/inspect.js";
 
 // The decision rule and its statistics.
