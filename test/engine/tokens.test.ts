@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { generatedCaseResult, scoredCaseResult } from "../../src/engine/case-result.js";
 import { casePromptTokens, commonPrefixLength, firstWordComplete, labelTokensMinimum, tokensNeeded, withBos } from "../../src/engine/tokens.js";
-import { TunegateError } from "../../src/errors.js";
+import type { TunegateError } from "../../src/errors.js";
 import type { SuiteCase } from "../../src/types.js";
 
 const where = { caseLabel: "case 1", location: { file: "s.cases.yaml", line: 3, column: 5 } };
