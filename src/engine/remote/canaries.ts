@@ -25,7 +25,19 @@ function untrusted(message: string, hint: string): TunegateError {
 const CACHE_HINT =
   "start llama-server with --cache-ram 0 (its host-memory prompt cache restores a state computed with another adapter for the same tokens), and with --lora-init-without-apply";
 
-export async function runCanaries(client: LlamaServerClient, probe: PromptTokens, base: AdapterScales, lora: AdapterScales): Promise<CanaryReport> {
+/**
+ * `fillers`: unrelated prompts, one per slot. Sent on the base arm after the LoRA arm evaluated the probe, they
+ * push the probe out of every slot (into a host-memory prompt cache, if the server keeps one), so the base
+ * arm's next request for the probe is served from that cache if anything: the trap a server with `--cache-ram`
+ * sets, where a state computed with the adapter is restored into a base-arm request for the same tokens.
+ */
+export async function runCanaries(
+  client: LlamaServerClient,
+  probe: PromptTokens,
+  base: AdapterScales,
+  lora: AdapterScales,
+  fillers: readonly (readonly TokenId[])[] = [],
+): Promise<CanaryReport> {
   const label = probe.labelTokens[0]!;
   let requests = 0;
   const score = async (adapters: AdapterScales, cachePrompt: boolean, forced: readonly TokenId[] = label): Promise<number> => {
@@ -51,10 +63,16 @@ export async function runCanaries(client: LlamaServerClient, probe: PromptTokens
   ];
   let previous: { arm: string; score: number } | undefined;
   for (const step of sequence) {
+    if (previous?.arm === "lora" && step.arm === "base") {
+      for (const filler of fillers) {
+        requests++;
+        await client.scoreLabel({ prompt: filler, label: [filler.at(-1)!], adapters: base });
+      }
+    }
     const got = await score(step.adapters, true);
     const want = fresh[step.arm];
     if (Math.abs(got - want) > CANARY_TOLERANCE) {
-      const after = previous ? ` right after the ${previous.arm === "base" ? "base" : "LoRA"} arm evaluated the same tokens` : "";
+      const after = previous ? ` after the ${previous.arm === "base" ? "base" : "LoRA"} arm evaluated the same tokens` : "";
       throw untrusted(
         `the ${step.arm === "base" ? "few-shot (base)" : "LoRA"} arm scored ${shown(got)}${after}, ${shown(want)} when evaluated afresh: the server reused a cached state computed with another adapter`,
         CACHE_HINT,

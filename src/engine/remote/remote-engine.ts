@@ -272,9 +272,14 @@ export class RemoteEngine implements Engine {
     for (const plan of plans) this.#checkContext(suite, plan, probe.contextSize, maxGenerated);
 
     const first = suite.cases[0]!;
-    const probeText = `tunegate canary ${randomUUID().slice(0, 8)}\n${renderLoraPrompt(suite.lora, first.input)}`;
+    // Fresh random text in front: nothing an earlier request left in any cache shares more than BOS with it.
+    const probeText = `${randomUUID()} tunegate canary\n${renderLoraPrompt(suite.lora, first.input)}`;
     const probePrompt = await this.#tokenizeCase(probeText, suite.labels, first, probe.bos);
-    this.lastCanaries = await runCanaries(this.#client, probePrompt, base, lora);
+    const fillers: number[][] = [];
+    for (let i = 0; i < Math.max(probe.slots, concurrency); i++) {
+      fillers.push(withBos(await this.#client.tokenize(`${randomUUID()} filler ${i}: ${"the quick brown fox jumps over the lazy dog ".repeat(3)}`), probe.bos));
+    }
+    this.lastCanaries = await runCanaries(this.#client, probePrompt, base, lora, fillers);
 
     const arms: Partial<Record<ArmName, ArmRun>> = {};
     for (const [i, plan] of plans.entries()) {
