@@ -145,8 +145,14 @@ export class LlamaServerClient {
   constructor(readonly http: HttpClient) {}
 
   async probe(): Promise<LlamaServerProbe> {
-    await this.http.json("/health");
-    const props = (await this.http.json<unknown>("/props")).body;
+    await this.http.json("/health", undefined, [404]);
+    const answer = await this.http.json<unknown>("/props", undefined, [404]);
+    if (answer.status === 404) {
+      throw new TunegateError("ENGINE_UNSUPPORTED", `the server at ${this.http.shownUrl} has no /props: it is not a llama-server`, {
+        hint: "tunegate's remote engine speaks llama-server only in this version (vLLM, SGLang and OpenAI-compatible clients are not implemented)",
+      });
+    }
+    const props = answer.body;
     if (!isRecord(props)) throw unexpected("/props", "not an object");
     const settings = isRecord(props.default_generation_settings) ? props.default_generation_settings : {};
     const adaptersBody = (await this.http.json<unknown>("/lora-adapters", undefined, [404])).body;
