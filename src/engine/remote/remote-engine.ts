@@ -36,6 +36,9 @@ export interface RemoteEngineOptions {
   backoffMs?: number;
 }
 
+/** LoRA cases searched for one the adapter changes (the canaries' probe). */
+const CANARY_CASES = 32;
+
 export const REMOTE_DEFAULTS = { timeoutMs: 120_000, retries: 4, backoffMs: 250 } as const;
 
 function caseName(c: SuiteCase): string {
@@ -271,15 +274,14 @@ export class RemoteEngine implements Engine {
     ];
     for (const plan of plans) this.#checkContext(suite, plan, probe.contextSize, maxGenerated);
 
-    const first = suite.cases[0]!;
-    // Fresh random text in front: nothing an earlier request left in any cache shares more than BOS with it.
-    const probeText = `${randomUUID()} tunegate canary\n${renderLoraPrompt(suite.lora, first.input)}`;
-    const probePrompt = await this.#tokenizeCase(probeText, suite.labels, first, probe.bos);
+    // Fresh random text in front of the probe: nothing an earlier request left in any cache shares more than BOS with it.
+    const probeFor = (index: number) =>
+      this.#tokenizeCase(`${randomUUID()} tunegate canary\n${renderLoraPrompt(suite.lora, suite.cases[index]!.input)}`, suite.labels, suite.cases[index]!, probe.bos);
     const fillers: number[][] = [];
     for (let i = 0; i < Math.max(probe.slots, concurrency); i++) {
       fillers.push(withBos(await this.#client.tokenize(`${randomUUID()} filler ${i}: ${"the quick brown fox jumps over the lazy dog ".repeat(3)}`), probe.bos));
     }
-    this.lastCanaries = await runCanaries(this.#client, probePrompt, base, lora, fillers);
+    this.lastCanaries = await runCanaries(this.#client, plans[1]!.prompts.slice(0, CANARY_CASES), probeFor, base, lora, fillers);
 
     const arms: Partial<Record<ArmName, ArmRun>> = {};
     for (const [i, plan] of plans.entries()) {
