@@ -19,6 +19,21 @@ export interface SourceLocation {
 export const SCORING_MODES = ["logprob", "generate"] as const;
 export type ScoringMode = (typeof SCORING_MODES)[number];
 
+/** Servers a remote engine speaks to (engine.ts re-exports them for the engines). */
+export const REMOTE_ENGINE_KIND_NAMES = ["llama-server", "vllm", "sglang", "openai"] as const;
+
+/** A suite's `engine:` block: a server to run both arms on, env references expanded. */
+export interface SuiteEngine {
+  url: string;
+  kind?: (typeof REMOTE_ENGINE_KIND_NAMES)[number];
+  /** From `${env:VAR}` only; never printed. */
+  apiKey?: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  retries?: number;
+  location: SourceLocation;
+}
+
 /** Which verdict fails the gate: the fine-tune verdict, also the gray zone, or none (report only). */
 export const FAIL_ON_POLICIES = ["fine-tune", "gray-zone", "never"] as const;
 export type FailOn = (typeof FAIL_ON_POLICIES)[number];
@@ -111,6 +126,8 @@ export interface Suite {
   cost?: CostConfig;
   gate: GateConfig;
   misses: MissPolicy;
+  /** The suite's own engine block, when it has one. */
+  engine?: SuiteEngine;
 }
 
 /** The label written when generate-mode output is no label. Never one of the suite's labels. */
@@ -178,6 +195,10 @@ export interface EngineInfo {
   contextSize: number;
   modelLoadMs: number;
   nodeLlamaCppVersion: string;
+  /** Which engine produced the numbers: "local" (llama.cpp in this process) or a remote server's kind. */
+  kind: string;
+  /** A remote engine: its URL (no credentials), the server's version and the requests in flight at once. */
+  remote?: { url: string; version: string; concurrency: number };
 }
 
 /** Everything the engine produces for one suite, input to stats and reports. */

@@ -24,6 +24,7 @@ describe("the tunegate package's API", () => {
         "buildSuiteReport",
         "checkAdapterFitsModel",
         "createLocalEngine",
+        "createRemoteEngine",
         "decide",
         "estimateCost",
         "formatDiagnostic",

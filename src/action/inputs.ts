@@ -3,7 +3,7 @@
 // rule can be tested without a runner; each problem names the input it comes from.
 import { resolve } from "node:path";
 import { describeInvalidGlob, globProblem, isGlob } from "../run/suite-paths.js";
-import { GPU_CHOICES } from "../engine/engine.js";
+import { GPU_CHOICES, REMOTE_ENGINE_KINDS } from "../engine/engine.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, overrideRange, type NumberOverrideKey, type OverrideKey, type SuiteOverrides } from "../suite/overrides.js";
 import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
 import { failed, ok, type Result } from "../types.js";
@@ -25,6 +25,8 @@ export const INPUT_DEFAULTS = {
   gpu: "",
   cache: "true",
   "cache-dir": "",
+  "engine-url": "",
+  "engine-kind": "",
   baseline: "",
   "max-regression-points": "",
   "report-path": "tunegate-report.json",
@@ -52,6 +54,9 @@ export interface ActionInputs {
   cache: boolean;
   /** Absolute path of the result cache folder, if one was given (on GitHub Actions there is none otherwise). */
   cacheDir: string | undefined;
+  /** A server to run both arms on (llama-server), and its kind; undefined: in-process (or TUNEGATE_ENGINE_URL). */
+  engineUrl: string | undefined;
+  engineKind: string | undefined;
   /** Absolute path of the baseline JSON report, if one was given. */
   baseline: string | undefined;
   maxRegressionPoints: number | undefined;
@@ -149,6 +154,9 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     }
   }
   const gpu = choice("gpu", GPU_CHOICES);
+  const engineKind = choice("engine-kind", REMOTE_ENGINE_KINDS);
+  const engineUrl = text("engine-url").trim();
+  if (engineUrl !== "" && !/^https?:\/\/[^\s]+$/i.test(engineUrl)) problem("engine-url", "an http:// or https:// URL", "(not shown)");
   const maxRegressionPoints = number("max-regression-points", points, 100);
   const baseline = text("baseline");
   const reportPath = text("report-path");
@@ -185,6 +193,8 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     gpu,
     cache: cache !== false,
     cacheDir: cacheDir === "" ? undefined : resolve(workingDirectory, cacheDir),
+    engineUrl: engineUrl === "" ? undefined : engineUrl,
+    engineKind,
     baseline: baseline === "" ? undefined : resolve(workingDirectory, baseline),
     maxRegressionPoints,
     reportPath: resolve(workingDirectory, reportPath),

@@ -237,6 +237,9 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
       ...(inputs.gpu !== undefined ? { gpu: inputs.gpu } : {}),
       ...(inputs.cache ? {} : { cache: false }),
       ...(inputs.cache && inputs.cacheDir !== undefined ? { cacheDir: inputs.cacheDir } : {}),
+      ...(inputs.engineUrl !== undefined || inputs.engineKind !== undefined
+        ? { engine: { ...(inputs.engineUrl !== undefined ? { url: inputs.engineUrl } : {}), ...(inputs.engineKind !== undefined ? { kind: inputs.engineKind } : {}) } }
+        : {}),
       report: { json: inputs.reportPath },
       // tunegate writes its own annotations; Vitest's github-actions reporter would repeat them.
       vitestReporters: ["default"],

@@ -171,6 +171,7 @@ export class CachingEngine implements Engine {
         contextSize: Math.max(arms.few_shot.contextSize, arms.lora.contextSize),
         modelLoadMs: 0,
         nodeLlamaCppVersion: description.version,
+        kind: description.kind,
       };
 
     const served = suite.cases.length - missing.length;

@@ -171,9 +171,15 @@ export function readCachedResult(value: unknown, shape: ResultShape): CachedResu
 
 function readEngineInfo(value: unknown): EngineInfo | undefined {
   if (!isRecord(value)) return undefined;
-  const { backend, threads, armsInParallel, contextSize, nodeLlamaCppVersion } = value;
+  const { backend, threads, armsInParallel, contextSize, nodeLlamaCppVersion, kind, remote } = value;
   if (typeof backend !== "string" || !isCount(threads) || typeof armsInParallel !== "boolean" || !isCount(contextSize) || typeof nodeLlamaCppVersion !== "string") return undefined;
-  return { backend, threads, armsInParallel, contextSize, modelLoadMs: 0, nodeLlamaCppVersion };
+  if (typeof kind !== "string") return undefined;
+  const info: EngineInfo = { backend, threads, armsInParallel, contextSize, modelLoadMs: 0, nodeLlamaCppVersion, kind };
+  if (remote !== undefined) {
+    if (!isRecord(remote) || typeof remote.url !== "string" || typeof remote.version !== "string" || !isCount(remote.concurrency)) return undefined;
+    info.remote = { url: remote.url, version: remote.version, concurrency: remote.concurrency };
+  }
+  return info;
 }
 
 /**

@@ -1,8 +1,9 @@
 // `tunegate run [suites...]`: the same Vitest run a developer gets from `vitest` with the plugin, started
 // programmatically (src/run/suites.ts). Suites are validated first, so a bad file stops the run with exit 2
 // before any model loads.
-import { GPU_CHOICES } from "../engine/engine.js";
-import { UsageError } from "../errors.js";
+import { GPU_CHOICES, REMOTE_ENGINE_KINDS } from "../engine/engine.js";
+import { resolveRemoteEngine, type RemoteEngineChoice } from "../engine/remote/options.js";
+import { TunegateError, UsageError } from "../errors.js";
 import { DEFAULT_TABLE_MODE, TABLE_MODES } from "../report/terminal.js";
 import { SUITE_DEFAULTS } from "../suite/defaults.js";
 import { formatDiagnostic } from "../suite/diagnostics.js";
@@ -32,6 +33,10 @@ Options:
   --misses ${MISS_POLICIES.join("|")}        whether a missed case (not \`must\`) fails its test
   --table ${TABLE_MODES.join("|")}   which cases the table lists (default ${DEFAULT_TABLE_MODE}: those an arm
                             missed or the arms disagree on)
+  --engine-url URL          run both arms on this server (llama-server) instead of in-process
+                            (env TUNEGATE_ENGINE_URL)
+  --engine-kind KIND        ${REMOTE_ENGINE_KINDS.join(" | ")} (default: detected; env TUNEGATE_ENGINE_KIND)
+  --engine-concurrency N    requests in flight at once (default: the server's slot count)
   --gpu BACKEND             ${GPU_CHOICES.join(" | ")} (default auto; env TUNEGATE_GPU)
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
@@ -108,6 +113,9 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
     misses: { type: "string" },
     table: { type: "string" },
     gpu: { type: "string" },
+    "engine-url": { type: "string" },
+    "engine-kind": { type: "string" },
+    "engine-concurrency": { type: "string" },
     threads: { type: "string" },
     "context-size": { type: "string" },
     "sequential-arms": { type: "boolean", default: false },
@@ -137,6 +145,17 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
     if (v["cache-dir"].trim() === "") throw new UsageError("--cache-dir must name a folder");
     plugin.cacheDir = v["cache-dir"];
   }
+  const concurrency = numberOption("engine-concurrency", v["engine-concurrency"], true);
+  if (concurrency === 0) throw new UsageError("--engine-concurrency must be at least 1");
+  const kind = choiceOption("engine-kind", v["engine-kind"]?.toLowerCase(), REMOTE_ENGINE_KINDS);
+  if (v["engine-url"] !== undefined || kind !== undefined || concurrency !== undefined) {
+    // Without --engine-url the URL comes from TUNEGATE_ENGINE_URL; with neither, the run says so.
+    plugin.engine = {
+      ...(v["engine-url"] !== undefined ? { url: v["engine-url"] } : {}),
+      ...(kind !== undefined ? { kind } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+    };
+  }
   return { suites: parsed.positionals, plugin };
 }
 
@@ -145,6 +164,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (parsed === "help") {
     io.stdout(runUsage);
     return EXIT_OK;
+  }
+  try {
+    resolveRemoteEngine(parsed.plugin.engine as RemoteEngineChoice | undefined, io.env);
+  } catch (error) {
+    if (error instanceof TunegateError) throw new UsageError(error.message, error.hint !== undefined ? { hint: error.hint } : {});
+    throw error;
   }
   // Vitest's github-actions reporter prints workflow commands, which the guard would break up into noise.
   if (outputGuarded() && parsed.plugin.vitestReporters === undefined) parsed.plugin.vitestReporters = ["default"];

@@ -3,7 +3,7 @@
 // llama.cpp one. Nothing here may import node-llama-cpp: the CLI's argument parser, the Action's inputs and the
 // Vitest plugin read these names without loading it (its top-level await would stop a require()).
 import { TunegateError } from "../errors.js";
-import type { ArmName, Suite, SuiteRun } from "../types.js";
+import { REMOTE_ENGINE_KIND_NAMES, type ArmName, type Suite, type SuiteRun } from "../types.js";
 
 export const GPU_CHOICES = ["auto", "cuda", "vulkan", "metal", "cpu"] as const;
 export type GpuChoice = (typeof GPU_CHOICES)[number];
@@ -56,10 +56,15 @@ export interface RunOptions {
   onProgress?: (progress: ArmProgress & { suite: string }) => void;
 }
 
+/** Servers a remote engine speaks to. */
+export const REMOTE_ENGINE_KINDS = REMOTE_ENGINE_KIND_NAMES;
+export type RemoteEngineKind = (typeof REMOTE_ENGINE_KINDS)[number];
+export type EngineKind = "local" | RemoteEngineKind;
+
 /** Where suites run, in words for reports and logs. */
 export interface EngineDescription {
-  /** "local": llama.cpp in this process. */
-  kind: "local";
+  /** "local": llama.cpp in this process; otherwise the kind of server reached over HTTP. */
+  kind: EngineKind;
   /** The inference library or server, and its version. */
   runtime: string;
   version: string;

@@ -236,6 +236,8 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
       context_size: run.engine.contextSize,
       model_load_ms: run.engine.modelLoadMs,
       node_llama_cpp_version: run.engine.nodeLlamaCppVersion,
+      kind: run.engine.kind,
+      ...(run.engine.remote ? { url: run.engine.remote.url, version: run.engine.remote.version, concurrency: run.engine.remote.concurrency } : {}),
     },
     cache: cacheReport(run),
     cases: suite.cases.map(

@@ -154,8 +154,12 @@ export const reportSchema = {
         arms_in_parallel: { description: "The arms ran side by side: each arm's latency includes contention with the other.", type: "boolean" },
         context_size: { type: "number" },
         model_load_ms: { type: "number" },
-        node_llama_cpp_version: { type: "string" },
-      }),
+        node_llama_cpp_version: { description: "tunegate's own node-llama-cpp (tokenises and runs suites in-process; a remote engine's runtime is in `version`).", type: "string" },
+        kind: { description: "The engine that produced the numbers: local (llama.cpp in this process), llama-server, vllm, sglang or openai.", type: "string" },
+        url: { description: "A remote engine's URL, without credentials.", type: "string" },
+        version: { description: "A remote engine's server version, as it reports it.", type: "string" },
+        concurrency: { description: "A remote engine: requests in flight at once (latency figures include queueing at this concurrency).", type: "number" },
+      }, { optional: ["url", "version", "concurrency"] }),
       cache: closedObject(
         {
           enabled: { description: "Whether the result cache was on for this run.", type: "boolean" },

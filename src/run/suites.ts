@@ -3,6 +3,8 @@
 // and the Action can annotate it without reading a log or loading the suites a second time.
 import { realpathSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
+import type { Engine } from "../engine/engine.js";
+import { resolveRemoteEngine, type RemoteEngineChoice } from "../engine/remote/options.js";
 import type { Diagnostic } from "../suite/diagnostics.js";
 import { checkSuite } from "./check-suite.js";
 import { destinationProblem } from "../text/write-file.js";
@@ -77,6 +79,10 @@ export function runRoot(cwd: string, files: readonly string[]): string {
   return root;
 }
 
+function isRemoteChoice(engine: TunegatePluginOptions["engine"]): engine is RemoteEngineChoice {
+  return typeof engine === "object" && engine !== null && typeof (engine as Engine).runSuite !== "function";
+}
+
 /** Validates, runs and maps the outcome to an exit code. */
 export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env">): Promise<SuitesRun> {
   const { files, unmatched, invalid } = expandSuitePaths(args.suites.length > 0 ? args.suites : ["."], io.cwd);
@@ -93,15 +99,13 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
   if (problems.length > 0) return { stage: "destinations", code: EXIT_INVALID, files, problems };
 
   // Vitest and the engine are loaded only now: `tunegate run --help` and invalid input stay instant.
-  const [{ createVitest }, { tunegate }, { createLocalEngine }] = await Promise.all([
-    import("vitest/node"),
-    import("../vitest/plugin.js"),
-    import("../engine/local/local-engine.js"),
-  ]);
-  await using engine = createLocalEngine(args.plugin.gpu !== undefined ? { gpu: args.plugin.gpu } : {});
+  const [{ createVitest }, { tunegate }] = await Promise.all([import("vitest/node"), import("../vitest/plugin.js")]);
+  // The plugin creates the engine (a run option's server, a suite's own `engine:` block, or in-process) and
+  // disposes it when Vitest closes. The environment is this run's, not necessarily the process's.
+  const remote = resolveRemoteEngine(isRemoteChoice(args.plugin.engine) ? args.plugin.engine : undefined, io.env);
   // A cache folder named relative to the working directory given here, which need not be the process's.
   const cacheDir = args.plugin.cacheDir !== undefined ? { cacheDir: resolve(io.cwd, args.plugin.cacheDir) } : {};
-  const plugin = tunegate({ ...args.plugin, ...cacheDir, engine });
+  const plugin = tunegate({ ...args.plugin, ...cacheDir, ...(remote ? { engine: remote } : {}) });
   const include = files.map((file) => relative(root, file).split(sep).join("/"));
   const vitest = await createVitest(
     "test",

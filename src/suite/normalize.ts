@@ -1,11 +1,11 @@
 // Schema-valid raw data → the normalised Suite: defaults applied, paths interpolated and made absolute,
 // cases loaded (inline or from cases_file) with their source locations. Problems found on the way are
 // diagnostics; the Suite is still built (with placeholders) so the checks can report everything in one pass.
-import { failed, type CostConfig, type FewShotExample, type ModelRef, type Suite, type SuiteCase } from "../types.js";
+import { failed, type CostConfig, type FewShotExample, type ModelRef, type SourceLocation, type Suite, type SuiteCase, type SuiteEngine } from "../types.js";
 import { readCasesFile, type CaseDraft } from "./cases-file.js";
 import { defaultSuiteName, SUITE_DEFAULTS } from "./defaults.js";
-import type { Diagnostic } from "./diagnostics.js";
-import type { Environment } from "./env.js";
+import { error, type Diagnostic } from "./diagnostics.js";
+import { interpolateEnv, type Environment } from "./env.js";
 import { checkModelFile, describeResolution, pathHint, resolveSuitePath, shownPath } from "./paths.js";
 import type { RawSuite } from "./raw-suite.js";
 import type { DataPath, YamlLocator } from "./yaml-source.js";
@@ -131,7 +131,33 @@ export async function normalizeSuite(raw: RawSuite, context: NormalizeContext): 
     },
     misses: raw.misses ?? SUITE_DEFAULTS.misses,
   };
+  if (raw.engine !== undefined) {
+    const engine = suiteEngine(raw.engine, env, locator.value(["engine"]), diagnostics);
+    if (engine) suite.engine = engine;
+  }
   return { suite, diagnostics };
+}
+
+/** The engine block, env references expanded (a failed expansion is a diagnostic at the key). */
+function suiteEngine(raw: NonNullable<RawSuite["engine"]>, env: Environment, location: SourceLocation, diagnostics: Diagnostic[]): SuiteEngine | undefined {
+  const expand = (written: string) => {
+    const result = interpolateEnv(written, env);
+    if (result.ok) return result.value.text;
+    diagnostics.push(...result.problems.map((problem) => error(problem.code, location, `engine: ${problem.message}`, problem.hint)));
+    return undefined;
+  };
+  const url = expand(raw.url);
+  const apiKey = raw.api_key === undefined ? undefined : expand(raw.api_key);
+  if (url === undefined || (raw.api_key !== undefined && apiKey === undefined)) return undefined;
+  return {
+    url,
+    location,
+    ...(raw.kind !== undefined ? { kind: raw.kind } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(raw.concurrency !== undefined ? { concurrency: raw.concurrency } : {}),
+    ...(raw.timeout_ms !== undefined ? { timeoutMs: raw.timeout_ms } : {}),
+    ...(raw.retries !== undefined ? { retries: raw.retries } : {}),
+  };
 }
 
 function costConfig(cost: NonNullable<RawSuite["cost"]>): CostConfig {

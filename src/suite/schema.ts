@@ -5,7 +5,7 @@
 // too, so editors flag them; the loader translates their ajv errors into one readable message each.
 // The raw type derived from it lives in raw-suite.ts, so that this public module does not depend on
 // json-schema-to-ts (a build-time dependency) in its declarations.
-import { ARM_DISPLAY, ARMS, FAIL_ON_POLICIES, MISS_POLICIES, SCORING_MODES } from "../types.js";
+import { ARM_DISPLAY, ARMS, FAIL_ON_POLICIES, MISS_POLICIES, REMOTE_ENGINE_KIND_NAMES, SCORING_MODES } from "../types.js";
 import { CASES_FILE_MAX_BYTES, formatLimit, SUITE_FILE_MAX_BYTES } from "./limits.js";
 
 // A subschema that only requires keys; `properties: { key: true }` declares them so ajv's strict mode
@@ -348,6 +348,59 @@ export const suiteSchema = {
           description:
             "fine-tune (default): the gate fails when the verdict is to fine-tune; gray-zone: also when the " +
             "verdict is unclear; never: report only.",
+        },
+      },
+    },
+    engine: {
+      type: "object",
+      title: "Engine",
+      description:
+        "Optional: run both arms on an inference server instead of in-process. A run option (--engine-url, " +
+        "TUNEGATE_ENGINE_URL, the plugin's `engine`, the Action's `engine-url`) takes precedence over this block.",
+      additionalProperties: false,
+      required: ["url"],
+      properties: {
+        url: {
+          type: "string",
+          minLength: 1,
+          maxLength: 2000,
+          title: "Engine URL",
+          description: "The server's base URL, e.g. http://127.0.0.1:8080; `${env:VAR}` is expanded. Credentials in it are never printed.",
+        },
+        kind: {
+          type: "string",
+          enum: REMOTE_ENGINE_KIND_NAMES,
+          title: "Engine kind",
+          description: "llama-server (implemented), vllm, sglang or openai (not yet). Default: llama-server.",
+        },
+        api_key: {
+          type: "string",
+          pattern: "^\\$\\{env:TUNEGATE_[A-Za-z0-9_]+\\}$",
+          title: "API key",
+          description:
+            "Sent as a bearer token. Only as `${env:TUNEGATE_...}`: a key written in the file would be a leaked key, and a suite " +
+            "(a pull request's file) may not send any other variable, such as a CI token, to a server it names. Never printed.",
+        },
+        concurrency: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1024,
+          title: "Concurrency",
+          description: "Requests in flight at once. Default: the server's slot count.",
+        },
+        timeout_ms: {
+          type: "integer",
+          minimum: 1,
+          maximum: 3600000,
+          title: "Request timeout",
+          description: "Per request, in milliseconds. Default 120000.",
+        },
+        retries: {
+          type: "integer",
+          minimum: 0,
+          maximum: 20,
+          title: "Retries",
+          description: "Retries of a timeout, dropped connection or 429/502/503/504 (with backoff, honouring Retry-After). Default 4.",
         },
       },
     },

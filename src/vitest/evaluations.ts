@@ -50,7 +50,7 @@ function record(evaluation: Evaluation): Evaluation {
 
 /** Loads and evaluates one suite file; an unchanged file with unchanged models reuses its last evaluation. */
 export async function evaluateSuiteText(
-  engine: Engine,
+  engineFor: Engine | ((suite: Suite) => Promise<Engine>),
   text: string,
   file: string,
   settings: EvaluationSettings,
@@ -68,6 +68,13 @@ export async function evaluateSuiteText(
   const key = await evaluationKey(text, suite, settings);
   const previous = evaluations.get(registryKey(file));
   if (previous?.kind === "done" && previous.key === key) return previous;
+  let engine: Engine;
+  try {
+    engine = typeof engineFor === "function" ? await engineFor(suite) : engineFor;
+  } catch (error) {
+    if (!isTunegateError(error)) throw error;
+    return record({ kind: "failed", file, suite, error, diagnostics: loaded.diagnostics });
+  }
 
   return serially(engine, async () => {
     try {

@@ -8,6 +8,8 @@ import { defaultInclude } from "vitest/config";
 import type { Vitest } from "vitest/node";
 import { resolveCacheLocation } from "../cache/location.js";
 import type { Engine } from "../engine/engine.js";
+import type { Suite } from "../types.js";
+import { resolveRemoteEngine, type RemoteEngineChoice } from "../engine/remote/options.js";
 import { TunegateError } from "../errors.js";
 import { buildSuiteReport } from "../report/build.js";
 import { TABLE_MODES, type TableMode } from "../report/terminal.js";
@@ -31,10 +33,12 @@ export interface TunegatePluginOptions extends SuiteOverrides {
   /** Run the two arms side by side (default on a CPU with 2+ cores and a libuv pool of 2+ threads); false times each arm alone. */
   parallelArms?: boolean;
   /**
-   * The engine to run suites on; its owner disposes it (and `gpu` is then the owner's business). Default: a
-   * local engine the plugin creates on the first suite file and disposes when Vitest closes.
+   * The engine to run suites on. An Engine object: its owner disposes it (and `gpu` is then the owner's
+   * business). A remote server's settings (`{ url, kind?, apiKey?, concurrency?, timeoutMs?, retries? }`):
+   * the plugin connects to it. Default: TUNEGATE_ENGINE_URL / TUNEGATE_ENGINE_KIND when set, else a local
+   * engine; either is created on the first suite file and disposed when Vitest closes.
    */
-  engine?: Engine;
+  engine?: Engine | RemoteEngineChoice;
   /**
    * The result cache (default on): a case whose result is cached under the same key (engine, model and adapter
    * content, scale, scoring, prompt, labels) is not run again. false turns it off (`--no-cache`).
@@ -124,6 +128,10 @@ function checkOverrideOptions(options: TunegatePluginOptions): void {
   }
 }
 
+function isEngine(value: TunegatePluginOptions["engine"]): value is Engine {
+  return typeof value === "object" && value !== null && typeof (value as Engine).runSuite === "function";
+}
+
 export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
   checkOverrideOptions(options);
   const settings: EvaluationSettings = {
@@ -142,25 +150,52 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     },
   };
   // One engine for the plugin's life: watch reruns reuse the models it loaded.
-  let engine: Engine | undefined = options.engine;
+  const given = isEngine(options.engine) ? options.engine : undefined;
+  const remote = given ? undefined : resolveRemoteEngine(options.engine as RemoteEngineChoice | undefined);
+  let engine: Engine | undefined = given;
   let creating: Promise<Engine> | undefined;
+  // Remote engines named by suites' own `engine:` blocks (when no run option names one), one per setting.
+  const suiteEngines = new Map<string, Promise<Engine>>();
   const engineForSuites = (): Promise<Engine> => {
     if (engine) return Promise.resolve(engine);
     // Loaded on first use: node-llama-cpp has a top-level await, which require() cannot load, and a
     // CommonJS vitest.config loads this plugin with require().
-    creating ??= import("../engine/local/local-engine.js").then(({ createLocalEngine }) => {
-      engine = createLocalEngine(options.gpu !== undefined ? { gpu: options.gpu } : {});
-      return engine;
-    });
+    creating ??= remote
+      ? import("../engine/remote/remote-engine.js").then(({ createRemoteEngine }) => {
+          engine = createRemoteEngine(remote);
+          return engine;
+        })
+      : import("../engine/local/local-engine.js").then(({ createLocalEngine }) => {
+          engine = createLocalEngine(options.gpu !== undefined ? { gpu: options.gpu } : {});
+          return engine;
+        });
     return creating;
+  };
+  /** The engine a suite runs on: a run option's, else the suite's own `engine:` block, else the default. */
+  const uncachedEngineFor = (suite: Suite): Promise<Engine> => {
+    const block = suite.engine;
+    if (given || remote || block === undefined) return engineForSuites();
+    const { location: _location, ...settings } = block;
+    const key = JSON.stringify(settings);
+    let found = suiteEngines.get(key);
+    if (!found) {
+      found = import("../engine/remote/remote-engine.js").then(({ createRemoteEngine }) => createRemoteEngine(settings));
+      suiteEngines.set(key, found);
+      found.catch(() => suiteEngines.delete(key));
+    }
+    return found;
   };
   // The result cache in front of the engine, made once per engine (it needs Vitest's root): one object, so
   // suites queue on it one at a time.
-  let cached: { inner: Engine; engine: Promise<Engine> } | undefined;
-  const cachedEngine = async (): Promise<Engine> => {
-    const inner = await engineForSuites();
-    if (cached?.inner !== inner) cached = { inner, engine: cacheInFrontOf(inner) };
-    return cached.engine;
+  let cached = new WeakMap<Engine, Promise<Engine>>();
+  const engineFor = async (suite: Suite): Promise<Engine> => {
+    const inner = await uncachedEngineFor(suite);
+    let front = cached.get(inner);
+    if (!front) {
+      front = cacheInFrontOf(inner);
+      cached.set(inner, front);
+    }
+    return front;
   };
   const cacheInFrontOf = async (inner: Engine): Promise<Engine> => {
     const location = resolveCacheLocation(
@@ -216,13 +251,16 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       reporter.notIncluded = userSelectsTestFiles ? suitesLeftOut(vitest) : [];
       vitest.onClose(async () => {
         payloads.removeAll();
-        if (options.engine) return;
+        cached = new WeakMap();
+        if (given) return;
         const created = await creating?.catch(() => undefined);
         // A plugin that outlives this Vitest (a restart) starts a fresh engine on its next suite file.
         engine = undefined;
         creating = undefined;
-        cached = undefined;
         await created?.dispose();
+        const remotes = [...suiteEngines.values()];
+        suiteEngines.clear();
+        for (const made of await Promise.all(remotes.map((p) => p.catch(() => undefined)))) await made?.dispose();
       });
     },
 
@@ -240,7 +278,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
         return { code: generated.code, map: generated.map };
       }
       const { evaluateSuiteText, referencedFiles } = await import("./evaluations.js");
-      const evaluation = await evaluateSuiteText(await cachedEngine(), yaml, file, settings, progress);
+      const evaluation = await evaluateSuiteText(engineFor, yaml, file, settings, progress);
       for (const diagnostic of evaluation.diagnostics) {
         if (diagnostic.severity === "warning") log()(`tunegate ▸ ${formatDiagnostic(diagnostic)}`);
       }

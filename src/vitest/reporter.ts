@@ -132,7 +132,8 @@ export class TunegateReporter implements Reporter {
       const engine = runs[0]!.engine;
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
       const threads = `${engine.threads} thread${engine.threads === 1 ? "" : "s"} each`;
-      this.log(`tunegate ▸ ${plural(runs.length, "suite")} on ${engine.backend} (${arms}, ${threads})${loads}`);
+      const how = engine.remote ? `at ${engine.remote.url}, ${engine.remote.concurrency} requests at a time, arms in phases` : `${arms}, ${threads}`;
+      this.log(`tunegate ▸ ${plural(runs.length, "suite")} on ${singleLine(engine.backend)} (${how})${loads}`);
     }
     for (const broken of unevaluated) this.log(`tunegate ▸ not evaluated: ${singleLine(broken.file)} (${describeNotEvaluated(broken)})`);
     const ci = isCI();

@@ -41,6 +41,11 @@ describe("parseActionInputs", () => {
     });
   });
 
+  it("reads the engine's URL and kind", () => {
+    expect(inputs({ "engine-url": " http://10.0.0.5:8080 ", "engine-kind": "LLAMA-SERVER" })).toMatchObject({ engineUrl: "http://10.0.0.5:8080", engineKind: "llama-server" });
+    expect(inputs({})).toMatchObject({ engineUrl: undefined, engineKind: undefined });
+  });
+
   it("treats blank values as not given", () => {
     expect(inputs({ suites: "  \n \n", volume: "  ", comment: " ", "report-path": "\t" })).toEqual(inputs({}));
   });
@@ -94,6 +99,8 @@ describe("parseActionInputs", () => {
     ["fail-on", "always", 'Input `fail-on`: expected one of fine-tune, gray-zone, never, got "always".'],
     ["misses", "ignore", 'Input `misses`: expected one of warn, fail, got "ignore".'],
     ["gpu", "rocm", 'Input `gpu`: expected one of auto, cuda, vulkan, metal, cpu, got "rocm".'],
+    ["engine-kind", "ollama", 'Input `engine-kind`: expected one of llama-server, vllm, sglang, openai, got "ollama".'],
+    ["engine-url", "ftp://user:secret@h", "Input `engine-url`: expected an http:// or https:// URL, got \"(not shown)\"."],
     ["comment", "yes", 'Input `comment`: expected true or false, got "yes".'],
     ["cache", "off", 'Input `cache`: expected true or false, got "off".'],
     ["report-path", "reports/", 'Input `report-path`: expected a file path for the JSON report, not a folder, got "reports/".'],

@@ -21,7 +21,7 @@ const LABELS = ["billing", "bug", "praise"];
 const LOGPROB: ResultShape = { labels: LABELS, scoring: "logprob" };
 const GENERATE: ResultShape = { labels: LABELS, scoring: "generate" };
 const SUITE = "/project/evals/support.cases.yaml";
-const ENGINE: EngineInfo = { backend: "cpu", threads: 2, armsInParallel: true, contextSize: 512, modelLoadMs: 123, nodeLlamaCppVersion: "3.21.1" };
+const ENGINE: EngineInfo = { backend: "cpu", threads: 2, armsInParallel: true, contextSize: 512, modelLoadMs: 123, nodeLlamaCppVersion: "3.21.1", kind: "local" };
 
 const entry = (overrides: Partial<CachedResult["result"]> = {}): CachedResult => ({
   result: { predicted: "bug", scores: { billing: -3.5, bug: -0.25, praise: -Infinity }, confidence: 0.9, margin: 3.25, latencyMs: 12.5, promptTokens: 40, outputTokens: 1, ...overrides },

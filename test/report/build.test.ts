@@ -118,7 +118,7 @@ describe("buildReport: the issue's minimum fields", () => {
     expect(suite.arms.lora.model).toBe("models/base.gguf");
     expect(suite.arms.lora.adapter).toEqual({ file: "models/adapter.gguf", scale: 1 });
     expect(suite.arms.few_shot.adapter).toBeNull();
-    expect(suite.engine).toEqual({ backend: "cpu", threads: 4, arms_in_parallel: false, context_size: 4096, model_load_ms: 321, node_llama_cpp_version: "3.21.1" });
+    expect(suite.engine).toEqual({ backend: "cpu", threads: 4, arms_in_parallel: false, context_size: 4096, model_load_ms: 321, node_llama_cpp_version: "3.21.1", kind: "local" });
     expect(report.methods.delta_ci95).toMatch(/Newcombe/);
     expect(report.methods.percentile).toMatch(/type 7/);
     expect(suite.must_misses).toEqual([{ index: 1, input: "What are your hours?", expected: "inquiry", file: "suites/support.yaml", line: 23, arms: ["lora"] }]);

@@ -96,7 +96,7 @@ export function makeSuiteRun(spec: RunSpec): SuiteRun {
       misses: "warn",
     },
     arms: { few_shot: arm("few_shot"), lora: arm("lora") },
-    engine: { backend: "cpu", threads: 4, armsInParallel: false, contextSize: 4096, modelLoadMs: 321, nodeLlamaCppVersion: "3.21.1" },
+    engine: { backend: "cpu", threads: 4, armsInParallel: false, contextSize: 4096, modelLoadMs: 321, nodeLlamaCppVersion: "3.21.1", kind: "local" },
   };
 }
 

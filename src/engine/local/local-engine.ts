@@ -27,7 +27,7 @@ export interface LocalEngineOptions {
 }
 
 export class LocalEngine implements Engine {
-  readonly kind = "local";
+  readonly kind = "local" as const;
   /** llama.cpp's log while this engine's binding runs. */
   readonly log = new LlamaLog();
   readonly #gpu: string | undefined;
@@ -141,6 +141,7 @@ export class LocalEngine implements Engine {
       contextSize: Math.max(fewShot.contextSize, lora.contextSize),
       modelLoadMs: fewShotModel.loadMs + (loraModel === fewShotModel ? 0 : loraModel.loadMs),
       nodeLlamaCppVersion: description.version,
+      kind: "local",
     };
     const arms: Record<ArmName, ArmRun> = { few_shot: fewShot, lora };
     return { suite, arms, engine };

@@ -10,9 +10,10 @@
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { TunegateError } from "../../errors.js";
 import type { ArmName, ArmRun, CaseArmResult, ScoringMode, SuiteCase } from "../../types.js";
-import { ARM_DISPLAY, INVALID_PREDICTION } from "../../types.js";
+import { ARM_DISPLAY } from "../../types.js";
 import { alignContextSize, type ArmProgress } from "../engine.js";
-import { parseGeneratedLabel } from "../parse-output.js";
+import { generatedCaseResult, scoredCaseResult } from "../case-result.js";
+import { tokensNeeded as caseTokensNeeded } from "../tokens.js";
 import type { LlamaLog } from "./llama-log.js";
 import { dealRounds, nonDecreasingGroups } from "./rounds.js";
 import {
@@ -74,8 +75,7 @@ function tokenizeArm(settings: ArmSettings): PromptTokens[] {
 }
 
 function tokensNeeded(prompt: PromptTokens, settings: ArmSettings): number {
-  const extra = settings.scoring === "generate" ? settings.maxGeneratedTokens : Math.max(...prompt.labelTokens.map((t) => t.length));
-  return prompt.tokens.length + extra;
+  return caseTokensNeeded(prompt, settings.scoring === "generate", settings.maxGeneratedTokens);
 }
 
 function chooseContextSize(prompts: PromptTokens[], settings: ArmSettings): number {
@@ -129,38 +129,12 @@ async function generateCase(sequence: LlamaContextSequence, settings: ArmSetting
   const started = performance.now();
   const generation = await generateGreedy(sequence, settings.model, prompt.tokens, settings.maxGeneratedTokens, checkDistribution);
   const latencyMs = performance.now() - started;
-  const predicted = parseGeneratedLabel(generation.text, settings.labels);
-  const result: CaseArmResult = {
-    predicted,
-    correct: predicted === c.expected,
-    scores: {},
-    confidence: predicted === INVALID_PREDICTION ? 0 : 1,
-    margin: 0,
-    latencyMs,
-    promptTokens: prompt.tokens.length,
-    outputTokens: generation.tokens.length,
-    generated: generation.text,
-  };
+  const result = generatedCaseResult(c, settings.labels, { text: generation.text, tokens: generation.tokens.length, promptTokens: prompt.tokens.length, latencyMs });
   return { result, after: [generation.tokens.slice(0, generation.fedBack)] };
 }
 
 function scoredCase(settings: ArmSettings, prompt: PromptTokens, c: SuiteCase, scores: number[], latencyMs: number): EvaluatedCase {
-  let best = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i; // ties: first label wins
-  const top = scores[best]!;
-  const runnerUp = Math.max(...scores.filter((_, i) => i !== best));
-  const normaliser = scores.reduce((sum, s) => sum + Math.exp(s - top), 0);
-  const predicted = settings.labels[best]!;
-  const result: CaseArmResult = {
-    predicted,
-    correct: predicted === c.expected,
-    scores: Object.fromEntries(settings.labels.map((label, i) => [label, scores[i]!])),
-    confidence: 1 / normaliser,
-    margin: scores.length > 1 ? top - runnerUp : 0,
-    latencyMs,
-    promptTokens: prompt.tokens.length,
-    outputTokens: prompt.labelTokens[best]!.length,
-  };
+  const result = scoredCaseResult(c, settings.labels, { scores, labelTokens: prompt.labelTokens, promptTokens: prompt.tokens.length, latencyMs });
   return { result, after: prompt.labelTokens.filter((tokens) => tokens.length > 1).map((tokens) => tokens.slice(0, -1)) };
 }
 

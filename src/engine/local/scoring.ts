@@ -2,12 +2,12 @@
 // shared few-shot prefix, evaluating only what differs), then either read every label's log-probability
 // or decode greedily. Nothing here decides how cases are spread over sequences; run-arm.ts does.
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import { firstWordComplete, LOG_PROBABILITY_FLOOR } from "../tokens.js";
 import type { PromptTokens } from "./tokens.js";
 
-export type Distribution = Map<Token, number>;
+export { LOG_PROBABILITY_FLOOR } from "../tokens.js";
 
-/** The log-probability floor: llama.cpp's float probabilities underflow to 0 for hopeless tokens. */
-export const LOG_PROBABILITY_FLOOR = -1000;
+export type Distribution = Map<Token, number>;
 
 /**
  * Erases the sequence's cache from the first token that differs from `tokens`, or from `evaluateFrom` if that
@@ -131,11 +131,6 @@ export interface Generation {
   text: string;
   /** Generated tokens that had to be fed back to get the next one: greedy decoding's own minimum. */
   fedBack: number;
-}
-
-/** True once the text holds a complete first word: something other than whitespace, then whitespace after it. */
-function firstWordComplete(text: string): boolean {
-  return /^\s*\S+\s/.test(text);
 }
 
 /**

@@ -1,0 +1,36 @@
+// Is the file a server loaded the suite's file? By path when both name the same file, by content when the
+// server's path can be read here, else only by file name (a server on another machine): the caller says which.
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
+import { basename, resolve } from "node:path";
+
+export type FileMatch = "path" | "content" | "name";
+
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** How `serverPath` (as the server reports it) matches the local `path`, or undefined when it does not. */
+export async function matchFile(serverPath: string, path: string): Promise<FileMatch | undefined> {
+  if (serverPath === "") return undefined;
+  if (real(serverPath) === real(path)) return "path";
+  if (existsSync(serverPath)) {
+    try {
+      if (statSync(serverPath).size !== statSync(path).size) return undefined;
+      return (await fileSha256(serverPath)) === (await fileSha256(path)) ? "content" : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return basename(serverPath) === basename(path) ? "name" : undefined;
+}

@@ -1,0 +1,59 @@
+// The suite's optional `engine:` block: read with env references expanded, an API key only from a
+// TUNEGATE_* variable (a pull request's suite must not send a CI secret to a server it names), and the run
+// options that name an engine instead.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseRunArguments } from "../../src/cli/run.js";
+import { loadSuiteFromText } from "../../src/suite/loader.js";
+import { scratchDir, suiteYaml } from "./helpers.js";
+
+const scratch = scratchDir();
+const load = (rest: string, env: Record<string, string> = {}) =>
+  loadSuiteFromText(suiteYaml({ rest: `volume: { calls_per_day: 1000 }\n${rest}` }), join(scratch, "engine.cases.yaml"), { env, checkModelFiles: false });
+
+describe("the engine block", () => {
+  it("is read with its settings and env references expanded", async () => {
+    const { suite, diagnostics } = await load(
+      "engine:\n  url: http://${env:HOST}:8080\n  kind: llama-server\n  api_key: ${env:TUNEGATE_ENGINE_KEY}\n  concurrency: 4\n  timeout_ms: 5000\n  retries: 2",
+      { HOST: "gpu-box", TUNEGATE_ENGINE_KEY: "k-123" },
+    );
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(suite!.engine).toMatchObject({ url: "http://gpu-box:8080", kind: "llama-server", apiKey: "k-123", concurrency: 4, timeoutMs: 5000, retries: 2 });
+  });
+
+  it("is absent when not written", async () => {
+    const { suite } = await load("");
+    expect(suite!.engine).toBeUndefined();
+  });
+
+  it.each([
+    ["a key written in the file", "api_key: sk-live-123"],
+    ["a key from a variable that is not TUNEGATE_*", "api_key: ${env:GITHUB_TOKEN}"],
+    ["an unknown kind", "kind: ollama"],
+    ["a zero concurrency", "concurrency: 0"],
+    ["an unknown key", "model: x"],
+  ])("refuses %s", async (_, line) => {
+    const { diagnostics } = await load(`engine:\n  url: http://h:1\n  ${line}`, { GITHUB_TOKEN: "ghp_secret" });
+    const errors = diagnostics.filter((d) => d.severity === "error");
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.map((d) => `${d.message} ${d.hint ?? ""}`).join(" ")).not.toContain("ghp_secret");
+    expect(errors[0]!.location.line).toBeGreaterThan(1);
+  });
+
+  it("names an unset variable without a value", async () => {
+    const { diagnostics } = await load("engine:\n  url: ${env:ENGINE_URL}");
+    expect(diagnostics.some((d) => d.severity === "error" && d.code === "env-unset" && d.message.includes("ENGINE_URL"))).toBe(true);
+  });
+});
+
+describe("tunegate run's engine options", () => {
+  it("--engine-url, --engine-kind and --engine-concurrency become the plugin's engine", () => {
+    expect(parseRunArguments(["s.cases.yaml", "--engine-url", "http://127.0.0.1:8080", "--engine-kind", "llama-server", "--engine-concurrency", "3"])).toMatchObject({
+      plugin: { engine: { url: "http://127.0.0.1:8080", kind: "llama-server", concurrency: 3 } },
+    });
+  });
+  it("refuses an unknown kind and a zero concurrency", () => {
+    expect(() => parseRunArguments(["--engine-url", "http://h:1", "--engine-kind", "ollama"])).toThrow(/--engine-kind must be one of llama-server, vllm, sglang, openai/);
+    expect(() => parseRunArguments(["--engine-url", "http://h:1", "--engine-concurrency", "0"])).toThrow(/at least 1/);
+  });
+});
