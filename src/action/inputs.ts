@@ -1,7 +1,8 @@
 // The Action's inputs: their names and defaults (action.yml declares the same; a test keeps the two in step),
 // and the parsing of the raw strings the runner hands over into checked values. Parsing is pure so every
 // rule can be tested without a runner; each problem names the input it comes from.
-import { resolve } from "node:path";
+import { realpathSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import { describeInvalidGlob, globProblem, isGlob } from "../run/suite-paths.js";
 import { GPU_CHOICES, REMOTE_ENGINE_KINDS } from "../engine/engine.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, overrideRange, type NumberOverrideKey, type OverrideKey, type SuiteOverrides } from "../suite/overrides.js";
@@ -169,6 +170,10 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     problem("cache", "true or false", text("cache"));
   }
   const cacheDir = text("cache-dir");
+  // Results in a folder the pull request can write would pass for measured ones (see README, Security).
+  if (cacheDir.trim() !== "" && insideFolder(resolve(workingDirectory, cacheDir), workspace)) {
+    problem("cache-dir", "a folder outside the workspace (e.g. under runner.temp): a pull request could commit forged results inside it", cacheDir);
+  }
 
   let comment: boolean | undefined;
   try {
@@ -220,4 +225,17 @@ function readersOf(raw: RawInputs): InputReaders {
       throw new TypeError(`Input ${name} is not a YAML 1.2 core-schema boolean`);
     },
   };
+}
+
+/** Whether `path` (links followed where it exists) lies in `folder` or is it. */
+function insideFolder(path: string, folder: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  const [target, root] = [real(path), real(folder)];
+  return target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
 }

@@ -235,6 +235,8 @@ export async function writeSuiteResults(dir: string, suiteFile: string, results:
         armsInParallel: results.engine.armsInParallel,
         contextSize: results.engine.contextSize,
         nodeLlamaCppVersion: results.engine.nodeLlamaCppVersion,
+        kind: results.engine.kind,
+        ...(results.engine.remote ? { remote: results.engine.remote } : {}),
       }
     : null;
   await writeFileAtomic(resultsPath(dir, suiteFile), `${JSON.stringify({ format: RESULTS_FORMAT, version: STORE_VERSION, engine, entries })}\n`);

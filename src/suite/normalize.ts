@@ -146,6 +146,15 @@ function suiteEngine(raw: NonNullable<RawSuite["engine"]>, env: Environment, loc
     diagnostics.push(...result.problems.map((problem) => error(problem.code, location, `engine: ${problem.message}`, problem.hint)));
     return undefined;
   };
+  // Only TUNEGATE_* variables, as for api_key: a URL is sent over the network and shown in messages, and a
+  // suite (a pull request's file) must not be able to put a CI secret such as HF_TOKEN into either.
+  const foreign = [...raw.url.matchAll(/\$\{env:([^}:]*)/g)].map((m) => m[1]!).filter((name) => !/^TUNEGATE_[A-Za-z0-9_]+$/.test(name));
+  if (foreign.length > 0) {
+    diagnostics.push(
+      error("bad-value", location, `engine: url may only use \${env:TUNEGATE_...} variables, not ${foreign.map((name) => JSON.stringify(name)).join(", ")}`, "name the server in a TUNEGATE_* variable (e.g. ${env:TUNEGATE_ENGINE_HOST}), or give it with --engine-url"),
+    );
+    return undefined;
+  }
   const url = expand(raw.url);
   const apiKey = raw.api_key === undefined ? undefined : expand(raw.api_key);
   if (url === undefined || (raw.api_key !== undefined && apiKey === undefined)) return undefined;

@@ -175,6 +175,15 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
   const uncachedEngineFor = (suite: Suite): Promise<Engine> => {
     const block = suite.engine;
     if (given || remote || block === undefined) return engineForSuites();
+    // On GitHub Actions the suite may be a stranger's: its own server could invent the scores the gate reads.
+    if (process.env.GITHUB_ACTIONS === "true") {
+      return Promise.reject(
+        new TunegateError("ENGINE_UNTRUSTED", "a suite's own `engine:` block is not used on GitHub Actions: a pull request could point the gate at a server it controls", {
+          location: block.location,
+          hint: "name the server in the workflow instead (the Action's engine-url input, --engine-url or TUNEGATE_ENGINE_URL), which takes precedence over the block",
+        }),
+      );
+    }
     const { location: _location, ...settings } = block;
     const key = JSON.stringify(settings);
     let found = suiteEngines.get(key);

@@ -182,7 +182,7 @@ export class TunegateReporter implements Reporter {
       // A report left from an earlier run would read as this run's: it goes.
       if (await rm(path).then(() => true, () => false)) removed.push(path);
     }
-    if ((report && !shard) || (!this.files.json && !this.files.markdown)) return;
+    if ((report && !shard) || (!this.files.json && !this.files.markdown && !this.files.html)) return;
     const why = shard ? `shard ${shard.index}/${shard.count}: the report files are written by \`vitest --merge-reports\`` : "no suite was evaluated, so no report was written";
     this.log(`tunegate ▸ ${why}${removed.length > 0 ? `; removed the earlier ${removed.join(" and ")}` : ""}`);
   }

@@ -112,8 +112,16 @@ describe("parseActionInputs", () => {
   it("reads cache as a boolean and cache-dir against the working directory", () => {
     expect(inputs({ cache: "false" }).cache).toBe(false);
     expect(inputs({ cache: "TRUE" }).cache).toBe(true);
-    expect(inputs({ "working-directory": "ml", "cache-dir": "../.tunegate-cache" }).cacheDir).toBe(join(WORKSPACE, ".tunegate-cache"));
+    expect(inputs({ "working-directory": "ml", "cache-dir": "../../.tunegate-cache" }).cacheDir).toBe(resolve(WORKSPACE, "../.tunegate-cache"));
     expect(inputs({ "cache-dir": "/runner/temp/tg" }).cacheDir).toBe(resolve("/runner/temp/tg"));
+  });
+
+  it("refuses a cache-dir inside the workspace, where a pull request could commit forged results", () => {
+    for (const dir of [".tunegate-cache", "../ml/cache", WORKSPACE]) {
+      expect(problems({ "working-directory": "ml", "cache-dir": dir })).toEqual([
+        `Input \`cache-dir\`: expected a folder outside the workspace (e.g. under runner.temp): a pull request could commit forged results inside it, got ${JSON.stringify(dir)}.`,
+      ]);
+    }
   });
 
   it("refuses an invalid glob in suites, naming the input", () => {

@@ -116,10 +116,15 @@ describe("renderHtml", () => {
   it("escapes hostile text everywhere it appears", () => {
     const evil = `</title></script><script>alert(1)</script><img src=x onerror=alert(2)>"'`;
     const report = buildReport(
-      [makeSuiteRun({ name: evil, labels: [evil, "ok"], cases: [{ input: evil, expected: evil, fewShot: "ok", lora: evil }, { input: "x", expected: "ok", fewShot: "ok", lora: "ok" }] })],
+      [makeSuiteRun({
+        callsPerDay: 1000,
+        // The currency (16 characters at most, from the suite) is drawn in the cost chart's titles too.
+        cost: { currency: "<img src=//e.co>", fewShot: { inputPerMillion: 1, outputPerMillion: 2 }, lora: { inputPerMillion: 1, outputPerMillion: 2 }, fineTuneOneOff: 100 },
+        name: evil, labels: [evil, "ok"], cases: [{ input: evil, expected: evil, fewShot: "ok", lora: evil }, { input: "x", expected: "ok", fewShot: "ok", lora: "ok" }] })],
       { root: ROOT, now: new Date(0) },
     );
     const html = renderHtml(report);
+    expect(html).toContain("cost-line");
     expect(html).not.toContain("<img");
     expect(html.match(/<script>/g)).toHaveLength(1);
     expect(html).not.toContain("</title></script>");

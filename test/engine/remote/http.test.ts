@@ -119,6 +119,15 @@ describe("HttpClient", () => {
     expect(error.hint).toContain("API key");
   });
 
+  it("refuses a key that is no header value before sending it, without quoting it (fetch's own error would)", async () => {
+    const s = await serve([json(200, {})]);
+    const client = new HttpClient({ baseUrl: s.url, apiKey: "sk-sec\nret 123", timeoutMs: 1000, retries: 2, backoffMs: 1 });
+    const error = (await client.json("/health").catch((e: unknown) => e)) as TunegateError;
+    expect(error.code).toBe("BAD_OPTION");
+    expect(error.describe()).not.toMatch(/sk-sec|ret 123/);
+    expect(s.hits()).toBe(0);
+  });
+
   it("refuses everything once closed", async () => {
     const s = await serve([json(200, {})]);
     const client = new HttpClient({ baseUrl: s.url, timeoutMs: 1000, retries: 0 });
