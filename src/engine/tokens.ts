@@ -73,12 +73,6 @@ export function commonPrefixLength(lists: readonly (readonly TokenId[])[]): numb
   return length;
 }
 
-/** The trie of labels: tokens a perfect evaluator must add for the labels after the prompt. */
-export function labelTokensMinimum(labelTokens: readonly (readonly TokenId[])[]): number {
-  const paths = new Set<string>();
-  for (const tokens of labelTokens) for (let j = 1; j < tokens.length; j++) paths.add(tokens.slice(0, j).join(","));
-  return paths.size;
-}
 
 /** True once the text holds a complete first word: something other than whitespace, then whitespace after it. */
 export function firstWordComplete(text: string): boolean {

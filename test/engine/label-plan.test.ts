@@ -2,7 +2,7 @@
 // tokens, and how their distributions add up to each label's score. Pure logic, no model.
 import type { Token } from "node-llama-cpp";
 import { describe, expect, it } from "vitest";
-import { distinctPrefixCount } from "../../src/engine/local/token-minimum.js";
+import { distinctPrefixCount } from "../../src/engine/token-minimum.js";
 import { labelScores, LOG_PROBABILITY_FLOOR, planLabelSteps, type Distribution } from "../../src/engine/local/scoring.js";
 
 const t = (...ids: number[]) => ids as Token[];

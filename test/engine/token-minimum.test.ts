@@ -2,7 +2,7 @@
 // plain trie on random paths, and on the cases that made the old count (shared prefix once + each case's
 // own suffix) exceed what the engine evaluated: cases sharing tokens beyond the prefix all of them share.
 import { describe, expect, it } from "vitest";
-import { distinctPrefixCount, type TokenPath } from "../../src/engine/local/token-minimum.js";
+import { distinctPrefixCount, type TokenPath } from "../../src/engine/token-minimum.js";
 import { mulberry32 } from "../stats/prng.js";
 
 function trieNodes(paths: readonly TokenPath[]): number {

@@ -2,7 +2,8 @@
 // case result (src/engine/case-result.ts): pure, so every edge is tested here.
 import { describe, expect, it } from "vitest";
 import { generatedCaseResult, scoredCaseResult } from "../../src/engine/case-result.js";
-import { casePromptTokens, commonPrefixLength, firstWordComplete, labelTokensMinimum, tokensNeeded, withBos } from "../../src/engine/tokens.js";
+import { distinctPrefixCount } from "../../src/engine/token-minimum.js";
+import { casePromptTokens, commonPrefixLength, firstWordComplete, tokensNeeded, withBos } from "../../src/engine/tokens.js";
 import type { TunegateError } from "../../src/errors.js";
 import type { SuiteCase } from "../../src/types.js";
 
@@ -42,9 +43,11 @@ describe("token arithmetic", () => {
     expect(commonPrefixLength([[1, 2, 3], [1, 2, 4], [1, 2]])).toBe(2);
     expect(commonPrefixLength([[1], [2]])).toBe(0);
   });
-  it("counts the label trie's inner nodes: what a perfect evaluator adds after the prompt", () => {
-    expect(labelTokensMinimum([[9], [8]])).toBe(0);
-    expect(labelTokensMinimum([[7, 8], [7, 9], [6, 1, 2]])).toBe(3);
+  it("counts the label trie's inner nodes as what a perfect evaluator adds after the prompt (both engines' minimum)", () => {
+    const added = (labels: number[][]) =>
+      distinctPrefixCount([{ prompt: [1], after: [] }, ...labels.filter((l) => l.length > 1).map((l) => ({ prompt: [1], after: l.slice(0, -1) }))]) - 1;
+    expect(added([[9], [8]])).toBe(0);
+    expect(added([[7, 8], [7, 9], [6, 1, 2]])).toBe(3);
   });
   it("knows when the first word is complete", () => {
     expect(firstWordComplete(" billing")).toBe(false);

@@ -27,7 +27,7 @@ import {
   type Distribution,
 } from "./scoring.js";
 import { sharePrefix } from "./shared-prefix.js";
-import { distinctPrefixCount, type TokenPath } from "./token-minimum.js";
+import { distinctPrefixCount, type TokenPath } from "../token-minimum.js";
 import { commonPrefixLength, tokenizeCasePrompt, type PromptTokens } from "./tokens.js";
 
 export interface ArmSettings {

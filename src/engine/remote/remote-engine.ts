@@ -12,7 +12,8 @@ import type { ArmName, ArmRun, CaseArmResult, Suite, SuiteCase, SuiteRun } from 
 import { ARM_DISPLAY } from "../../types.js";
 import { generatedCaseResult, scoredCaseResult } from "../case-result.js";
 import { DEFAULT_MAX_GENERATED_TOKENS, engineDisposedError, type Engine, type EngineDescription, type RemoteEngineKind, type RunOptions } from "../engine.js";
-import { casePromptTokens, commonPrefixLength, LABEL_SEPARATOR, labelTokensMinimum, tokensNeeded, withBos, type PromptTokens } from "../tokens.js";
+import { distinctPrefixCount, type TokenPath } from "../token-minimum.js";
+import { casePromptTokens, commonPrefixLength, LABEL_SEPARATOR, tokensNeeded, withBos, type PromptTokens } from "../tokens.js";
 import { runCanaries, type CanaryReport } from "./canaries.js";
 import { HttpClient, redactUrl } from "./http.js";
 import { LlamaServerClient, type AdapterScales, type LlamaServerProbe, type RequestCost } from "./llama-server.js";
@@ -55,7 +56,8 @@ interface ArmPlan {
 interface CaseOutcome {
   result: CaseArmResult;
   evaluated: number;
-  extraMinimum: number;
+  /** Token runs after the prompt that any evaluator must add: each label but its last token, or the generated tokens fed back. */
+  after: number[][];
 }
 
 /** Tokens the server evaluated for a request: its uncached prompt tokens, and each decoded token but the last fed back. */
@@ -195,7 +197,9 @@ export class RemoteEngine implements Engine {
         promptTokens: prompt.tokens.length,
         latencyMs: performance.now() - started,
       });
-      return { result, evaluated: evaluatedBy(cost), extraMinimum: generated.endedByModel ? generated.tokens.length : Math.max(0, generated.tokens.length - 1) };
+      // Every generated token is fed back to get the next, but the last when the limit (not the model) ended it.
+      const fedBack = generated.endedByModel ? generated.tokens.length : Math.max(0, generated.tokens.length - 1);
+      return { result, evaluated: evaluatedBy(cost), after: [generated.tokens.slice(0, fedBack)] };
     }
     const scores: number[] = [];
     let evaluated = 0;
@@ -206,7 +210,7 @@ export class RemoteEngine implements Engine {
       evaluated += evaluatedBy(cost);
     }
     const result = scoredCaseResult(c, suite.labels, { scores, labelTokens: prompt.labelTokens, promptTokens: prompt.tokens.length, latencyMs: performance.now() - started });
-    return { result, evaluated, extraMinimum: labelTokensMinimum(prompt.labelTokens) };
+    return { result, evaluated, after: prompt.labelTokens.filter((tokens) => tokens.length > 1).map((tokens) => tokens.slice(0, -1)) };
   }
 
   async #runArm(suite: Suite, plan: ArmPlan, concurrency: number, options: RunOptions): Promise<ArmRun> {
@@ -219,13 +223,17 @@ export class RemoteEngine implements Engine {
       return outcome;
     });
     const prefix = Math.min(commonPrefixLength(plan.prompts.map((p) => p.tokens)), ...plan.prompts.map((p) => p.tokens.length - 1));
-    const extra = outcomes.reduce((sum, o) => sum + o.extraMinimum, 0);
+    // The same minimum as the in-process engine: every distinct token sequence counted once (token-minimum.ts).
+    const paths: TokenPath[] = outcomes.flatMap((o, index) => {
+      const prompt = plan.prompts[index]!.tokens;
+      return [{ prompt, after: [] }, ...o.after.map((after) => ({ prompt, after }))];
+    });
     return {
       arm: plan.arm,
       scoring: suite.scoring,
       cases: outcomes.map((o) => o.result),
       tokensEvaluated: outcomes.reduce((sum, o) => sum + o.evaluated, 0),
-      tokensMinimum: prefix + plan.prompts.reduce((sum, p) => sum + p.tokens.length - prefix, 0) + extra,
+      tokensMinimum: distinctPrefixCount(paths, prefix),
       multiTokenLabels: suite.labels.filter((_, i) => plan.prompts.some((p) => p.labelTokens[i]!.length > 1)),
       sharedPrefixTokens: prefix,
       contextSize: (await this.probe()).contextSize,
