@@ -126,6 +126,15 @@ describe("tunegate run", () => {
     expect(Number(failed)).toBe(19 + 2); // the few-shot and LoRA misses of the demo suite
   });
 
+  it("on GitHub Actions, refuses a suite's own engine block rather than send the run to the server it names", async () => {
+    const named = writeSuite("named-server.cases.yaml", (y) => y.replace("\ncases:", "\nengine:\n  url: http://127.0.0.1:9\n\ncases:"));
+    const { code, out } = await tunegateWith({ GITHUB_ACTIONS: "true", TUNEGATE_ENGINE_URL: "" }, "run", named);
+    expect(code, out).toBe(2);
+    expect(out).toContain("not used on GitHub Actions");
+    expect(out).toMatch(/named-server\.cases\.yaml:\d+/);
+    expect(out).not.toContain("model files loaded in this process: 1");
+  });
+
   it("exits 2 on invalid input, before loading any model", async () => {
     const broken = writeSuite("broken.cases.yaml", (y) => y.replace("labels:", "lables:"));
     const invalid = await tunegate("run", broken);
