@@ -131,7 +131,7 @@ export class LocalEngine implements Engine {
       atSuiteLine(suite.lora.adapter, () =>
         armOn("lora", loraModel, suite.cases.map((c) => renderLoraPrompt(suite.lora, c.input)), { path: suite.lora.adapter.path, scale: suite.lora.scale }),
       );
-    const [fewShot, lora]: [ArmRun, ArmRun] = parallelArms ? await Promise.all([runFewShot(), runLora()]) : [await runFewShot(), await runLora()];
+    const [fewShot, lora]: [ArmRun, ArmRun] = parallelArms ? await bothArms(runFewShot(), runLora()) : [await runFewShot(), await runLora()];
 
     const description = await this.describe();
     const engine: EngineInfo = {
@@ -164,4 +164,15 @@ export class LocalEngine implements Engine {
 /** An engine running llama.cpp in this process. Nothing loads until its first run. */
 export function createLocalEngine(options: LocalEngineOptions = {}): LocalEngine {
   return new LocalEngine(options);
+}
+
+/**
+ * Both arms side by side, failing as the arms one after the other would: with the few-shot arm's error when
+ * both fail (Promise.all would report whichever failed first in time, so the message depended on timing).
+ */
+async function bothArms(fewShot: Promise<ArmRun>, lora: Promise<ArmRun>): Promise<[ArmRun, ArmRun]> {
+  const [first, second] = await Promise.allSettled([fewShot, lora]);
+  if (first.status === "rejected") throw first.reason;
+  if (second.status === "rejected") throw second.reason;
+  return [first.value, second.value];
 }
