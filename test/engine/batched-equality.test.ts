@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createLocalEngine } from "../../src/engine/local/local-engine.js";
-import { loadSuiteFromText } from "../../src/suite/loader.js";
+import { loadStorySuite } from "../helpers/story-suite.js";
 import type { Suite, SuiteRun } from "../../src/types.js";
 import { adapterFileNameFor, buildAdapterFor } from "../../tools/forge/adapter-for.js";
 import { forgeDemo, loadDemoSuite, SHARED_MODELS, temporaryDir, writeGguf } from "../helpers/forged.js";
@@ -74,29 +74,18 @@ describe("batched evaluation equals one case at a time", () => {
         "Anna saw a rainbow.",
         "The kitten could not find its mother anywhere in the big house.",
       ];
-      const yaml = `
-labels: [happy, sad, angry]
-few_shot:
-  model: ${model}
-  role: a storyteller
-  task: say how the character feels
-  format: one word
-  input_prefix: Story
-  output_prefix: Feeling
-  examples:
-    - { input: Lily found a puppy and smiled., output: happy }
-    - { input: Tom lost his red ball and cried., output: sad }
-    - { input: Max kicked the door., output: angry }
-lora:
-  adapter: ${adapter}
-  template: "Story: {input}\\nFeeling:"
-cases:
-${inputs.map((input, i) => `  - { input: "${input}", expected: ${["happy", "sad", "angry"][i % 3]} }`).join("\n")}
-scoring: logprob
-volume: { calls_per_day: 1000 }
-`;
-      const { suite, diagnostics } = await loadSuiteFromText(yaml, join(dir, `${file}.cases.yaml`));
-      if (!suite) throw new Error(diagnostics.map((d) => d.message).join("; "));
+      const labels = ["happy", "sad", "angry"];
+      const suite = await loadStorySuite(
+        {
+          model,
+          adapter,
+          labels,
+          examples: [["Lily found a puppy and smiled.", "happy"], ["Tom lost his red ball and cried.", "sad"], ["Max kicked the door.", "angry"]],
+          cases: inputs.map((input, i) => [input, labels[i % 3]!] as const),
+        },
+        dir,
+        `${file}.cases.yaml`,
+      );
       await expectSameAsOneAtATime(suite, [4, 8]);
     });
   }

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { adapterFileNameFor, buildAdapterFor } from "../../tools/forge/adapter-for.js";
 import { createLocalEngine } from "../../src/engine/local/local-engine.js";
-import { loadSuiteFromText } from "../../src/suite/loader.js";
 import { INVALID_PREDICTION, type Suite } from "../../src/types.js";
 import { SHARED_MODELS, temporaryDir, writeGguf } from "../helpers/forged.js";
+import { loadStorySuite } from "../helpers/story-suite.js";
 
 const dir = temporaryDir();
 const engine = createLocalEngine();
@@ -15,33 +15,19 @@ afterAll(() => engine.dispose());
 
 async function storySuite(model: string, labels: string[], scoring = "logprob", extra = ""): Promise<Suite> {
   const adapter = writeGguf(join(dir, adapterFileNameFor(model)), await buildAdapterFor(model));
-  const yaml = `
-labels: [${labels.join(", ")}]
-few_shot:
-  model: ${model}
-  role: a storyteller
-  task: say how the character feels
-  format: one word
-  input_prefix: Story
-  output_prefix: Feeling
-  examples:
-    - { input: Lily found a puppy and smiled., output: ${labels[0]} }
-    - { input: Tom lost his red ball and cried., output: ${labels[1]} }
-    - { input: The cat got a fish and purred., output: ${labels[0]} }
-lora:
-  adapter: ${adapter}
-  template: "Story: {input}\\nFeeling:"
-cases:
-  - { input: The boy got a new toy., expected: ${labels[0]} }
-  - { input: The bird hurt its wing., expected: ${labels[1]} }
-  - { input: Mom baked a big cake., expected: ${labels[0]} }
-  - { input: The dog was alone in the rain., expected: ${labels[1]} }
-scoring: ${scoring}
-volume: { calls_per_day: 1000 }
-${extra}`;
-  const { suite, diagnostics } = await loadSuiteFromText(yaml, join(dir, "stories.cases.yaml"));
-  if (!suite) throw new Error(diagnostics.map((d) => d.message).join("; "));
-  return suite;
+  const [first, second] = [labels[0]!, labels[1]!];
+  return loadStorySuite(
+    {
+      model,
+      adapter,
+      labels,
+      examples: [["Lily found a puppy and smiled.", first], ["Tom lost his red ball and cried.", second], ["The cat got a fish and purred.", first]],
+      cases: [["The boy got a new toy.", first], ["The bird hurt its wing.", second], ["Mom baked a big cake.", first], ["The dog was alone in the rain.", second]],
+      scoring,
+      extra,
+    },
+    dir,
+  );
 }
 
 const stories = join(SHARED_MODELS, "stories260K.gguf");

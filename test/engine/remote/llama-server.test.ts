@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine } from "../../../src/engine/local/local-engine.js";
 import { createRemoteEngine } from "../../../src/engine/remote/remote-engine.js";
 import { TunegateError } from "../../../src/errors.js";
-import { loadSuiteFromText } from "../../../src/suite/loader.js";
+import { loadStorySuite } from "../../helpers/story-suite.js";
 import type { Suite, SuiteRun } from "../../../src/types.js";
 import { adapterFileNameFor, buildAdapterFor } from "../../../tools/forge/adapter-for.js";
 import { buildSuiteReport } from "../../../src/report/build.js";
@@ -186,34 +186,20 @@ describe.skip(`llama-server on stories260K.gguf (present here: ${existsSync(stor
   let adapter: string;
   let server: RunningServer;
 
-  const storySuite = async (scoring: string, extra = ""): Promise<Suite> => {
-    const yaml = `
-labels: [happy, sad]
-few_shot:
-  model: ${stories}
-  role: a storyteller
-  task: say how the character feels
-  format: one word
-  input_prefix: Story
-  output_prefix: Feeling
-  examples:
-    - { input: Lily found a puppy and smiled., output: happy }
-    - { input: Tom lost his red ball and cried., output: sad }
-lora:
-  adapter: ${adapter}
-  template: "Story: {input}\\nFeeling:"
-cases:
-  - { input: The boy got a new toy., expected: happy }
-  - { input: The bird hurt its wing., expected: sad }
-  - { input: Mom baked a big cake., expected: happy }
-  - { input: The dog was alone in the rain., expected: sad }
-scoring: ${scoring}
-volume: { calls_per_day: 1000 }
-${extra}`;
-    const { suite, diagnostics } = await loadSuiteFromText(yaml, join(dir, "stories.cases.yaml"));
-    if (!suite) throw new Error(diagnostics.map((d) => d.message).join("; "));
-    return suite;
-  };
+  const storySuite = (scoring: string, extra = ""): Promise<Suite> =>
+    loadStorySuite(
+      {
+        model: stories,
+        adapter,
+        labels: ["happy", "sad"],
+        examples: [["Lily found a puppy and smiled.", "happy"], ["Tom lost his red ball and cried.", "sad"]],
+        cases: [["The boy got a new toy.", "happy"], ["The bird hurt its wing.", "sad"], ["Mom baked a big cake.", "happy"], ["The dog was alone in the rain.", "sad"]],
+        scoring,
+        extra,
+      },
+      dir,
+    );
+
 
   beforeAll(async () => {
     adapter = writeGguf(join(dir, adapterFileNameFor(stories)), await buildAdapterFor(stories));
