@@ -2,10 +2,11 @@
 // and the parsing of the raw strings the runner hands over into checked values. Parsing is pure so every
 // rule can be tested without a runner; each problem names the input it comes from.
 import { realpathSync } from "node:fs";
-import { resolve, sep } from "node:path";
+import { resolve } from "node:path";
 import { describeInvalidGlob, globProblem, isGlob } from "../run/suite-paths.js";
 import { GPU_CHOICES, REMOTE_ENGINE_KINDS } from "../engine/engine.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, overrideRange, type NumberOverrideKey, type OverrideKey, type SuiteOverrides } from "../suite/overrides.js";
+import { liesWithin } from "../suite/confine.js";
 import { SUITE_FILE_GLOB } from "../suite/suite-files.js";
 import { failed, ok, type Result } from "../types.js";
 
@@ -236,6 +237,5 @@ function insideFolder(path: string, folder: string): boolean {
       return p;
     }
   };
-  const [target, root] = [real(path), real(folder)];
-  return target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
+  return liesWithin(real(path), real(folder));
 }

@@ -8,10 +8,15 @@ import { sep } from "node:path";
 import { error, type Diagnostic } from "./diagnostics.js";
 import type { SourceLocation } from "../types.js";
 
+/** Whether `path` is `folder` or lies below it (both already resolved, links followed where they exist). */
+export function liesWithin(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
 /** A diagnostic when `file` (links followed) lies outside `root`; undefined when inside or when it does not exist. */
 export async function outsideRoot(file: string, root: string, what: string, location: SourceLocation): Promise<Diagnostic | undefined> {
   const [real, realRoot] = await Promise.all([realpath(file).catch(() => undefined), realpath(root).catch(() => root)]);
-  if (real === undefined || real === realRoot || real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) return undefined;
+  if (real === undefined || liesWithin(real, realRoot)) return undefined;
   return error(
     "outside-workspace",
     location,
