@@ -1,6 +1,6 @@
 // The baseline comparison as Markdown, for the job summary and the PR comment: one row a suite with both
 // arms' accuracy change and the regression check, then the cases whose result changed.
-import { formatCount, formatPercent, formatPoints } from "../text/format.js";
+import { formatCount, formatCountOf, formatPercent, formatPoints } from "../text/format.js";
 import { escapeMarkdown } from "../report/markdown.js";
 import { armHeading } from "../report/wording.js";
 import { singleLine, truncate } from "../text/width.js";
@@ -72,9 +72,6 @@ function changesTable(title: string, suites: readonly SuiteComparison[], pick: (
   return [...lines, ""];
 }
 
-function plural(count: number, word: string): string {
-  return `${formatCount(count)} ${word}${count === 1 ? "" : "s"}`;
-}
 
 export function renderComparison(comparison: BaselineComparison, options: ComparisonMarkdownOptions): string {
   const heading = comparison.regressed.length > 0 ? "### ❌ Against the baseline: few-shot accuracy regressed" : "### Against the baseline";
@@ -106,7 +103,7 @@ export function renderComparison(comparison: BaselineComparison, options: Compar
   const newCases = comparison.suites.reduce((sum, s) => sum + s.newCases, 0);
   const removedCases = comparison.suites.reduce((sum, s) => sum + s.removedCases, 0);
   if (newCases + removedCases > 0) {
-    lines.push(`Cases are matched by suite and input; ${plural(newCases, "case")} new in this run and ${plural(removedCases, "case")} only in the baseline are not in the per-case diff.`, "");
+    lines.push(`Cases are matched by suite and input; ${formatCountOf(newCases, "case")} new in this run and ${formatCountOf(removedCases, "case")} only in the baseline are not in the per-case diff.`, "");
   }
   lines.push(...changesTable("Newly failing", comparison.suites, (s) => s.newlyFailing, options));
   lines.push(...changesTable("Newly passing", comparison.suites, (s) => s.newlyPassing, options));

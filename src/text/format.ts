@@ -87,3 +87,8 @@ export function listInWords(items: readonly string[]): string {
 export function formatSignedThreshold(value: number): string {
   return `${value > 0 ? "+" : ""}${formatThreshold(value)}`;
 }
+
+/** A count and its noun, plural unless 1: "1 suite", "1,200 suites". */
+export function formatCountOf(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? "" : "s"}`;
+}

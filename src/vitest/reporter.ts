@@ -14,6 +14,7 @@ import { renderTerminal, type TableMode } from "../report/terminal.js";
 import { terminalIsUnicode } from "../report/text-figures.js";
 import type { Report } from "../report/types.js";
 import { isSuiteFile } from "../suite/suite-files.js";
+import { formatCountOf } from "../text/format.js";
 import { singleLine } from "../text/width.js";
 import { writeFileAtomic } from "../text/write-file.js";
 import type { SuiteRun } from "../types.js";
@@ -50,9 +51,6 @@ export interface ReporterEngine {
   modelLoads(): number;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
 
 function realPath(path: string): string {
   try {
@@ -133,7 +131,7 @@ export class TunegateReporter implements Reporter {
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
       const threads = `${engine.threads} thread${engine.threads === 1 ? "" : "s"} each`;
       const how = engine.remote ? `at ${engine.remote.url}, ${engine.remote.concurrency} requests at a time, arms in phases` : `${arms}, ${threads}`;
-      this.log(`tunegate ▸ ${plural(runs.length, "suite")} on ${singleLine(engine.backend)} (${how})${loads}`);
+      this.log(`tunegate ▸ ${formatCountOf(runs.length, "suite")} on ${singleLine(engine.backend)} (${how})${loads}`);
     }
     for (const broken of unevaluated) this.log(`tunegate ▸ not evaluated: ${singleLine(broken.file)} (${describeNotEvaluated(broken)})`);
     const ci = isCI();
@@ -153,9 +151,9 @@ export class TunegateReporter implements Reporter {
     const runProblem =
       reason === "interrupted" ? "the run was interrupted" : reason === "failed" && counted === 0 ? (testModules.length === 0 ? "no test file ran" : "Vitest failed the run") : undefined;
     const causes = [
-      ...(notEvaluated > 0 ? [`${plural(notEvaluated, "suite")} not evaluated`] : []),
-      ...(unloadedFiles > 0 ? [`${plural(unloadedFiles, "test file")} not loaded`] : []),
-      ...(errors > 0 ? [`${plural(errors, "error")} outside tests`] : []),
+      ...(notEvaluated > 0 ? [`${formatCountOf(notEvaluated, "suite")} not evaluated`] : []),
+      ...(unloadedFiles > 0 ? [`${formatCountOf(unloadedFiles, "test file")} not loaded`] : []),
+      ...(errors > 0 ? [`${formatCountOf(errors, "error")} outside tests`] : []),
       ...(runProblem !== undefined ? [runProblem] : []),
     ];
     const extra = [...(skipped > 0 ? [`${skipped} skipped`] : []), ...(warned > 0 ? [`${warned} warned (missed under misses: warn)`] : [])];
@@ -203,7 +201,7 @@ function notIncludedMessage(files: readonly string[], root: string, ci: boolean)
   const shown = files.slice(0, 3).map((file) => singleLine(file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file));
   const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : "";
   return (
-    `tunegate ▸ not evaluated: ${plural(files.length, "suite file")} (${shown.join(", ")}${more}) ${files.length === 1 ? "is" : "are"} not in this project's test.include; ` +
+    `tunegate ▸ not evaluated: ${formatCountOf(files.length, "suite file")} (${shown.join(", ")}${more}) ${files.length === 1 ? "is" : "are"} not in this project's test.include; ` +
     `add "**/*.cases.yaml" (or their folder) to test.include in your Vitest config` +
     (ci ? " — this fails the run under CI" : " (under CI=true this fails the run)")
   );

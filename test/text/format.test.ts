@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   formatCount,
+  formatCountOf,
   formatDays,
   formatMoney,
   formatMs,
@@ -78,5 +79,14 @@ describe("number formatting", () => {
     expect(listInWords(["a"])).toBe("a");
     expect(listInWords(["a", "b"])).toBe("a and b");
     expect(listInWords(["a", "b", "c"])).toBe("a, b and c");
+  });
+});
+
+describe("formatCountOf", () => {
+  it("puts the noun in the plural unless the count is 1, and groups thousands", () => {
+    expect(formatCountOf(0, "suite")).toBe("0 suites");
+    expect(formatCountOf(1, "suite")).toBe("1 suite");
+    expect(formatCountOf(2, "test file")).toBe("2 test files");
+    expect(formatCountOf(1200, "case")).toBe("1,200 cases");
   });
 });
