@@ -15,14 +15,24 @@ import { adapterFileNameFor, buildAdapterFor } from "../../../tools/forge/adapte
 import { buildSuiteReport } from "../../../src/report/build.js";
 import { DEMO_SUITE, forgeDemo, loadDemoSuite, SHARED_MODELS, temporaryDir, writeGguf } from "../../helpers/forged.js";
 import { LLAMA_SERVER, startLlamaServer, type RunningServer } from "../../helpers/llama-server.js";
+import { runAction } from "../../action/runner.js";
 
 const TOLERANCE = 1e-3;
+const ROOT = join(import.meta.dirname, "../../..");
+const BIN = join(ROOT, "bin/tunegate.js");
+const VITEST = join(ROOT, "node_modules/vitest/vitest.mjs");
+
 /**
- * KNOWN GAP: stories260K through llama-server differs from in-process by 1e-3 to 6e-3 nats, varying run to run
- * (measured; the demo model by 2e-5): the issue's 1e-3 target is NOT met on this model, cause not yet diagnosed.
+ * Runs Node on these arguments, asynchronously: a blocked event loop would stop reading the servers' log
+ * pipes, and the servers with them.
  */
-const STORIES_TOLERANCE = 1e-2;
-const BIN = join(import.meta.dirname, "../../../bin/tunegate.js");
+function runNode(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, args, { cwd, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      done({ code: error ? ((error as { code?: number }).code ?? null) : 0, output: stdout + stderr }),
+    );
+  });
+}
 /** What the README tells users to start: adapters off unless a request sets them, no host-memory prompt cache. */
 const SAFE = ["--lora-init-without-apply", "--cache-ram", "0"];
 
@@ -39,8 +49,7 @@ function expectSameRun(remote: SuiteRun, inProcess: SuiteRun, tolerance = TOLERA
       expect(Object.keys(c.scores)).toEqual(Object.keys(expected.scores));
       for (const [label, score] of Object.entries(expected.scores)) expect(Math.abs(c.scores[label]! - score)).toBeLessThanOrEqual(tolerance);
       expect(c.promptTokens).toBe(expected.promptTokens);
-      // KNOWN GAP: in generate mode the cut after the first word counts tokens differently (server pieces vs detokenised text).
-      if (expected.generated === undefined) expect(c.outputTokens).toBe(expected.outputTokens);
+      expect(c.outputTokens).toBe(expected.outputTokens);
       // In-process detokenising drops the SentencePiece leading space of the first token; the server's pieces keep it.
       if (expected.generated !== undefined) expect(c.generated?.trimStart()).toBe(expected.generated.trimStart());
     });
@@ -53,6 +62,18 @@ describe.skipIf(!LLAMA_SERVER)("llama-server on the forged demo models", () => {
   let suite: Suite;
   let inProcess: SuiteRun;
   let expected: { verdict: string; gate: string };
+
+  /** The demo suite file, its models pointed at the forged files the server was started on. */
+  const demoYaml = () => readFileSync(DEMO_SUITE, "utf8").replace("../../.cache/models/demo-base.gguf", forged.base).replace("../../.cache/models/demo-lora.gguf", forged.lora);
+  /** A JSON report of the demo suite: the in-process verdict and predictions, and the engine that ran it. */
+  const expectSameReport = (path: string) => {
+    const [only] = (JSON.parse(readFileSync(path, "utf8")) as { suites: { engine: Record<string, unknown>; verdict: string; gate: string; cases: { few_shot: { predicted: string }; lora: { predicted: string } }[] }[] }).suites;
+    expect(only!.verdict).toBe(expected.verdict);
+    expect(only!.gate).toBe(expected.gate);
+    expect(only!.engine).toMatchObject({ kind: "llama-server", url: server.url });
+    expect(only!.cases.map((c) => c.few_shot.predicted)).toEqual(inProcess.arms.few_shot.cases.map((c) => c.predicted));
+    expect(only!.cases.map((c) => c.lora.predicted)).toEqual(inProcess.arms.lora.cases.map((c) => c.predicted));
+  };
 
   beforeAll(async () => {
     suite = await loadDemoSuite(forged);
@@ -83,29 +104,35 @@ describe.skipIf(!LLAMA_SERVER)("llama-server on the forged demo models", () => {
 
   it("tunegate run --engine-url (the built CLI): the same predictions, and the report names the engine", async () => {
     const dir = temporaryDir();
-    const yaml = readFileSync(DEMO_SUITE, "utf8")
-      .replace("../../.cache/models/demo-base.gguf", forged.base)
-      .replace("../../.cache/models/demo-lora.gguf", forged.lora);
     const file = join(dir, "demo.cases.yaml");
-    writeFileSync(file, yaml);
-    // Asynchronously: a blocked event loop would stop reading the server's log pipe, and the server with it.
-    const cli = await new Promise<{ status: number | null; output: string }>((done) => {
-      execFile(
-        process.execPath,
-        [BIN, "run", file, "--engine-url", server.url, "--json", join(dir, "report.json")],
-        { cwd: dir, encoding: "utf8", env: { ...process.env, TUNEGATE_ENGINE_URL: "", GITHUB_ACTIONS: "" } },
-        (error, stdout, stderr) => done({ status: error ? ((error as { code?: number }).code ?? null) : 0, output: stdout + stderr }),
-      );
-    });
-    expect([0, 1], cli.output).toContain(cli.status);
-    const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as { suites: { engine: Record<string, unknown>; cases: { few_shot: { predicted: string }; lora: { predicted: string } }[] }[] };
-    const [only] = report.suites as unknown as { engine: Record<string, unknown>; verdict: string; gate: string; cases: { few_shot: { predicted: string }; lora: { predicted: string } }[] }[];
-    expect(only!.verdict).toBe(expected.verdict);
-    expect(only!.gate).toBe(expected.gate);
-    expect(only!.engine).toMatchObject({ kind: "llama-server", url: server.url, concurrency: 2 });
-    expect(only!.cases.map((c) => c.few_shot.predicted)).toEqual(inProcess.arms.few_shot.cases.map((c) => c.predicted));
-    expect(only!.cases.map((c) => c.lora.predicted)).toEqual(inProcess.arms.lora.cases.map((c) => c.predicted));
+    writeFileSync(file, demoYaml());
+    const cli = await runNode([BIN, "run", file, "--engine-url", server.url, "--json", join(dir, "report.json")], dir, { TUNEGATE_ENGINE_URL: "", GITHUB_ACTIONS: "" });
+    expect([0, 1], cli.output).toContain(cli.code);
+    expectSameReport(join(dir, "report.json"));
+    const [only] = (JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as { suites: { engine: Record<string, unknown> }[] }).suites;
+    expect(only!.engine).toMatchObject({ concurrency: 2 });
   }, 120_000);
+
+  it("through the Vitest plugin (option engine): the same predictions, and the report names the engine", async () => {
+    const project = temporaryDir("tunegate-remote-project-");
+    const plugin = JSON.stringify(join(ROOT, "dist/src/vitest/index.js"));
+    writeFileSync(join(project, "vitest.config.mjs"), `import { tunegate } from ${plugin};\nexport default { plugins: [tunegate({ engine: { url: ${JSON.stringify(server.url)} }, report: { json: "report.json" } })] };\n`);
+    writeFileSync(join(project, "demo.cases.yaml"), demoYaml());
+    const { code, output } = await runNode([VITEST, "run"], project, { TUNEGATE_ENGINE_URL: "", GITHUB_ACTIONS: "", NO_COLOR: "1" });
+    expect([0, 1], output).toContain(code);
+    expectSameReport(join(project, "report.json"));
+  }, 180_000);
+
+  it("through the Action (input engine-url), with the runner's environment: the same verdict in its outputs", async () => {
+    // The suite and its models inside the workspace (the Action confines suite files to it); the server runs on the same files.
+    const scratch = temporaryDir("tunegate-remote-runner-");
+    writeFileSync(join(forged.dir, "demo.cases.yaml"), demoYaml());
+    const run = await runAction({ workspace: forged.dir, scratch, inputs: { suites: "demo.cases.yaml", "engine-url": server.url, comment: "false" } });
+    expect([0, 1], run.stdout + run.stderr).toContain(run.code);
+    expect(run.outputs).toMatchObject({ verdict: expected.verdict, gate: expected.gate });
+    expectSameReport(run.outputs["report-path"]!);
+    expect(run.summary).toContain("llama-server");
+  }, 180_000);
 
   it("a canary stops an adapter that changes nothing (lora.scale 1e-9): no case runs", async () => {
     const faint = await loadDemoSuite(forged, (s) => ({ ...s, lora: { ...s.lora, scale: 1e-9 } }));
@@ -179,9 +206,9 @@ describe.skipIf(!LLAMA_SERVER)("llama-server on the forged demo models", () => {
 
 const stories = join(SHARED_MODELS, "stories260K.gguf");
 
-// KNOWN GAP, skipped on purpose until diagnosed: on stories260K the server's scores differ from in-process by
-// 1e-3 to 1.5e-2 nats depending on flags (predictions agree in the runs seen), and generate mode's cut differs.
-describe.skip(`llama-server on stories260K.gguf (present here: ${existsSync(stories)}) (a real model) with a forged adapter`, () => {
+// A real model: stories260K (F32 weights, sharp distributions) magnifies kernel differences that the demo
+// models hide: a server built with other CPU kernels than node-llama-cpp's differed by up to 1.7e-2 nats.
+describe.skipIf(!LLAMA_SERVER || !existsSync(stories))("llama-server on stories260K.gguf (a real model) with a forged adapter", () => {
   const dir = temporaryDir();
   let adapter: string;
   let server: RunningServer;
@@ -215,7 +242,7 @@ describe.skip(`llama-server on stories260K.gguf (present here: ${existsSync(stor
       const suite = await storySuite(scoring, extra);
       await using remote = createRemoteEngine({ url: server.url, concurrency: 1 });
       const [remoteRun, localRun] = [await remote.runSuite(suite), await local.runSuite(suite, { threads: 1 })];
-      expectSameRun(remoteRun, localRun, STORIES_TOLERANCE);
+      expectSameRun(remoteRun, localRun);
     }, 60_000);
   }
 });
