@@ -196,17 +196,9 @@ export class VllmBackend implements RemoteBackend<string> {
     return true;
   }
 
-  #model(): string {
-    if (this.#base === undefined) {
-      throw new TunegateError("ENGINE_MISMATCH", `the vLLM server at ${this.http.shownUrl} serves several base models and none was named`, {
-        hint: "name the base model: models.base in the suite's engine block, --engine-model-base NAME, or the Action's engine-model-base input",
-      });
-    }
-    return this.#base;
-  }
-
   async #tokenize(prompt: string, addSpecial: boolean): Promise<TokenId[]> {
-    const body = (await this.http.json<unknown>("/tokenize", { model: this.#model(), prompt, add_special_tokens: addSpecial })).body;
+    // `model` is optional on /tokenize (one tokenizer per server); sent once known, as older versions want it.
+    const body = (await this.http.json<unknown>("/tokenize", { ...(this.#base !== undefined ? { model: this.#base } : {}), prompt, add_special_tokens: addSpecial })).body;
     const tokens = isRecord(body) ? body.tokens : undefined;
     if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "number")) throw unexpected("/tokenize", "no list of token ids");
     return tokens as TokenId[];
