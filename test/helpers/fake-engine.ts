@@ -2,8 +2,12 @@
 // response shapes of an engine (each test says which source file it follows), with log-probabilities taken
 // from a small deterministic table instead of a model. Its tokenizer is per character, so tokenising a prompt
 // and then prompt + label agree on the prefix, as a real tokenizer does for the prompts tunegate builds.
+import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Suite } from "../../src/types.js";
+import { loadStorySuite } from "./story-suite.js";
 
 export const VOCAB = 100;
 export const BOS = 1;
@@ -85,10 +89,7 @@ export async function serveFake(answer: (request: Received) => Answer | undefine
 }
 
 /** The small suite the contract tests run: labels happy and sad, three cases, files that exist (contents unread). */
-export async function fakeSuite(dir: string, scoring = "logprob"): Promise<import("../../src/types.js").Suite> {
-  const { writeFileSync } = await import("node:fs");
-  const { join } = await import("node:path");
-  const { loadStorySuite } = await import("./story-suite.js");
+export async function fakeSuite(dir: string, scoring = "logprob"): Promise<Suite> {
   writeFileSync(join(dir, "base.gguf"), "base weights");
   writeFileSync(join(dir, "feelings-lora.gguf"), "adapter weights");
   return loadStorySuite(

@@ -13,7 +13,7 @@
 // entries 1… are the label's tokens, each given everything before it. The length and ids are checked, so a
 // version that counts differently is refused, never misread.
 import { randomUUID } from "node:crypto";
-import { TunegateError } from "../../errors.js";
+import type { TunegateError } from "../../errors.js";
 import type { Suite } from "../../types.js";
 import { firstWordComplete, LOG_PROBABILITY_FLOOR, type TokenId } from "../tokens.js";
 import {

@@ -8,7 +8,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRemoteEngine } from "../../../src/engine/remote/remote-engine.js";
 import { renderFewShotPrompt, renderLoraPrompt } from "../../../src/prompts.js";
-import { TunegateError } from "../../../src/errors.js";
+import type { TunegateError } from "../../../src/errors.js";
 import type { Suite } from "../../../src/types.js";
 import { fakeSuite, fakeTokenize, serveFake, tableLogprob, tableScore, tableTop, type Answer, type FakeArm, type FakeServer, type Received } from "../../helpers/fake-engine.js";
 import { temporaryDir } from "../../helpers/forged.js";
