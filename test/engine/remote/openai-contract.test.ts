@@ -114,3 +114,14 @@ describe("OpenAI-compatible backend (contract, not a real provider)", () => {
     expect(engine.kind).toBe("openai");
   });
 });
+
+describe("kind detection", () => {
+  it("takes a server with /props for llama-server, before any other probe", async () => {
+    const server = await serveFake((r) => (r.path === "/props" ? { body: { build_info: "b6000", default_generation_settings: { n_ctx: 2048 } } } : undefined));
+    servers.push(server);
+    const { detectKind } = await import("../../../src/engine/remote/detect.js");
+    const { HttpClient } = await import("../../../src/engine/remote/http.js");
+    expect(await detectKind(new HttpClient({ baseUrl: server.url, timeoutMs: 1000, retries: 0 }))).toBe("llama-server");
+    expect(server.received.map((r) => r.path)).toEqual(["/props"]);
+  });
+});
