@@ -31,6 +31,8 @@ export interface SuiteEngine {
   concurrency?: number;
   timeoutMs?: number;
   retries?: number;
+  /** Per-arm served model names, where the engine names its arms. */
+  models?: { base?: string; lora?: string };
   location: SourceLocation;
 }
 

@@ -29,6 +29,8 @@ export const INPUT_DEFAULTS = {
   "cache-dir": "",
   "engine-url": "",
   "engine-kind": "",
+  "engine-model-base": "",
+  "engine-model-lora": "",
   baseline: "",
   "max-regression-points": "",
   "report-path": "tunegate-report.json",
@@ -59,6 +61,8 @@ export interface ActionInputs {
   /** A server to run both arms on (llama-server), and its kind; undefined: in-process (or TUNEGATE_ENGINE_URL). */
   engineUrl: string | undefined;
   engineKind: string | undefined;
+  /** Served model names of the arms, where the engine names them (vLLM, SGLang, openai). */
+  engineModels: { base?: string; lora?: string } | undefined;
   /** Absolute path of the baseline JSON report, if one was given. */
   baseline: string | undefined;
   maxRegressionPoints: number | undefined;
@@ -159,6 +163,9 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
   const engineKind = choice("engine-kind", REMOTE_ENGINE_KINDS);
   const engineUrl = text("engine-url").trim();
   if (engineUrl !== "" && !/^https?:\/\/[^\s]+$/i.test(engineUrl)) problem("engine-url", "an http:// or https:// URL", "(not shown)");
+  const modelBase = text("engine-model-base").trim();
+  const modelLora = text("engine-model-lora").trim();
+  const engineModels = modelBase !== "" || modelLora !== "" ? { ...(modelBase !== "" ? { base: modelBase } : {}), ...(modelLora !== "" ? { lora: modelLora } : {}) } : undefined;
   const maxRegressionPoints = number("max-regression-points", points, 100);
   const baseline = text("baseline");
   const reportPath = text("report-path");
@@ -201,6 +208,7 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     cacheDir: cacheDir === "" ? undefined : resolve(workingDirectory, cacheDir),
     engineUrl: engineUrl === "" ? undefined : engineUrl,
     engineKind,
+    engineModels,
     baseline: baseline === "" ? undefined : resolve(workingDirectory, baseline),
     maxRegressionPoints,
     reportPath: resolve(workingDirectory, reportPath),

@@ -237,8 +237,14 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
       ...(inputs.gpu !== undefined ? { gpu: inputs.gpu } : {}),
       ...(inputs.cache ? {} : { cache: false }),
       ...(inputs.cache && inputs.cacheDir !== undefined ? { cacheDir: inputs.cacheDir } : {}),
-      ...(inputs.engineUrl !== undefined || inputs.engineKind !== undefined
-        ? { engine: { ...(inputs.engineUrl !== undefined ? { url: inputs.engineUrl } : {}), ...(inputs.engineKind !== undefined ? { kind: inputs.engineKind } : {}) } }
+      ...(inputs.engineUrl !== undefined || inputs.engineKind !== undefined || inputs.engineModels !== undefined
+        ? {
+            engine: {
+              ...(inputs.engineUrl !== undefined ? { url: inputs.engineUrl } : {}),
+              ...(inputs.engineKind !== undefined ? { kind: inputs.engineKind } : {}),
+              ...(inputs.engineModels !== undefined ? { models: inputs.engineModels } : {}),
+            },
+          }
         : {}),
       report: { json: inputs.reportPath },
       // tunegate writes its own annotations; Vitest's github-actions reporter would repeat them.

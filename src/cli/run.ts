@@ -33,10 +33,12 @@ Options:
   --misses ${MISS_POLICIES.join("|")}        whether a missed case (not \`must\`) fails its test
   --table ${TABLE_MODES.join("|")}   which cases the table lists (default ${DEFAULT_TABLE_MODE}: those an arm
                             missed or the arms disagree on)
-  --engine-url URL          run both arms on this server (llama-server) instead of in-process
+  --engine-url URL          run both arms on this server (llama-server, vLLM, SGLang, OpenAI-compatible) instead of in-process
                             (env TUNEGATE_ENGINE_URL)
   --engine-kind KIND        ${REMOTE_ENGINE_KINDS.join(" | ")} (default: detected; env TUNEGATE_ENGINE_KIND)
   --engine-concurrency N    requests in flight at once (default: the server's slot count)
+  --engine-model-base NAME  the served name of the base model (vLLM, SGLang, openai; default: matched by path)
+  --engine-model-lora NAME  the served name of the adapter or fine-tune (vLLM, SGLang, openai)
   --gpu BACKEND             ${GPU_CHOICES.join(" | ")} (default auto; env TUNEGATE_GPU)
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
@@ -116,6 +118,8 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
     "engine-url": { type: "string" },
     "engine-kind": { type: "string" },
     "engine-concurrency": { type: "string" },
+    "engine-model-base": { type: "string" },
+    "engine-model-lora": { type: "string" },
     threads: { type: "string" },
     "context-size": { type: "string" },
     "sequential-arms": { type: "boolean", default: false },
@@ -148,12 +152,19 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   const concurrency = numberOption("engine-concurrency", v["engine-concurrency"], true);
   if (concurrency === 0) throw new UsageError("--engine-concurrency must be at least 1");
   const kind = choiceOption("engine-kind", v["engine-kind"]?.toLowerCase(), REMOTE_ENGINE_KINDS);
-  if (v["engine-url"] !== undefined || kind !== undefined || concurrency !== undefined) {
+  const models = {
+    ...(v["engine-model-base"] !== undefined ? { base: v["engine-model-base"] } : {}),
+    ...(v["engine-model-lora"] !== undefined ? { lora: v["engine-model-lora"] } : {}),
+  };
+  for (const [key, name] of Object.entries(models)) if (name.trim() === "") throw new UsageError(`--engine-model-${key} must name a served model`);
+  const named = Object.keys(models).length > 0;
+  if (v["engine-url"] !== undefined || kind !== undefined || concurrency !== undefined || named) {
     // Without --engine-url the URL comes from TUNEGATE_ENGINE_URL; with neither, the run says so.
     plugin.engine = {
       ...(v["engine-url"] !== undefined ? { url: v["engine-url"] } : {}),
       ...(kind !== undefined ? { kind } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(named ? { models } : {}),
     };
   }
   return { suites: parsed.positionals, plugin };

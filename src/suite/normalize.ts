@@ -166,6 +166,7 @@ function suiteEngine(raw: NonNullable<RawSuite["engine"]>, env: Environment, loc
     ...(raw.concurrency !== undefined ? { concurrency: raw.concurrency } : {}),
     ...(raw.timeout_ms !== undefined ? { timeoutMs: raw.timeout_ms } : {}),
     ...(raw.retries !== undefined ? { retries: raw.retries } : {}),
+    ...(raw.models !== undefined ? { models: { ...(raw.models.base !== undefined ? { base: raw.models.base } : {}), ...(raw.models.lora !== undefined ? { lora: raw.models.lora } : {}) } } : {}),
   };
 }
 

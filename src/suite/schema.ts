@@ -371,7 +371,7 @@ export const suiteSchema = {
           type: "string",
           enum: REMOTE_ENGINE_KIND_NAMES,
           title: "Engine kind",
-          description: "llama-server (implemented), vllm, sglang or openai (not yet). Default: llama-server.",
+          description: "llama-server, vllm, sglang or openai (a generic OpenAI-compatible API). Default: detected from the server.",
         },
         api_key: {
           type: "string",
@@ -401,6 +401,20 @@ export const suiteSchema = {
           maximum: 20,
           title: "Retries",
           description: "Retries of a timeout, dropped connection or 429/502/503/504 (with backoff, honouring Retry-After). Default 4.",
+        },
+        models: {
+          type: "object",
+          title: "Served model names",
+          description:
+            "Where the engine names its arms: the served name of the base model (the few-shot arm) and of the adapter or " +
+            "fine-tune (the LoRA arm). vLLM: names from /v1/models (--served-model-name, --lora-modules NAME=PATH); SGLang: " +
+            "the adapter's --lora-paths NAME; openai: the provider's model ids (both required). Without them tunegate matches " +
+            "the suite's files against the paths the server reports. Not used by llama-server.",
+          additionalProperties: false,
+          properties: {
+            base: { type: "string", minLength: 1, maxLength: 500, title: "Base model name", description: "The served base model, e.g. meta-llama/Llama-3.1-8B-Instruct." },
+            lora: { type: "string", minLength: 1, maxLength: 500, title: "Adapter name", description: "The served adapter or fine-tuned model, e.g. support-lora or ft:gpt-4o-mini:acme::abc123." },
+          },
         },
       },
     },

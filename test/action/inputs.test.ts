@@ -43,7 +43,8 @@ describe("parseActionInputs", () => {
 
   it("reads the engine's URL and kind", () => {
     expect(inputs({ "engine-url": " http://10.0.0.5:8080 ", "engine-kind": "LLAMA-SERVER" })).toMatchObject({ engineUrl: "http://10.0.0.5:8080", engineKind: "llama-server" });
-    expect(inputs({})).toMatchObject({ engineUrl: undefined, engineKind: undefined });
+    expect(inputs({})).toMatchObject({ engineUrl: undefined, engineKind: undefined, engineModels: undefined });
+    expect(inputs({ "engine-url": "http://h:1", "engine-model-base": " base-hf ", "engine-model-lora": "support-v3" })).toMatchObject({ engineModels: { base: "base-hf", lora: "support-v3" } });
   });
 
   it("treats blank values as not given", () => {

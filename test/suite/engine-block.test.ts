@@ -21,6 +21,14 @@ describe("the engine block", () => {
     expect(suite!.engine).toMatchObject({ url: "http://gpu-box:8080", kind: "llama-server", apiKey: "k-123", concurrency: 4, timeoutMs: 5000, retries: 2 });
   });
 
+  it("reads the arms' served model names", async () => {
+    const { suite, diagnostics } = await load("engine:\n  url: http://h:8000\n  kind: vllm\n  models: { base: meta-llama/Llama-3.1-8B, lora: support-v3 }");
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(suite!.engine).toMatchObject({ kind: "vllm", models: { base: "meta-llama/Llama-3.1-8B", lora: "support-v3" } });
+    const { diagnostics: refused } = await load("engine:\n  url: http://h:1\n  models: { adapter: x }");
+    expect(refused.some((d) => d.severity === "error")).toBe(true);
+  });
+
   it("is absent when not written", async () => {
     const { suite } = await load("");
     expect(suite!.engine).toBeUndefined();
@@ -63,6 +71,12 @@ describe("tunegate run's engine options", () => {
     expect(parseRunArguments(["s.cases.yaml", "--engine-url", "http://127.0.0.1:8080", "--engine-kind", "llama-server", "--engine-concurrency", "3"])).toMatchObject({
       plugin: { engine: { url: "http://127.0.0.1:8080", kind: "llama-server", concurrency: 3 } },
     });
+  });
+  it("--engine-model-base and --engine-model-lora name the arms' served models", () => {
+    expect(parseRunArguments(["--engine-url", "http://h:1", "--engine-model-base", "base-hf", "--engine-model-lora", "support-v3"])).toMatchObject({
+      plugin: { engine: { url: "http://h:1", models: { base: "base-hf", lora: "support-v3" } } },
+    });
+    expect(() => parseRunArguments(["--engine-url", "http://h:1", "--engine-model-lora", " "])).toThrow(/--engine-model-lora must name a served model/);
   });
   it("refuses an unknown kind and a zero concurrency", () => {
     expect(() => parseRunArguments(["--engine-url", "http://h:1", "--engine-kind", "ollama"])).toThrow(/--engine-kind must be one of llama-server, vllm, sglang, openai/);

@@ -6,8 +6,13 @@
 // (`root ::= <[id1]> <[id2]>`), and `completion_probabilities[i].logprob` (with post_sampling_probs off) is
 // read from the raw logits before the grammar; their sum is the unconstrained label score.
 import { TunegateError } from "../../errors.js";
+import { shownPath } from "../../suite/paths.js";
+import type { Suite } from "../../types.js";
 import { firstWordComplete, LOG_PROBABILITY_FLOOR, type TokenId } from "../tokens.js";
+import { checkedLogprob, isRecord, numberOr, plainVersion, type ArmTargets, type BackendProbe, type Generated, type LabelScore, type RemoteBackend, type RequestCost } from "./backend.js";
 import type { HttpClient } from "./http.js";
+import { matchFile, type FileMatch } from "./same-file.js";
+import { requireOneBaseModel } from "./served-models.js";
 
 export interface LlamaServerAdapter {
   id: number;
@@ -15,44 +20,14 @@ export interface LlamaServerAdapter {
   scale: number;
 }
 
-export interface LlamaServerProbe {
+export interface LlamaServerProbe extends BackendProbe {
   modelPath: string;
-  slots: number;
-  /** Context per slot. */
-  contextSize: number;
-  build: string;
   adapters: LlamaServerAdapter[];
-  /** The BOS id when the model wants one in front of a prompt (as llama.cpp's add_bos), else null. */
-  bos: TokenId | null;
 }
 
 /** The adapter scales a request sends: every loaded adapter, each with its scale. */
 export type AdapterScales = readonly { id: number; scale: number }[];
 
-/** What a request cost the server, from its own timings. */
-export interface RequestCost {
-  /** Prompt tokens it evaluated (not taken from its cache). */
-  promptEvaluated: number;
-  /** Prompt tokens it took from its cache. */
-  cached: number;
-  /** Tokens it decoded. */
-  predicted: number;
-}
-
-export interface ScoreRequest {
-  prompt: readonly TokenId[];
-  label: readonly TokenId[];
-  adapters: AdapterScales;
-  /** false: evaluate the whole prompt afresh (the canaries' reference). Default true. */
-  cachePrompt?: boolean;
-}
-
-export interface Generated {
-  text: string;
-  tokens: TokenId[];
-  /** The server stopped at an end-of-generation token before the limit. */
-  endedByModel: boolean;
-}
 
 interface CompletionProbability {
   id?: unknown;
@@ -67,14 +42,6 @@ interface CompletionResponse {
   tokens_cached?: unknown;
   timings?: { prompt_n?: unknown; cache_n?: unknown; predicted_n?: unknown };
   completion_probabilities?: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
 }
 
 function unexpected(what: string, why: string): TunegateError {
@@ -99,13 +66,7 @@ export function labelLogprobs(body: unknown, label: readonly TokenId[]): number[
   return label.map((token, i) => {
     const entry = probabilities[i] as CompletionProbability;
     if (!isRecord(entry) || entry.id !== token) throw unexpected("/completion", `token ${i} is ${String(isRecord(entry) ? entry.id : entry)}, not the forced ${token}`);
-    if (entry.logprob === null) return LOG_PROBABILITY_FLOOR;
-    if (typeof entry.logprob !== "number" || Number.isNaN(entry.logprob) || entry.logprob > 1e-6) {
-      throw new TunegateError("MODEL_OUTPUT_INVALID", `llama-server gave the label token ${token} a log-probability of ${String(entry.logprob)}`, {
-        hint: "the model or adapter gives no valid next-token probabilities (non-finite logits); check its weights and lora.scale",
-      });
-    }
-    return Math.max(entry.logprob, LOG_PROBABILITY_FLOOR);
+    return checkedLogprob("llama-server", token, entry.logprob, LOG_PROBABILITY_FLOOR);
   });
 }
 
@@ -141,7 +102,17 @@ export function generatedUpToFirstWord(body: unknown): Generated {
   return { text, tokens: kept, endedByModel: response.stop_type === "eos" };
 }
 
-export class LlamaServerClient {
+export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
+  readonly kind = "llama-server" as const;
+  readonly runtime = "llama-server";
+  readonly units = "tokens" as const;
+  readonly hints = {
+    context: "start llama-server with a larger context per slot (-c is shared by the -np slots), or shorten the prompt",
+    cache:
+      "start llama-server with --cache-ram 0 (its host-memory prompt cache restores a state computed with another adapter for the same tokens), and with --lora-init-without-apply",
+  };
+  #probe: LlamaServerProbe | undefined;
+
   constructor(readonly http: HttpClient) {}
 
   async probe(): Promise<LlamaServerProbe> {
@@ -149,7 +120,7 @@ export class LlamaServerClient {
     const answer = await this.http.json<unknown>("/props", undefined, [404]);
     if (answer.status === 404) {
       throw new TunegateError("ENGINE_UNSUPPORTED", `the server at ${this.http.shownUrl} has no /props: it is not a llama-server`, {
-        hint: "tunegate's remote engine speaks llama-server only in this version (vLLM, SGLang and OpenAI-compatible clients are not implemented)",
+        hint: "leave out --engine-kind to detect the server's kind, or give the right one (vllm, sglang, openai)",
       });
     }
     const props = answer.body;
@@ -159,48 +130,112 @@ export class LlamaServerClient {
     const adapters: LlamaServerAdapter[] = Array.isArray(adaptersBody)
       ? adaptersBody.filter(isRecord).map((a) => ({ id: numberOr(a.id, -1), path: typeof a.path === "string" ? a.path : "", scale: numberOr(a.scale, 0) }))
       : [];
-    const plain = await this.tokenize("a", false);
-    const special = await this.tokenize("a", true);
+    const plain = await this.#tokenize("a", false);
+    const special = await this.#tokenize("a", true);
     const bos = special.length > plain.length && special[0] !== plain[0] ? special[0]! : null;
-    return {
+    this.#probe = {
       modelPath: typeof props.model_path === "string" ? props.model_path : "",
       slots: Math.max(1, numberOr(props.total_slots, 1)),
       contextSize: numberOr(settings.n_ctx, 0),
-      // A server's own words reach logs and reports: only plain version characters, bounded.
-      build: typeof props.build_info === "string" ? props.build_info.replace(/[^\w.+\-() ]/g, "").slice(0, 80) || "unknown" : "unknown",
+      version: plainVersion(props.build_info),
       adapters,
       bos,
     };
+    return this.#probe;
   }
 
-  /** Plain tokens of a text, special tokens not parsed (as the in-process engine tokenises case text). */
-  async tokenize(content: string, addSpecial = false): Promise<TokenId[]> {
+  async #probed(): Promise<LlamaServerProbe> {
+    return this.#probe ?? (await this.probe());
+  }
+
+  /**
+   * Every adapter the server loaded, with its scale, on both arms: a request that lists none gets the server's
+   * global scales. The LoRA arm's adapter is the one whose file is the suite's (path, content, or name).
+   */
+  async arms(suite: Suite): Promise<ArmTargets<AdapterScales>> {
+    const probe = await this.#probed();
+    const url = this.http.shownUrl;
+    requireOneBaseModel(suite.fewShot.model, suite.lora.model);
+    const model = await matchFile(probe.modelPath, suite.fewShot.model.path);
+    if (model === undefined) {
+      throw new TunegateError(
+        "ENGINE_MISMATCH",
+        `the server at ${url} runs the model ${JSON.stringify(probe.modelPath)}, not the suite's ${shownPath(suite.fewShot.model)}`,
+        { location: suite.fewShot.model.location, hint: "start llama-server with -m on the suite's base model (the same file, or a copy with the same name)" },
+      );
+    }
+    const matches: { id: number; how: FileMatch; path: string }[] = [];
+    for (const adapter of probe.adapters) {
+      const how = await matchFile(adapter.path, suite.lora.adapter.path);
+      if (how !== undefined) matches.push({ id: adapter.id, how, path: adapter.path });
+    }
+    const loaded = probe.adapters.length === 0 ? "none" : probe.adapters.map((a) => `${a.id}: ${JSON.stringify(a.path)}`).join(", ");
+    if (matches.length === 0) {
+      throw new TunegateError(
+        "ENGINE_MISMATCH",
+        `the server at ${url} has not loaded the suite's adapter ${shownPath(suite.lora.adapter)} (its adapters: ${loaded})`,
+        { location: suite.lora.adapter.location, hint: "start llama-server with --lora on the suite's adapter file, and --lora-init-without-apply" },
+      );
+    }
+    // The strongest kind of match wins; two adapters matched only by name cannot be told apart.
+    const rank: Record<FileMatch, number> = { path: 0, content: 1, name: 2 };
+    matches.sort((a, b) => rank[a.how] - rank[b.how]);
+    if (matches.length > 1 && matches[0]!.how === matches[1]!.how && matches[0]!.how === "name") {
+      throw new TunegateError("ENGINE_MISMATCH", `the server has several adapters named like the suite's ${shownPath(suite.lora.adapter)} (${loaded})`, {
+        location: suite.lora.adapter.location,
+        hint: "give each adapter file a distinct name (for example with its content hash)",
+      });
+    }
+    const adapterId = matches[0]!.id;
+    return {
+      base: probe.adapters.map((a) => ({ id: a.id, scale: 0 })),
+      lora: probe.adapters.map((a) => ({ id: a.id, scale: a.id === adapterId ? suite.lora.scale : 0 })),
+    };
+  }
+
+  async checkScoring(): Promise<void> {
+    // Both modes are exact on llama-server (forced token grammar; greedy generation).
+  }
+
+  async canScore(): Promise<boolean> {
+    return true;
+  }
+
+  async #tokenize(content: string, addSpecial: boolean): Promise<TokenId[]> {
     const body = (await this.http.json<unknown>("/tokenize", { content, add_special: addSpecial, parse_special: false })).body;
     const tokens = isRecord(body) ? body.tokens : undefined;
     if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "number")) throw unexpected("/tokenize", "no list of token ids");
     return tokens as TokenId[];
   }
 
+  /** Plain tokens of a text, special tokens not parsed (as the in-process engine tokenises case text). */
+  tokenize(text: string): Promise<TokenId[]> {
+    return this.#tokenize(text, false);
+  }
+
   async #complete(body: Record<string, unknown>): Promise<unknown> {
     return (await this.http.json<unknown>("/completion", { ...body, stream: false })).body;
   }
 
-  /** The label's per-token log-probabilities after the prompt. */
-  async scoreLabel(request: ScoreRequest): Promise<{ logprobs: number[]; cost: RequestCost }> {
-    const body = await this.#complete({
-      prompt: [...request.prompt],
-      grammar: tokenGrammar(request.label),
-      n_predict: request.label.length,
-      n_probs: 1,
-      temperature: 0,
-      cache_prompt: request.cachePrompt ?? true,
-      lora: request.adapters,
-      return_tokens: true,
-    });
-    return { logprobs: labelLogprobs(body, request.label), cost: requestCost(body) };
+  /** One forced completion per label: the prompt stays in the slot's cache between them. */
+  async scoreLabels(prompt: readonly TokenId[], labels: readonly (readonly TokenId[])[], adapters: AdapterScales, fresh = false): Promise<LabelScore[]> {
+    const scores: LabelScore[] = [];
+    for (const label of labels) {
+      const body = await this.#complete({
+        prompt: [...prompt],
+        grammar: tokenGrammar(label),
+        n_predict: label.length,
+        n_probs: 1,
+        temperature: 0,
+        cache_prompt: !fresh,
+        lora: adapters,
+        return_tokens: true,
+      });
+      scores.push({ logprobs: labelLogprobs(body, label), cost: requestCost(body) });
+    }
+    return scores;
   }
 
-  /** The most likely next token after the prompt, and its log-probability. */
   async topToken(prompt: readonly TokenId[], adapters: AdapterScales): Promise<{ token: TokenId; logprob: number }> {
     const body = await this.#complete({ prompt: [...prompt], n_predict: 1, n_probs: 1, temperature: 0, cache_prompt: true, lora: adapters });
     const first = isRecord(body) && Array.isArray(body.completion_probabilities) ? (body.completion_probabilities[0] as CompletionProbability) : undefined;
@@ -208,7 +243,6 @@ export class LlamaServerClient {
     return { token: first.id, logprob: first.logprob };
   }
 
-  /** Greedy decoding after the prompt, at most `maxTokens`. */
   async generate(prompt: readonly TokenId[], maxTokens: number, adapters: AdapterScales): Promise<{ generated: Generated; cost: RequestCost }> {
     const body = await this.#complete({
       prompt: [...prompt],

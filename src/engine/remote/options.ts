@@ -12,6 +12,8 @@ export interface RemoteEngineChoice {
   concurrency?: number;
   timeoutMs?: number;
   retries?: number;
+  /** Per-arm served model names, where the engine names its arms (vLLM, SGLang, openai). */
+  models?: { base?: string; lora?: string };
 }
 
 export function checkEngineKind(kind: string, from: string): RemoteEngineKind {
@@ -27,7 +29,7 @@ export function resolveRemoteEngine(choice: RemoteEngineChoice | undefined, env:
   const url = choice?.url ?? (env.TUNEGATE_ENGINE_URL?.trim() || undefined);
   const kindText = choice?.kind ?? (env.TUNEGATE_ENGINE_KIND?.trim() || undefined);
   if (url === undefined) {
-    if (choice !== undefined && (choice.kind !== undefined || choice.concurrency !== undefined || choice.apiKey !== undefined)) {
+    if (choice !== undefined && (choice.kind !== undefined || choice.concurrency !== undefined || choice.apiKey !== undefined || choice.models !== undefined)) {
       throw new TunegateError("BAD_ENGINE", "engine settings were given without an engine URL", { hint: "give the URL too (--engine-url, engine.url, or TUNEGATE_ENGINE_URL)" });
     }
     return undefined;
@@ -53,6 +55,13 @@ export function resolveRemoteEngine(choice: RemoteEngineChoice | undefined, env:
   const concurrency = positive("concurrency", choice?.concurrency);
   const timeoutMs = positive("timeout", choice?.timeoutMs);
   const retries = positive("retries", choice?.retries, true);
+  const models: { base?: string; lora?: string } = {};
+  for (const key of ["base", "lora"] as const) {
+    const name = choice?.models?.[key];
+    if (name === undefined) continue;
+    if (typeof name !== "string" || name.trim() === "") throw new TunegateError("BAD_ENGINE", `engine models.${key} must be a served model's name`);
+    models[key] = name.trim();
+  }
   return {
     url,
     ...(kind !== undefined ? { kind } : {}),
@@ -60,5 +69,6 @@ export function resolveRemoteEngine(choice: RemoteEngineChoice | undefined, env:
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(retries !== undefined ? { retries } : {}),
+    ...(Object.keys(models).length > 0 ? { models } : {}),
   };
 }

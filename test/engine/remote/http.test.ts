@@ -138,14 +138,14 @@ describe("HttpClient", () => {
 
 describe("a server that is not llama-server", () => {
   it("is refused by name, not with a protocol error", async () => {
-    const { LlamaServerClient } = await import("../../../src/engine/remote/llama-server.js");
+    const { LlamaServerBackend } = await import("../../../src/engine/remote/llama-server.js");
     const s = await serve([
       (req, res) => {
         res.writeHead(req.url === "/health" ? 200 : 404, { "content-type": "application/json" });
         res.end(req.url === "/health" ? "{}" : JSON.stringify({ detail: "Not Found" }));
       },
     ]);
-    const client = new LlamaServerClient(new HttpClient({ baseUrl: s.url, timeoutMs: 1000, retries: 0 }));
+    const client = new LlamaServerBackend(new HttpClient({ baseUrl: s.url, timeoutMs: 1000, retries: 0 }));
     const error = (await client.probe().catch((e: unknown) => e)) as TunegateError;
     expect(error.code).toBe("ENGINE_UNSUPPORTED");
     expect(error.message).toContain("has no /props: it is not a llama-server");
