@@ -62,6 +62,12 @@ export interface LabelScore {
   cost: RequestCost;
 }
 
+/**
+ * `lane` (scoreLabels, generate): which of the engine's concurrent workers sends the request. A server with
+ * slots pins each lane to one slot, so that all of a case's requests find its prompt in that slot's cache and
+ * each slot computes the shared prefix once; without pinning, a server's slot choice scatters a case's label
+ * requests over slots that hold other cases (measured on the bench suite: 4.3x the minimum tokens).
+ */
 export interface RemoteBackend<A = unknown> {
   readonly kind: RemoteEngineKind;
   /** The server software, in words. */
@@ -87,11 +93,11 @@ export interface RemoteBackend<A = unknown> {
    * Each label's exact log-probabilities after the prompt. `fresh`: evaluate the prompt afresh, not from a
    * cache (the canaries' reference), where the server lets a request say so.
    */
-  scoreLabels(prompt: readonly TokenId[], labels: readonly (readonly TokenId[])[], arm: A, fresh?: boolean): Promise<LabelScore[]>;
+  scoreLabels(prompt: readonly TokenId[], labels: readonly (readonly TokenId[])[], arm: A, fresh?: boolean, lane?: number): Promise<LabelScore[]>;
   /** The most likely next token and its log-probability, where the server tells token ids (the mask canary). */
   topToken?(prompt: readonly TokenId[], arm: A): Promise<{ token: TokenId; logprob: number }>;
   /** Greedy decoding after the prompt, at most `maxTokens`, cut after the first complete word. */
-  generate(prompt: readonly TokenId[], maxTokens: number, arm: A): Promise<{ generated: Generated; cost: RequestCost }>;
+  generate(prompt: readonly TokenId[], maxTokens: number, arm: A, lane?: number): Promise<{ generated: Generated; cost: RequestCost }>;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -102,6 +102,11 @@ export function generatedUpToFirstWord(body: unknown): Generated {
   return { text, tokens: kept, endedByModel: response.stop_type === "eos" };
 }
 
+/** A lane's slot: llama-server takes `id_slot` modulo its slot count, and queues a request until that slot is free. */
+function slotOf(lane: number | undefined): { id_slot?: number } {
+  return lane === undefined ? {} : { id_slot: lane };
+}
+
 export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
   readonly kind = "llama-server" as const;
   readonly runtime = "llama-server";
@@ -218,7 +223,7 @@ export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
   }
 
   /** One forced completion per label: the prompt stays in the slot's cache between them. */
-  async scoreLabels(prompt: readonly TokenId[], labels: readonly (readonly TokenId[])[], adapters: AdapterScales, fresh = false): Promise<LabelScore[]> {
+  async scoreLabels(prompt: readonly TokenId[], labels: readonly (readonly TokenId[])[], adapters: AdapterScales, fresh = false, lane?: number): Promise<LabelScore[]> {
     const scores: LabelScore[] = [];
     for (const label of labels) {
       const body = await this.#complete({
@@ -230,6 +235,7 @@ export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
         cache_prompt: !fresh,
         lora: adapters,
         return_tokens: true,
+        ...slotOf(lane),
       });
       scores.push({ logprobs: labelLogprobs(body, label), cost: requestCost(body) });
     }
@@ -243,7 +249,7 @@ export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
     return { token: first.id, logprob: first.logprob };
   }
 
-  async generate(prompt: readonly TokenId[], maxTokens: number, adapters: AdapterScales): Promise<{ generated: Generated; cost: RequestCost }> {
+  async generate(prompt: readonly TokenId[], maxTokens: number, adapters: AdapterScales, lane?: number): Promise<{ generated: Generated; cost: RequestCost }> {
     const body = await this.#complete({
       prompt: [...prompt],
       n_predict: maxTokens,
@@ -252,6 +258,7 @@ export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
       cache_prompt: true,
       lora: adapters,
       return_tokens: true,
+      ...slotOf(lane),
     });
     return { generated: generatedUpToFirstWord(body), cost: requestCost(body) };
   }

@@ -13,23 +13,24 @@ export class PoolFailure extends Error {
   }
 }
 
-export async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+/** `lane`: which of the `limit` workers runs the task (0-based), for callers that pin a worker to a server slot. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T, index: number, lane: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let finished = 0;
   let failure: { error: unknown; index: number } | undefined;
-  const worker = async (): Promise<void> => {
+  const worker = async (lane: number): Promise<void> => {
     while (failure === undefined && next < items.length) {
       const index = next++;
       try {
-        results[index] = await task(items[index]!, index);
+        results[index] = await task(items[index]!, index, lane);
         finished++;
       } catch (error) {
         failure ??= { error, index };
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, (_, lane) => worker(lane)));
   if (failure !== undefined) throw new PoolFailure(failure.error, failure.index, items.length - finished);
   return results;
 }

@@ -163,14 +163,14 @@ export class RemoteEngine implements Engine {
     return casePromptTokens(tokens, joined, labels, { caseLabel: caseName(c), location: c.location });
   }
 
-  async #evaluateCase(backend: RemoteBackend, suite: Suite, plan: ArmPlan, index: number, maxGenerated: number): Promise<CaseOutcome> {
+  async #evaluateCase(backend: RemoteBackend, suite: Suite, plan: ArmPlan, index: number, maxGenerated: number, lane: number): Promise<CaseOutcome> {
     const c = suite.cases[index]!;
     const prompt = plan.prompts[index]!;
     const started = performance.now();
     // A server without a tokenizer ("characters"): token counts come from its usage alone.
     const characters = backend.units === "characters";
     if (suite.scoring === "generate") {
-      const { generated, cost } = await backend.generate(prompt.tokens, maxGenerated, plan.target);
+      const { generated, cost } = await backend.generate(prompt.tokens, maxGenerated, plan.target, lane);
       const result = generatedCaseResult(c, suite.labels, {
         text: generated.text,
         tokens: characters ? cost.predicted : generated.tokens.length,
@@ -181,7 +181,7 @@ export class RemoteEngine implements Engine {
       const fedBack = generated.endedByModel ? generated.tokens.length : Math.max(0, generated.tokens.length - 1);
       return { result, evaluated: evaluatedBy(cost), after: characters ? [] : [generated.tokens.slice(0, fedBack)] };
     }
-    const labelScores = await backend.scoreLabels(prompt.tokens, prompt.labelTokens, plan.target);
+    const labelScores = await backend.scoreLabels(prompt.tokens, prompt.labelTokens, plan.target, false, lane);
     const scores = labelScores.map(({ logprobs }) => {
       const sum = logprobs.reduce((total, p) => total + p, 0);
       // The server's own label tokens (equal to labelTokens where tunegate tokenised them).
@@ -201,8 +201,8 @@ export class RemoteEngine implements Engine {
   async #runArm(backend: RemoteBackend, suite: Suite, plan: ArmPlan, concurrency: number, options: RunOptions): Promise<ArmRun> {
     const started = performance.now();
     let done = 0;
-    const outcomes = await mapBounded(plan.prompts, concurrency, async (_, index) => {
-      const outcome = await this.#evaluateCase(backend, suite, plan, index, options.maxGeneratedTokens ?? DEFAULT_MAX_GENERATED_TOKENS);
+    const outcomes = await mapBounded(plan.prompts, concurrency, async (_, index, lane) => {
+      const outcome = await this.#evaluateCase(backend, suite, plan, index, options.maxGeneratedTokens ?? DEFAULT_MAX_GENERATED_TOKENS, lane);
       done++;
       options.onProgress?.({ suite: suite.name, arm: plan.arm, done, total: plan.prompts.length, elapsedMs: performance.now() - started });
       return outcome;
