@@ -14,6 +14,7 @@ function payloadOf(cases: number): SuitePayload {
     file: "/w/s.cases.yaml",
     misses: "warn",
     cases: Array.from({ length: cases }, (_, i) => ({
+      index: i,
       input: `a long case input that appears nowhere in the generated code, number ${i} ${"x".repeat(200)}`,
       expected: "complaint",
       must: false,
