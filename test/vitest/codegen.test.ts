@@ -66,3 +66,13 @@ describe("generateTestModule", () => {
     expect(map.sourcesContent[0]).toBe(YAML);
   });
 });
+
+describe("generateTestModule for a shard", () => {
+  it("names the suite-wide test after the shard, not the gate, since a shard has no verdict", () => {
+    const shard: SuitePayload = { ...payloadOf(3), shard: { index: 2, count: 3 }, gate: null };
+    const { code } = generateTestModule(shard, "/tmp/p.json", YAML, "/pkg/assertions.js");
+    parseAst(code);
+    expect(code).toContain('test("shard 2/3 (no verdict: tunegate merge decides)", { meta: gateMeta(suite) }');
+    expect(code).not.toContain('test("gate"');
+  });
+});
