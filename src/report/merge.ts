@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { caseIdentities, shardOfIdentity } from "../suite/shards.js";
+import { singleLine, truncate } from "../text/width.js";
 import { ARMS, INVALID_PREDICTION, failed, ok, type ArmName, type ArmRun, type CaseArmResult, type EngineInfo, type ReportedRun, type Result, type SuiteCase } from "../types.js";
 import type { PartialReport, ShardSuiteReport } from "./partial.js";
 import { partialReportSchema, REPORT_VERSION } from "./schema.js";
@@ -62,6 +63,11 @@ const SAME_IN_EVERY_PART: ReadonlyArray<[string, (suite: ShardSuiteReport) => un
   ["the adapter", (suite) => suite.models.adapter],
 ];
 
+/** Text from a part (a stranger's file) as a message shows it: one line, not too long. */
+function shown(text: string): string {
+  return truncate(singleLine(text), 120);
+}
+
 function arrayWords(items: readonly (string | number)[], max = 5): string {
   const shown = items.slice(0, max).join(", ");
   return items.length > max ? `${shown} and ${items.length - max} more` : shown;
@@ -102,8 +108,8 @@ function recordProblems(name: string, suite: ShardSuiteReport, c: CaseReport): s
   return ARMS.flatMap((arm) => {
     const result = c[arm];
     const problems: string[] = [];
-    if (!suite.labels.includes(result.predicted) && result.predicted !== INVALID_PREDICTION) problems.push(`predicts "${result.predicted}", which is no label of the suite`);
-    if (result.correct !== (result.predicted === c.expected)) problems.push(`says correct: ${result.correct} for predicted "${result.predicted}" and expected "${c.expected}"`);
+    if (!suite.labels.includes(result.predicted) && result.predicted !== INVALID_PREDICTION) problems.push(`predicts "${shown(result.predicted)}", which is no label of the suite`);
+    if (result.correct !== (result.predicted === c.expected)) problems.push(`says correct: ${result.correct} for predicted "${shown(result.predicted)}" and expected "${shown(c.expected)}"`);
     return problems.map((problem) => `${name}: case ${c.index} (${arm}) ${problem}`);
   });
 }
@@ -114,7 +120,8 @@ interface SuiteParts {
 }
 
 /** One suite's parts as one run, or why they are not one suite's. */
-function mergeSuite({ file, entries }: SuiteParts, shards: number, root: string): Result<ReportedRun, string> {
+function mergeSuite({ file: written, entries }: SuiteParts, shards: number, root: string): Result<ReportedRun, string> {
+  const file = shown(written);
   const problems: string[] = [];
   const [first] = entries;
   if (!first) return failed([`suite ${file} has no part`]);
@@ -229,7 +236,7 @@ export function mergeParts(parts: readonly NamedPart[], root: string): Result<Re
     return failed([`${first.name} is one of ${shards} shards, but ${otherCounts.map((part) => `${part.name} one of ${part.report.partial.shards}`).join(", ")}; merge the parts of one split`]);
   }
   const otherVersions = parts.filter((part) => part.report.tunegate_version !== first.report.tunegate_version).map((part) => part.name);
-  if (otherVersions.length > 0) problems.push(`${first.name} was written by tunegate ${first.report.tunegate_version} and ${arrayWords(otherVersions)} by another version; run every shard with the same tunegate`);
+  if (otherVersions.length > 0) problems.push(`${first.name} was written by tunegate ${shown(first.report.tunegate_version)} and ${arrayWords(otherVersions)} by another version; run every shard with the same tunegate`);
   const byShard = new Map<number, string[]>();
   for (const part of parts) byShard.set(part.report.partial.shard, [...(byShard.get(part.report.partial.shard) ?? []), part.name]);
   for (const [shard, names] of [...byShard].sort(([a], [b]) => a - b)) {
@@ -246,7 +253,7 @@ export function mergeParts(parts: readonly NamedPart[], root: string): Result<Re
     const seen = new Set<string>();
     for (const suite of part.report.suites) {
       const key = JSON.stringify([suite.file, suite.name]);
-      if (seen.has(key)) problems.push(`${part.name} holds suite ${suite.file} ("${suite.name}") twice`);
+      if (seen.has(key)) problems.push(`${part.name} holds suite ${shown(suite.file)} ("${shown(suite.name)}") twice`);
       seen.add(key);
       const entry = suites.get(key) ?? { file: suite.file, entries: [] };
       entry.entries.push({ name: part.name, shard: part.report.partial.shard, suite });
@@ -255,7 +262,7 @@ export function mergeParts(parts: readonly NamedPart[], root: string): Result<Re
   }
   for (const { file, entries } of suites.values()) {
     const lacking = parts.filter((part) => !entries.some((entry) => entry.name === part.name)).map((part) => part.name);
-    if (lacking.length > 0) problems.push(`suite ${file} is in ${arrayWords(entries.map((entry) => entry.name))} but not in ${arrayWords(lacking)}; every shard runs every suite`);
+    if (lacking.length > 0) problems.push(`suite ${shown(file)} is in ${arrayWords(entries.map((entry) => entry.name))} but not in ${arrayWords(lacking)}; every shard runs every suite`);
   }
   if (suites.size === 0) problems.push("the parts hold no suite");
   if (problems.length > 0) return failed(problems);

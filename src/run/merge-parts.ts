@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { buildReport } from "../report/build.js";
 import { mergeParts, readPart, type NamedPart } from "../report/merge.js";
 import type { Report } from "../report/types.js";
+import { singleLine } from "../text/width.js";
 import { ARMS, type ReportedRun } from "../types.js";
 import { EXIT_GATE_FAILED, EXIT_INVALID, EXIT_OK } from "./io.js";
 import { describeInvalidGlob, expandGlob, globProblem, isGlob } from "./suite-paths.js";
@@ -60,7 +61,7 @@ export async function mergePartFiles(args: readonly string[], cwd: string, now?:
   const { paths, problems } = partPaths(args, cwd);
   const parts: NamedPart[] = [];
   for (const path of paths) {
-    const name = path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
+    const name = singleLine(path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path);
     let text: string;
     try {
       text = await readFile(path, "utf8");
