@@ -124,6 +124,27 @@ describe("tunegate run --shard and tunegate merge", () => {
     expect(readFileSync(join(dir, "merged.html"), "utf8")).toContain("<html");
   });
 
+  it("writes an empty part for a shard that none of a small suite's cases fall into, and merges it", async () => {
+    const yaml = readFileSync(join(dir, SUITE), "utf8");
+    const start = yaml.indexOf("cases:");
+    const end = yaml.indexOf("scoring:");
+    const three = yaml.slice(start, end).split("\n").filter((line) => line.trim().startsWith("- {")).slice(0, 3);
+    writeFileSync(join(dir, "small.cases.yaml"), `${yaml.slice(0, start)}cases:\n${three.join("\n")}\n\n${yaml.slice(end)}`);
+    mkdirSync(join(dir, "small"));
+    const counts: number[] = [];
+    for (const shard of [1, 2, 3, 4, 5]) {
+      const { code, out } = await tunegate("run", "small.cases.yaml", "--no-cache", "--shard", `${shard}/5`, "--json", `small/${shard}.json`);
+      expect(code, out).toBe(0);
+      counts.push(readJson<PartialReport>(`small/${shard}.json`).suites[0]!.cases.length);
+    }
+    expect(counts.filter((n) => n === 0).length).toBeGreaterThanOrEqual(2);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
+    const whole = await tunegate("run", "small.cases.yaml", "--no-cache", "--json", "small-whole.json");
+    const merged = await tunegate("merge", "small/*.json", "--json", "small-merged.json");
+    expect(merged.code, merged.out).toBe(whole.code);
+    expect(withoutMeasured(readJson<Report>("small-merged.json"))).toEqual(withoutMeasured(readJson<Report>("small-whole.json")));
+  });
+
   it("refuses a missing shard, a duplicated part, a part of other suite content and a tampered part: exit 2, no verdict, no report", async () => {
     const refused = async (args: string[], message: string | RegExp) => {
       const { code, out } = await tunegate("merge", ...args, "--json", "refused.json");
