@@ -203,6 +203,22 @@ export interface EngineInfo {
   remote?: { url: string; version: string; concurrency: number };
 }
 
+/**
+ * A run of one shard of a suite (`tunegate run --shard i/n`): which shard, and what tells its part from
+ * another suite's when the parts are merged. Its `suite.cases` are the shard's only.
+ */
+export interface ShardInfo {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** Cases in the whole suite, over all shards. */
+  casesTotal: number;
+  /** suiteContentSha256 of the whole suite (src/suite/shards.ts). */
+  suiteSha256: string;
+  /** Content hashes of the files the suite names; null when this machine could not read one (a remote engine's). */
+  sha256: { fewShotModel: string | null; loraModel: string | null; adapter: string | null };
+}
+
 /** Everything the engine produces for one suite, input to stats and reports. */
 export interface SuiteRun {
   suite: Suite;
@@ -210,7 +226,18 @@ export interface SuiteRun {
   engine: EngineInfo;
   /** Whether the result cache was on for this run (cases it served carry `cached`). */
   resultCache?: boolean;
+  /** Present when only one shard of the suite's cases ran: such a run gets no verdict. */
+  shard?: ShardInfo;
 }
+
+/** What a report reads of a suite: its settings, the files it names and its cases (not its prompts). */
+export type ReportedSuite = Pick<Suite, "name" | "file" | "labels" | "scoring" | "volume" | "cost" | "gate" | "misses" | "cases"> & {
+  fewShot: { model: Pick<ModelRef, "path"> };
+  lora: { model: Pick<ModelRef, "path">; adapter: Pick<ModelRef, "path">; scale: number };
+};
+
+/** What a report is built from: a suite run, or one put together again from the parts of a sharded run. */
+export type ReportedRun = Omit<SuiteRun, "suite" | "shard"> & { suite: ReportedSuite };
 
 /**
  * What every reader that can fail returns: the value it read, or the problems that kept it from one, never

@@ -5,12 +5,13 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { reportSchema } from "../src/report/schema.js";
+import { partialReportSchema, reportSchema } from "../src/report/schema.js";
 import { packageRoot } from "../src/text/package-root.js";
 import { suiteSchema } from "../src/suite/schema.js";
 
 export const SUITE_SCHEMA_PATH = "schema/suite.schema.json";
 export const REPORT_SCHEMA_PATH = "schema/report.schema.json";
+export const PARTIAL_REPORT_SCHEMA_PATH = "schema/partial-report.schema.json";
 
 function schemaJson(schema: object): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
@@ -24,11 +25,16 @@ export function reportSchemaJson(): string {
   return schemaJson(reportSchema);
 }
 
+export function partialReportSchemaJson(): string {
+  return schemaJson(partialReportSchema);
+}
+
 /** Writes every schema file; returns their paths. */
 export async function writeSchemas(root: string = packageRoot()): Promise<string[]> {
   const files: [string, string][] = [
     [SUITE_SCHEMA_PATH, suiteSchemaJson()],
     [REPORT_SCHEMA_PATH, reportSchemaJson()],
+    [PARTIAL_REPORT_SCHEMA_PATH, partialReportSchemaJson()],
   ];
   return Promise.all(
     files.map(async ([path, text]) => {

@@ -17,6 +17,7 @@ import { failed, ok, type Result } from "../types.js";
  */
 export const INPUT_DEFAULTS = {
   suites: SUITE_FILE_GLOB,
+  merge: "",
   "working-directory": ".",
   volume: "",
   "within-points": "",
@@ -50,6 +51,11 @@ export function inputVariable(name: InputName): string {
 export interface ActionInputs {
   /** Suite files, folders or globs, relative to `workingDirectory`. */
   suites: string[];
+  /**
+   * Part files or globs of a sharded run (`tunegate run --shard i/n --json`), relative to `workingDirectory`:
+   * when given, the step merges them instead of running suites. Empty: run the suites.
+   */
+  merge: string[];
   /** Absolute. */
   workingDirectory: string;
   overrides: SuiteOverrides;
@@ -73,6 +79,9 @@ export interface ActionInputs {
   comment: boolean;
   githubToken: string;
 }
+
+/** Inputs that change how suites run or what their parts hold, so a merge step cannot apply them. */
+const RUN_ONLY_INPUTS = ["volume", "within-points", "lora-wins-points", "volume-threshold", "fail-on", "misses", "gpu", "cache-dir", "engine-url", "engine-kind"] as const satisfies readonly InputName[];
 
 /** Reads one raw input; empty means "not given". */
 export type RawInputs = (name: InputName) => string;
@@ -138,6 +147,11 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
     const invalid = isGlob(pattern) ? globProblem(pattern) : undefined;
     if (invalid !== undefined) found.push({ name: "suites", message: `Input \`suites\`: ${describeInvalidGlob({ pattern, problem: invalid })}.` });
   }
+  const merge = read.lines("merge").filter((line) => line !== "");
+  for (const pattern of merge) {
+    const invalid = isGlob(pattern) ? globProblem(pattern) : undefined;
+    if (invalid !== undefined) found.push({ name: "merge", message: `Input \`merge\`: ${describeInvalidGlob({ pattern, problem: invalid })}.` });
+  }
   const workingDirectory = resolve(workspace, text("working-directory"));
   const given = {
     callsPerDay: number(OVERRIDE_OPTIONS.callsPerDay, OVERRIDE_EXPECTED.callsPerDay),
@@ -189,6 +203,12 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
   } catch {
     problem("comment", "true or false", text("comment"));
   }
+  if (merge.length > 0) {
+    // The shards applied these when they ran (they are part of each part's suite content): here they would be ignored.
+    for (const name of RUN_ONLY_INPUTS) {
+      if (text(name) !== "") found.push({ name, message: `Input \`${name}\`: not used with \`merge\`, which reports what the shards ran; give it to the shard jobs' \`tunegate run --shard\` instead.` });
+    }
+  }
   if (/[\\/]$/.test(reportPath)) problem("report-path", "a file path for the JSON report, not a folder", reportPath);
   if (/[\\/]$/.test(htmlPath)) problem("html-path", "a file path for the HTML report, not a folder", htmlPath);
 
@@ -201,6 +221,7 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
   const overrides = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as SuiteOverrides;
   return ok({
     suites: suites.length > 0 ? suites : [INPUT_DEFAULTS.suites],
+    merge,
     workingDirectory,
     overrides,
     gpu,

@@ -6,11 +6,13 @@ import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { totalmem } from "node:os";
 import * as core from "@actions/core";
+import { reportToJson } from "../report/build.js";
 import { renderHtml } from "../report/html/render.js";
 import type { Report } from "../report/types.js";
 import { withRunHeapLimit } from "../run/heap-limit.js";
 import { guardProcessOutput, newStopToken, own, resumeCommands, STOP_TOKEN_VARIABLE, stopCommands } from "../run/command-guard.js";
 import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
+import { mergePartFiles } from "../run/merge-parts.js";
 import { describeInvalidGlob } from "../run/suite-paths.js";
 import { notRunMessage, runSuites, type RunArguments, type SuitesRun } from "../run/suites.js";
 import { formatDiagnostic, type Diagnostic } from "../suite/diagnostics.js";
@@ -187,7 +189,7 @@ function regressionMessages(comparison: BaselineComparison | undefined): string[
   });
 }
 
-async function reportRun(report: Report, outcome: RunOutcome, root: string, files: readonly string[], inputs: ActionInputs, context: RunnerContext, baseline: BaselineReport | undefined): Promise<number> {
+async function reportRun(report: Report, failedTests: number, root: string, files: readonly string[], inputs: ActionInputs, context: RunnerContext, baseline: BaselineReport | undefined): Promise<number> {
   const unmapped = checkReportRoot(report, root, files);
   if (unmapped.length > 0) warn(`tunegate could not place ${unmapped.join(", ")} in the repository; annotations and links for them may point nowhere.`);
   const locations = new ReportLocations(root, context);
@@ -200,8 +202,8 @@ async function reportRun(report: Report, outcome: RunOutcome, root: string, file
 
   const gateFailures = report.suites.filter((s) => s.gate === "fail").map((s) => `${s.name}: ${s.reason}`);
   const otherFailures = regressionMessages(comparison);
-  if (outcome.failed > 0 && report.gate !== "fail") {
-    otherFailures.push(`${outcome.failed} case test${outcome.failed === 1 ? "" : "s"} failed: with \`misses: fail\` every missed case fails its test and the step (see the annotations).`);
+  if (failedTests > 0 && report.gate !== "fail") {
+    otherFailures.push(`${failedTests} case test${failedTests === 1 ? "" : "s"} failed: with \`misses: fail\` every missed case fails its test and the step (see the annotations).`);
   }
 
   const fileLink = locations.fileLink(report);
@@ -223,10 +225,23 @@ async function reportRun(report: Report, outcome: RunOutcome, root: string, file
   return EXIT_OK;
 }
 
-/** Runs the suites and reports; a StepFailure for anything that leaves no report. */
+/**
+ * Merges the parts of a sharded run (the `merge` input) and reports the merged report exactly as a run's: the
+ * same outputs, summary, annotations, comment and status. Parts that are not one whole run fail the step
+ * with exit 2 and no verdict.
+ */
+async function mergeAndReport(inputs: ActionInputs, context: RunnerContext, baseline: BaselineReport | undefined): Promise<number> {
+  const result = await mergePartFiles(inputs.merge, inputs.workingDirectory);
+  if (result.stage === "refused") throw new StepFailure([...result.problems.map((problem) => `Input \`merge\`: ${problem}.`), "tunegate: nothing merged, no verdict."], [], result.code);
+  await writeFileAtomic(inputs.reportPath, reportToJson(result.report));
+  return reportRun(result.report, result.failedCases, inputs.workingDirectory, result.files, inputs, context, baseline);
+}
+
+/** Runs the suites (or merges a sharded run's parts) and reports; a StepFailure for anything that leaves no report. */
 async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerContext): Promise<number> {
   checkWorkingDirectory(inputs, context);
   const baseline = await readBaseline(inputs);
+  if (inputs.merge.length > 0) return mergeAndReport(inputs, context, baseline);
 
   const args: RunArguments = {
     suites: inputs.suites,
@@ -286,7 +301,7 @@ async function runAndReport(inputs: ActionInputs, io: CliIO, context: RunnerCont
       const { outcome } = result;
       if (result.notRun.length > 0) throw new StepFailure(result.notRun.map((file) => `Input \`suites\`: ${notRunMessage(file)}.`));
       if (outcome?.report === undefined || outcome.unevaluated.length > 0) throw unevaluatedFailure(outcome, inputs.workingDirectory, locations);
-      return reportRun(outcome.report, outcome, result.root, result.files, inputs, context, baseline);
+      return reportRun(outcome.report, outcome.failed, result.root, result.files, inputs, context, baseline);
     }
   }
 }

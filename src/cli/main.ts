@@ -20,6 +20,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "write a starter: a suite, a vitest.config with the plugin and a GitHub workflow (never overwrites)",
     load: async () => (await import("./init.js")).init,
   },
+  merge: {
+    summary: "merge the parts of a sharded run (run --shard i/n) into one report, print the verdict, exit with the gate",
+    load: async () => (await import("./merge.js")).merge,
+  },
   run: {
     summary: "run suites' few-shot and LoRA arms as Vitest tests, print the verdict, exit with the gate",
     load: async () => (await import("./run.js")).run,

@@ -6,6 +6,7 @@ import { resolveRemoteEngine, type RemoteEngineChoice } from "../engine/remote/o
 import { TunegateError, UsageError } from "../errors.js";
 import { DEFAULT_TABLE_MODE, TABLE_MODES } from "../report/terminal.js";
 import { SUITE_DEFAULTS } from "../suite/defaults.js";
+import { parseShardSelector } from "../suite/shards.js";
 import { formatDiagnostic } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, OVERRIDE_OPTIONS, type OverrideKey, type OverrideProblem, type SuiteOverrides } from "../suite/overrides.js";
 import { FAIL_ON_POLICIES, MISS_POLICIES } from "../types.js";
@@ -45,12 +46,17 @@ Options:
   --sequential-arms         run the arms one after the other, so each arm's latency is timed alone
                             (the default here: tunegate run gives its process one libuv pool thread,
                             on which decodes run one at a time; see README "How the engine measures")
+  --shard I/N               run only shard I of N of every suite's cases (a stable hash of each case
+                            picks its shard) and write a partial --json report with no verdict;
+                            \`tunegate merge\` of all N parts builds the report (--html is merge's)
   --no-cache                run every case, reading and writing no result cache
   --cache-dir DIR           the result cache folder (default: env TUNEGATE_CACHE_DIR, else
                             node_modules/.cache/tunegate here; none by default on GitHub Actions)
   -h, --help                show this help
 
-Exit status: 0 gate pass or warn, 1 gate failed (or a must case missed), 2 invalid input.`;
+Exit status: 0 gate pass or warn, 1 gate failed (or a must case missed), 2 invalid input.
+With --shard: 0 once the part is written, whatever its cases' results (a shard has no gate), 2 invalid
+input or a suite not evaluated, 1 tunegate failed.`;
 
 function numberOption(name: string, value: string | undefined, integer = false): number | undefined {
   if (value === undefined) return undefined;
@@ -125,6 +131,7 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
     "sequential-arms": { type: "boolean", default: false },
     "no-cache": { type: "boolean", default: false },
     "cache-dir": { type: "string" },
+    shard: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
   const v = parsed.values;
@@ -148,6 +155,13 @@ export function parseRunArguments(args: string[]): RunArguments | "help" {
   if (v["cache-dir"] !== undefined) {
     if (v["cache-dir"].trim() === "") throw new UsageError("--cache-dir must name a folder");
     plugin.cacheDir = v["cache-dir"];
+  }
+  if (v.shard !== undefined) {
+    const shard = parseShardSelector(v.shard);
+    if (typeof shard === "string") throw new UsageError(`--shard ${shard}`);
+    if (v.json === undefined) throw new UsageError("--shard needs --json FILE: the shard's part is what `tunegate merge` reads");
+    if (v.html !== undefined) throw new UsageError("--html is not written by a shard (it has no verdict): give it to `tunegate merge`");
+    plugin.shard = shard;
   }
   const concurrency = numberOption("engine-concurrency", v["engine-concurrency"], true);
   if (concurrency === 0) throw new UsageError("--engine-concurrency must be at least 1");

@@ -9,7 +9,7 @@ import { tabulatePaired } from "../stats/paired.js";
 import { PERCENTILE_METHOD_DESCRIPTION } from "../stats/percentile.js";
 import { majorityBaseline, singlePrediction } from "../stats/majority-baseline.js";
 import { DEFAULT_MAX_CASES, estimateCasesToSettle } from "../stats/sample-size.js";
-import { ARMS, type ArmName, type ArmRun, type CaseArmResult, type Suite, type SuiteRun } from "../types.js";
+import { ARMS, type ArmName, type ArmRun, type CaseArmResult, type EngineInfo, type ReportedRun, type ReportedSuite, type SuiteCase } from "../types.js";
 import { formatCount } from "../text/format.js";
 import {
   REPORT_VERSION,
@@ -18,6 +18,7 @@ import {
   type CaseArmReport,
   type CaseReport,
   type CostReport,
+  type EngineReport,
   type Report,
   type ReportMethods,
   type SuiteReport,
@@ -53,11 +54,16 @@ export function reportPath(root: string, file: string): string {
   return (relative === "" ? "." : relative).split(path.sep).join("/");
 }
 
+/** Links from a page in `folder` to the report's files (relative to `root`): relative paths, `#L` for the line. */
+export function linkFrom(root: string, folder: string): (file: string, line: number) => string {
+  return (file, line) => `${path.relative(folder, path.resolve(root, file)).split(path.sep).map(encodeURIComponent).join("/")}#L${line}`;
+}
+
 function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-function caseArmReport(result: CaseArmResult): CaseArmReport {
+export function caseArmReport(result: CaseArmResult): CaseArmReport {
   const report: CaseArmReport = {
     predicted: result.predicted,
     correct: result.correct,
@@ -74,7 +80,7 @@ function caseArmReport(result: CaseArmResult): CaseArmReport {
 }
 
 /** How many results the cache served, and when the oldest and newest of them were measured. */
-function cacheReport(run: SuiteRun): NonNullable<SuiteReport["cache"]> {
+function cacheReport(run: ReportedRun): NonNullable<SuiteReport["cache"]> {
   const times = ARMS.flatMap((arm) => run.arms[arm].cases.flatMap((result) => (result.cached ? [result.cached.measuredAt] : []))).sort();
   const served = (arm: ArmName): number => run.arms[arm].cases.filter((result) => result.cached !== undefined).length;
   return {
@@ -86,7 +92,7 @@ function cacheReport(run: SuiteRun): NonNullable<SuiteReport["cache"]> {
   };
 }
 
-function armReport(metrics: ArmMetrics, run: ArmRun, suite: Suite, toReportPath: (file: string) => string): ArmReport {
+function armReport(metrics: ArmMetrics, run: ArmRun, suite: ReportedSuite, toReportPath: (file: string) => string): ArmReport {
   const isLora = run.arm === "lora";
   return {
     accuracy: metrics.accuracy,
@@ -137,7 +143,7 @@ function costReport(cost: CostEstimate): CostReport {
   };
 }
 
-function validateRun(run: SuiteRun): void {
+function validateRun(run: ReportedRun): void {
   const n = run.suite.cases.length;
   if (n === 0) throw new RangeError(`suite "${run.suite.name}" has no cases: there is nothing to decide`);
   for (const arm of ARMS) {
@@ -147,7 +153,7 @@ function validateRun(run: SuiteRun): void {
 }
 
 /** The report of one suite run: metrics, comparison, verdict, gate, cost and every case. */
-export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}): SuiteReport {
+export function buildSuiteReport(run: ReportedRun, options: BuildReportOptions = {}): SuiteReport {
   validateRun(run);
   const root = options.root ?? process.cwd();
   const toReportPath = (file: string): string => reportPath(root, file);
@@ -229,30 +235,38 @@ export function buildSuiteReport(run: SuiteRun, options: BuildReportOptions = {}
     majority_baseline: { label: baseline.label, correct: baseline.correct, accuracy: baseline.accuracy },
     warnings,
     cost: cost ? costReport(cost) : null,
-    engine: {
-      backend: run.engine.backend,
-      threads: run.engine.threads,
-      arms_in_parallel: run.engine.armsInParallel,
-      context_size: run.engine.contextSize,
-      model_load_ms: run.engine.modelLoadMs,
-      node_llama_cpp_version: run.engine.nodeLlamaCppVersion,
-      kind: run.engine.kind,
-      ...(run.engine.remote ? { url: run.engine.remote.url, version: run.engine.remote.version, concurrency: run.engine.remote.concurrency } : {}),
-    },
+    engine: engineReport(run.engine),
     cache: cacheReport(run),
-    cases: suite.cases.map(
-      (suiteCase, i): CaseReport => ({
-        index: suiteCase.index,
-        input: suiteCase.input,
-        expected: suiteCase.expected,
-        file: toReportPath(suiteCase.location.file),
-        line: suiteCase.location.line,
-        column: suiteCase.location.column,
-        must: suiteCase.must,
-        few_shot: caseArmReport(arms.few_shot.cases[i] as CaseArmResult),
-        lora: caseArmReport(arms.lora.cases[i] as CaseArmResult),
-      }),
-    ),
+    cases: suite.cases.map((suiteCase, i) => caseReport(suiteCase, { few_shot: arms.few_shot.cases[i]!, lora: arms.lora.cases[i]! }, toReportPath)),
+  };
+}
+
+/** The engine block a report writes (the same fields as the full report's). */
+export function engineReport(engine: EngineInfo): EngineReport {
+  return {
+    backend: engine.backend,
+    threads: engine.threads,
+    arms_in_parallel: engine.armsInParallel,
+    context_size: engine.contextSize,
+    model_load_ms: engine.modelLoadMs,
+    node_llama_cpp_version: engine.nodeLlamaCppVersion,
+    kind: engine.kind,
+    ...(engine.remote ? { url: engine.remote.url, version: engine.remote.version, concurrency: engine.remote.concurrency } : {}),
+  };
+}
+
+/** One case as reports list it: where it is, what it expects, and both arms' results. */
+export function caseReport(suiteCase: SuiteCase, results: Record<ArmName, CaseArmResult>, toReportPath: (file: string) => string): CaseReport {
+  return {
+    index: suiteCase.index,
+    input: suiteCase.input,
+    expected: suiteCase.expected,
+    file: toReportPath(suiteCase.location.file),
+    line: suiteCase.location.line,
+    column: suiteCase.location.column,
+    must: suiteCase.must,
+    few_shot: caseArmReport(results.few_shot),
+    lora: caseArmReport(results.lora),
   };
 }
 
@@ -266,7 +280,7 @@ function byFileThenName(a: SuiteReport, b: SuiteReport): number {
   return compare(a.file, b.file) || compare(a.name, b.name);
 }
 
-export function buildReport(runs: readonly SuiteRun[], options: BuildReportOptions = {}): Report {
+export function buildReport(runs: readonly ReportedRun[], options: BuildReportOptions = {}): Report {
   const suites = runs.map((run) => buildSuiteReport(run, options)).sort(byFileThenName);
   const count = (gate: SuiteReport["gate"]): number => suites.filter((suite) => suite.gate === gate).length;
   return {

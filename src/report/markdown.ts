@@ -3,6 +3,7 @@ import { ARMS, type ArmName } from "../types.js";
 import { formatCount, formatMoney, formatMs, formatNumber, formatPercent, formatPoints, formatPValue } from "../text/format.js";
 import { singleLine, truncate } from "../text/width.js";
 import type { ConfusionMatrix } from "../stats/confusion.js";
+import type { PartialReport } from "./partial.js";
 import type { ArmReport, CaseReport, Report, SuiteReport } from "./types.js";
 import { mermaidDecision, mermaidLabels } from "./mermaid.js";
 import { accuracyBars, decisionLine } from "./text-figures.js";
@@ -239,4 +240,18 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const lines = [`## tunegate: ${GATE_BADGE[report.gate]}`, "", ...summaryTable(report), ""];
   for (const suite of report.suites) lines.push(...suiteSection(suite, options));
   return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+}
+
+/** A shard's part in Markdown: which cases it ran, and that it decides nothing (no verdict, no gate). */
+export function renderPartialMarkdown(report: PartialReport): string {
+  const { shard, shards } = report.partial;
+  const rows = report.suites.map((suite) => [`${escapeMarkdown(suite.name)} (${escapeMarkdown(suite.file)})`, formatCount(suite.cases.length), formatCount(suite.cases_total)]);
+  const lines = [
+    `## tunegate · shard ${shard}/${shards}: partial, no verdict`,
+    "",
+    `One part of a sharded run: no verdict and no gate. \`tunegate merge\` of all ${shards} parts builds the report from every case and decides.`,
+    "",
+    ...table(["Suite", "Cases in this shard", "Cases in the suite"], ["l", "r", "r"], rows),
+  ];
+  return `${lines.join("\n")}\n`;
 }

@@ -4,7 +4,8 @@
 // The enumerations come from where they are defined, so a new verdict or arm cannot miss the schema.
 import { DAYS_PER_MONTH } from "../cost.js";
 import { GATE_OUTCOMES, VERDICTS } from "../decision.js";
-import { ARMS, FAIL_ON_POLICIES, SCORING_MODES } from "../types.js";
+import { MAX_SHARDS } from "../suite/shards.js";
+import { ARMS, FAIL_ON_POLICIES, MISS_POLICIES, SCORING_MODES } from "../types.js";
 
 export const REPORT_VERSION = 1;
 
@@ -42,6 +43,25 @@ const caseIdentity = {
   file: { type: "string" },
   line: { type: "integer", minimum: 1 },
 } as const;
+
+const thresholds = closedObject({
+  within_points: { type: "number" },
+  lora_wins_points: { type: "number" },
+  volume_threshold: { type: "number" },
+  fail_on: { enum: FAIL_ON_POLICIES },
+});
+const engineBlock = closedObject({
+  backend: { type: "string" },
+  threads: { type: "number" },
+  arms_in_parallel: { description: "The arms ran side by side: each arm's latency includes contention with the other.", type: "boolean" },
+  context_size: { type: "number" },
+  model_load_ms: { type: "number" },
+  node_llama_cpp_version: { description: "tunegate's own node-llama-cpp (tokenises and runs suites in-process; a remote engine's runtime is in `version`).", type: "string" },
+  kind: { description: "The engine that produced the numbers: local (llama.cpp in this process), llama-server, vllm, sglang or openai.", type: "string" },
+  url: { description: "A remote engine's URL, without credentials.", type: "string" },
+  version: { description: "A remote engine's server version, as it reports it.", type: "string" },
+  concurrency: { description: "A remote engine: requests in flight at once (latency figures include queueing at this concurrency).", type: "number" },
+}, { optional: ["url", "version", "concurrency"] });
 
 export const reportSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -93,12 +113,7 @@ export const reportSchema = {
       verdict: { $ref: "#/$defs/verdict" },
       gate: { $ref: "#/$defs/gate" },
       reason: { description: "One sentence: the verdict and the numbers behind it.", type: "string", minLength: 1 },
-      thresholds: closedObject({
-        within_points: { type: "number" },
-        lora_wins_points: { type: "number" },
-        volume_threshold: { type: "number" },
-        fail_on: { enum: FAIL_ON_POLICIES },
-      }),
+      thresholds,
       delta_points: { description: "accuracy(LoRA) − accuracy(few-shot), percentage points.", ...points },
       delta_ci95: {
         description: "95 % interval for delta_points: [lower, upper].",
@@ -148,18 +163,7 @@ export const reportSchema = {
         items: { type: "string" },
       },
       cost: { description: "Present when the suite gives prices.", oneOf: [{ $ref: "#/$defs/cost" }, { type: "null" }] },
-      engine: closedObject({
-        backend: { type: "string" },
-        threads: { type: "number" },
-        arms_in_parallel: { description: "The arms ran side by side: each arm's latency includes contention with the other.", type: "boolean" },
-        context_size: { type: "number" },
-        model_load_ms: { type: "number" },
-        node_llama_cpp_version: { description: "tunegate's own node-llama-cpp (tokenises and runs suites in-process; a remote engine's runtime is in `version`).", type: "string" },
-        kind: { description: "The engine that produced the numbers: local (llama.cpp in this process), llama-server, vllm, sglang or openai.", type: "string" },
-        url: { description: "A remote engine's URL, without credentials.", type: "string" },
-        version: { description: "A remote engine's server version, as it reports it.", type: "string" },
-        concurrency: { description: "A remote engine: requests in flight at once (latency figures include queueing at this concurrency).", type: "number" },
-      }, { optional: ["url", "version", "concurrency"] }),
+      engine: engineBlock,
       cache: closedObject(
         {
           enabled: { description: "Whether the result cache was on for this run.", type: "boolean" },
@@ -263,5 +267,71 @@ export const reportSchema = {
       few_shot: { $ref: "#/$defs/caseArm" },
       lora: { $ref: "#/$defs/caseArm" },
     }),
+  },
+} as const;
+
+const sha256OrNull = { description: "SHA-256 of the file's content (hex); null when the machine that ran the shard could not read it.", type: ["string", "null"], pattern: "^[0-9a-f]{64}$" } as const;
+const armPrices = closedObject({ input_per_million: nonNegative, output_per_million: nonNegative });
+const shardArm = closedObject({
+  tokens_evaluated: nonNegative,
+  tokens_minimum: nonNegative,
+  multi_token_labels: { type: "array", items: { type: "string" } },
+  shared_prefix_tokens: nonNegative,
+  context_size: nonNegative,
+  wall_ms: nonNegative,
+}, { description: "What this shard's machine evaluated for the arm." });
+
+/**
+ * The part one shard of a sharded run writes (`tunegate run --shard i/n --json part.json`): every case record of
+ * the shard and what `tunegate merge` needs to check the parts belong together and to build the report. It has
+ * no verdict, no gate and no figure computed over cases: those come from the merge, over all of them.
+ */
+export const partialReportSchema = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $comment: "Generated from src/report/schema.ts by `node dist/tools/write-schemas.js`; edit that file, not this one.",
+  title: "tunegate partial report (one shard)",
+  ...closedObject(
+    {
+      version: { const: REPORT_VERSION },
+      tool: { const: "tunegate" },
+      partial: closedObject({
+        shard: { description: "This part's shard, 1-based.", type: "integer", minimum: 1 },
+        shards: { description: "How many shards the suites were split into.", type: "integer", minimum: 1, maximum: MAX_SHARDS },
+        note: { type: "string" },
+      }, { description: "Marks the file as one shard's part: it decides nothing until `tunegate merge` has every part." }),
+      tunegate_version: { description: "The tunegate that wrote the part; every part of a merge must come from the same.", type: "string" },
+      generated_at: { description: "ISO 8601 UTC timestamp of the shard's run.", ...isoTime },
+      suites: { type: "array", items: { $ref: "#/$defs/shardSuite" } },
+    },
+    { description: "One shard of a sharded tunegate run. File paths are relative to the run's root, with forward slashes." },
+  ),
+  $defs: {
+    ...reportSchema.$defs,
+    shardSuite: closedObject({
+      name: { type: "string" },
+      file: { description: "The suite file.", type: "string" },
+      suite_sha256: { description: "Hash of the whole suite's settings, prompts and cases, after the run's overrides.", type: "string", pattern: "^[0-9a-f]{64}$" },
+      cases_total: { description: "Cases in the whole suite, over all shards.", ...count },
+      scoring: { enum: SCORING_MODES },
+      labels: { type: "array", items: { type: "string" }, minItems: 1, uniqueItems: true },
+      calls_per_day: nonNegative,
+      thresholds,
+      misses: { description: "Whether a missed case that is not `must` fails the run.", enum: MISS_POLICIES },
+      prices: {
+        oneOf: [
+          closedObject({ currency: { type: "string" }, few_shot: armPrices, lora: armPrices, fine_tune_one_off: { type: ["number", "null"], minimum: 0 } }),
+          { type: "null" },
+        ],
+      },
+      models: closedObject({
+        few_shot: closedObject({ file: { type: "string" }, sha256: sha256OrNull }),
+        lora: closedObject({ file: { type: "string" }, sha256: sha256OrNull }),
+        adapter: closedObject({ file: { type: "string" }, sha256: sha256OrNull, scale: { type: "number" } }),
+      }),
+      engine: engineBlock,
+      result_cache: { type: "boolean" },
+      arms: closedObject({ few_shot: shardArm, lora: shardArm }),
+      cases: { type: "array", items: { $ref: "#/$defs/case" } },
+    }, { description: "One suite's cases that fell into this shard (possibly none), with the whole suite's identity." }),
   },
 } as const;

@@ -120,8 +120,9 @@ export async function runSuites(args: RunArguments, io: Pick<CliIO, "cwd" | "env
   }
   const outcome: RunOutcome | undefined = plugin.api.reporter.lastOutcome;
   // Compared as real paths: Vitest may name a module by its real path (/private/tmp for /tmp on macOS).
-  const seen = new Set([...(outcome?.report?.suites ?? []).map((suite) => resolve(root, suite.file)), ...(outcome?.unevaluated ?? []).filter((broken) => broken.kind !== "not-run").map((broken) => broken.file)].map(realPath));
+  const seen = new Set([...(outcome?.report?.suites ?? outcome?.partial?.suites ?? []).map((suite) => resolve(root, suite.file)), ...(outcome?.unevaluated ?? []).filter((broken) => broken.kind !== "not-run").map((broken) => broken.file)].map(realPath));
   const notRun = files.filter((file) => !seen.has(realPath(file)));
+  // A shard's exit status never depends on its cases' results (it has no gate): 0 once its part is written.
   const code =
     !outcome || outcome.unevaluated.length > 0 || notRun.length > 0
       ? EXIT_INVALID

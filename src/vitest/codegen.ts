@@ -34,7 +34,7 @@ function lineOfFailOn(yaml: string): number {
 
 /** Where the gate test stands, so its failure's code frame shows the cause: the first missed must case, or fail_on. */
 function gateOrigin(payload: SuitePayload, yaml: string): SourceLocation | { line: number } {
-  const firstMiss = payload.gate.mustMisses[0];
+  const firstMiss = payload.gate?.mustMisses[0];
   if (firstMiss !== undefined && payload.cases[firstMiss] !== undefined) return payload.cases[firstMiss].location;
   return { line: lineOfFailOn(yaml) };
 }
@@ -118,7 +118,9 @@ export function generateTestModule(payload: SuitePayload, payloadFile: string, y
     });
     emit(`  });`, { line: lineOfKey(yaml, arm) });
   }
-  emit(`  test("gate", { meta: gateMeta(suite) }, async (context) => { await checkGate(context, suite); });`, gateOrigin(payload, yaml));
+  // A shard's test carries the suite's constants as the gate test does, but decides nothing: its name says so.
+  const gateName = payload.shard ? `shard ${payload.shard.index}/${payload.shard.count} (no verdict: tunegate merge decides)` : "gate";
+  emit(`  test(${literal(gateName)}, { meta: gateMeta(suite) }, async (context) => { await checkGate(context, suite); });`, gateOrigin(payload, yaml));
   emit(`});`, top);
   return { code: `${lines.join("\n")}\n`, map: lineSourceMap(origins, sources, contents) };
 }

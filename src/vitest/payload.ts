@@ -10,6 +10,8 @@ import type { ArmName, ArmRun, CaseArmResult, MissPolicy, SourceLocation, Suite,
 export type CaseArmPayload = CaseArmResult;
 
 export interface CasePayload {
+  /** The case's position in the whole suite (a shard runs only some of them). */
+  index: number;
   input: string;
   expected: string;
   must: boolean;
@@ -32,6 +34,9 @@ export interface SuitePayload {
   file: string;
   misses: MissPolicy;
   cases: CasePayload[];
+  /** Set when only this shard of the suite's cases ran (`tunegate run --shard`): then there is no gate. */
+  shard?: { index: number; count: number };
+  /** The suite's gate; null for a shard, whose verdict `tunegate merge` decides from every shard's cases. */
   gate: {
     outcome: SuiteReport["gate"];
     verdict: SuiteReport["verdict"];
@@ -43,7 +48,7 @@ export interface SuitePayload {
     mustMisses: number[];
     accuracy: Record<ArmName, number>;
     deltaPoints: number;
-  };
+  } | null;
   constants: SuiteConstants;
 }
 
@@ -56,20 +61,23 @@ export function suiteConstants(run: SuiteRun): SuiteConstants {
   return { suite, arms: { few_shot: withoutCases(run.arms.few_shot), lora: withoutCases(run.arms.lora) }, run: rest, cases: cases.length };
 }
 
-export function buildSuitePayload(run: SuiteRun, report: SuiteReport): SuitePayload {
+/** The payload of a suite run; `report` is the run's report, absent for a shard's run, which has none. */
+export function buildSuitePayload(run: SuiteRun, report: SuiteReport | undefined): SuitePayload {
   const { suite } = run;
   return {
     name: suite.name,
     file: suite.file,
     misses: suite.misses,
+    ...(run.shard ? { shard: { index: run.shard.index, count: run.shard.count } } : {}),
     cases: suite.cases.map((c, i) => ({
+      index: c.index,
       input: c.input,
       expected: c.expected,
       must: c.must,
       location: c.location,
       arms: { few_shot: run.arms.few_shot.cases[i]!, lora: run.arms.lora.cases[i]! },
     })),
-    gate: {
+    gate: report === undefined ? null : {
       outcome: report.gate,
       verdict: report.verdict,
       reason: report.reason,

@@ -15,6 +15,7 @@ import { buildSuiteReport } from "../report/build.js";
 import { TABLE_MODES, type TableMode } from "../report/terminal.js";
 import { formatDiagnostic, hasErrors } from "../suite/diagnostics.js";
 import { checkSuiteOverrides, type SuiteOverrides } from "../suite/overrides.js";
+import { MAX_SHARDS, type ShardSelector } from "../suite/shards.js";
 import { isSuiteFile, searchFiles, SUITE_FILE_GLOB, SUITE_FILE_GLOB_ANY_CASE } from "../suite/suite-files.js";
 import { ARM_TITLES, generateListingModule, generateTestModule } from "./codegen.js";
 import type { EvaluationSettings, ProgressSink } from "./evaluations.js";
@@ -60,6 +61,11 @@ export interface TunegatePluginOptions extends SuiteOverrides {
    * "github-actions" on GitHub (the Action passes ["default"], since it writes its own annotations).
    */
   vitestReporters?: string[];
+  /**
+   * Run one shard of every suite's cases (`tunegate run --shard i/n`): `{ index: 1, count: 3 }` runs shard 1 of
+   * 3. Its JSON report is then a partial one with no verdict, for `tunegate merge`.
+   */
+  shard?: ShardSelector;
 }
 
 /** The assertions module the generated tests import, beside this file (.ts in the checkout's tests, .js when built). */
@@ -123,6 +129,10 @@ function checkOverrideOptions(options: TunegatePluginOptions): void {
   if (options.table !== undefined && !(TABLE_MODES as readonly unknown[]).includes(options.table)) {
     problems.push(`option \`table\` must be one of ${TABLE_MODES.join(", ")}, got ${JSON.stringify(options.table)}`);
   }
+  const shard = options.shard;
+  if (shard !== undefined && !(Number.isInteger(shard.count) && shard.count >= 1 && shard.count <= MAX_SHARDS && Number.isInteger(shard.index) && shard.index >= 1 && shard.index <= shard.count)) {
+    problems.push(`option \`shard\` must be { index, count } with whole numbers 1 ≤ index ≤ count ≤ ${MAX_SHARDS}, got ${JSON.stringify(shard)}`);
+  }
   if (problems.length > 0) {
     throw new TunegateError("BAD_OPTION", `tunegate(): ${problems.join("; ")}`, { hint: "fix the options passed to tunegate() in your Vitest config" });
   }
@@ -148,6 +158,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       ...(options.failOn !== undefined ? { failOn: options.failOn } : {}),
       ...(options.misses !== undefined ? { misses: options.misses } : {}),
     },
+    ...(options.shard !== undefined ? { shard: options.shard } : {}),
   };
   // One engine for the plugin's life: watch reruns reuse the models it loaded.
   const given = isEngine(options.engine) ? options.engine : undefined;
@@ -307,7 +318,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
       }
       if (hasErrors(evaluation.diagnostics) || evaluation.kind !== "done") return null;
       for (const path of referencedFiles(evaluation.run.suite)) this.addWatchFile(path);
-      const payload = buildSuitePayload(evaluation.run, buildSuiteReport(evaluation.run));
+      const payload = buildSuitePayload(evaluation.run, evaluation.run.shard ? undefined : buildSuiteReport(evaluation.run));
       const generated = generateTestModule(payload, await payloads.write(payload), yaml, ASSERTIONS_MODULE);
       return { code: generated.code, map: generated.map };
     },

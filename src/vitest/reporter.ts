@@ -4,17 +4,19 @@
 // `vitest --merge-reports` reports what the shards ran exactly as one run would.
 import { realpathSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { dirname, relative, resolve, sep } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Reporter, SerializedError, TestModule, TestRunEndReason } from "vitest/node";
 import type { Vitest } from "vitest/node";
-import { buildReport, reportToJson } from "../report/build.js";
+import { buildReport, linkFrom, reportToJson } from "../report/build.js";
 import { renderHtml } from "../report/html/render.js";
-import { renderMarkdown } from "../report/markdown.js";
+import { renderMarkdown, renderPartialMarkdown } from "../report/markdown.js";
+import { buildPartialReport, partialNote, partialToJson, type PartialReport } from "../report/partial.js";
 import { renderTerminal, type TableMode } from "../report/terminal.js";
 import { terminalIsUnicode } from "../report/text-figures.js";
 import type { Report } from "../report/types.js";
 import { isSuiteFile } from "../suite/suite-files.js";
-import { formatCountOf } from "../text/format.js";
+import { formatCount, formatCountOf } from "../text/format.js";
+import { packageVersion } from "../text/package-root.js";
 import { singleLine } from "../text/width.js";
 import { writeFileAtomic } from "../text/write-file.js";
 import type { SuiteRun } from "../types.js";
@@ -35,6 +37,8 @@ export type NotEvaluated = Exclude<Evaluation, { kind: "done" }> | { kind: "not-
 
 export interface RunOutcome {
   report: Report | undefined;
+  /** A shard's run (`tunegate run --shard i/n`): its part, and no report, since a shard decides nothing. */
+  partial?: PartialReport | undefined;
   /** Suite files that could not be evaluated: invalid YAML/schema, a model or adapter that failed, no results. */
   unevaluated: NotEvaluated[];
   /** Suite files below the root left out by the project's test.include/exclude (set only when none is included). */
@@ -121,7 +125,14 @@ export class TunegateReporter implements Reporter {
 
     // Paths in the report are relative to the root as the file system has it, like the suite files' own.
     const root = realPath(this.vitest?.config.root ?? process.cwd());
-    const report = runs.length > 0 ? buildReport(runs, { root }) : undefined;
+    const sharded = runs.some((run) => run.shard !== undefined);
+    const partial = sharded ? buildPartialReport(runs, { root, tunegateVersion: packageVersion() }) : undefined;
+    const report = runs.length > 0 && !sharded ? buildReport(runs, { root }) : undefined;
+    if (partial) {
+      this.log("");
+      this.log(`tunegate ▸ ${partialNote(partial.partial.shard, partial.partial.shards)}`);
+      for (const suite of partial.suites) this.log(`tunegate ▸ ${singleLine(suite.name)}: ${formatCount(suite.cases.length)} of its ${formatCountOf(suite.cases_total, "case")} in this shard`);
+    }
     if (report) {
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       this.log("");
@@ -139,8 +150,8 @@ export class TunegateReporter implements Reporter {
       this.log(notIncludedMessage(this.notIncluded, root, ci));
       if (ci) process.exitCode = 1;
     }
-    await this.writeFiles(report, unevaluated, root);
-    this.lastOutcome = { report, unevaluated, notIncluded: [...this.notIncluded], passed, failed, warned };
+    await this.writeFiles(report ?? partial, unevaluated, root);
+    this.lastOutcome = { report, partial, unevaluated, notIncluded: [...this.notIncluded], passed, failed, warned };
 
     // Vitest's own summary is not among the formats CI log readers know; this line is. Whatever kept a suite
     // from being evaluated counts as failed there, so the line never reads as success when it was not one.
@@ -161,27 +172,35 @@ export class TunegateReporter implements Reporter {
     this.log(`${passed} passed, ${failures} failed${extra.map((part) => `, ${part}`).join("")}${causes.length > 0 ? ` — ${causes.join(", ")}` : ""}`);
   }
 
-  private async writeFiles(report: Report | undefined, unevaluated: NotEvaluated[], root: string): Promise<void> {
-    const targets: Array<[string | undefined, (report: Report) => string]> = [
-      [this.files.json, (r) => reportToJson(r)],
-      [this.files.markdown, (r) => renderMarkdown(r) + notEvaluatedMarkdown(unevaluated, this.notIncluded, root)],
-      [this.files.html, (r) => renderHtml(r, { fileLink: linkFrom(root, dirname(resolve(root, this.files.html ?? ""))) })],
+  private async writeFiles(report: Report | PartialReport | undefined, unevaluated: NotEvaluated[], root: string): Promise<void> {
+    const notEvaluated = notEvaluatedMarkdown(unevaluated, this.notIncluded, root);
+    // A shard's part goes to the JSON and the Markdown file; the HTML report is the merged one's.
+    const targets: Array<[string | undefined, (report: Report) => string, ((part: PartialReport) => string) | undefined]> = [
+      [this.files.json, (r) => reportToJson(r), (part) => partialToJson(part)],
+      [this.files.markdown, (r) => renderMarkdown(r) + notEvaluated, (part) => renderPartialMarkdown(part) + notEvaluated],
+      [this.files.html, (r) => renderHtml(r, { fileLink: linkFrom(root, dirname(resolve(root, this.files.html ?? ""))) }), undefined],
     ];
     const shard = this.vitest?.config.shard;
     const removed: string[] = [];
-    for (const [target, render] of targets) {
+    for (const [target, render, renderPart] of targets) {
       if (!target) continue;
       const path = resolve(root, target);
-      if (report && !shard) {
-        await writeFileAtomic(path, render(report));
-        this.log(`tunegate ▸ wrote ${path}`);
+      const text = !report || shard ? undefined : "partial" in report ? renderPart?.(report) : render(report);
+      if (text !== undefined) {
+        await writeFileAtomic(path, text);
+        this.log(`tunegate ▸ wrote ${path}${report && "partial" in report ? " (partial: no verdict)" : ""}`);
         continue;
       }
       // A report left from an earlier run would read as this run's: it goes.
       if (await rm(path).then(() => true, () => false)) removed.push(path);
     }
-    if ((report && !shard) || (!this.files.json && !this.files.markdown && !this.files.html)) return;
-    const why = shard ? `shard ${shard.index}/${shard.count}: the report files are written by \`vitest --merge-reports\`` : "no suite was evaluated, so no report was written";
+    const part = report && "partial" in report ? report.partial : undefined;
+    if ((report && !shard && !(part && this.files.html)) || (!this.files.json && !this.files.markdown && !this.files.html)) return;
+    const why = shard
+      ? `shard ${shard.index}/${shard.count}: the report files are written by \`vitest --merge-reports\``
+      : part
+        ? `shard ${part.shard}/${part.shards}: the HTML report is written by \`tunegate merge\``
+        : "no suite was evaluated, so no report was written";
     this.log(`tunegate ▸ ${why}${removed.length > 0 ? `; removed the earlier ${removed.join(" and ")}` : ""}`);
   }
 }
@@ -213,9 +232,4 @@ function notEvaluatedMarkdown(unevaluated: readonly NotEvaluated[], notIncluded:
     ...notIncluded.map((file) => `- \`${singleLine(file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file)}\`: not in test.include`),
   ];
   return lines.length === 0 ? "" : `\n**Not evaluated** (this run failed):\n\n${lines.join("\n")}\n`;
-}
-
-/** Links from a page in `folder` to the report's files (relative to Vitest's root): relative paths, `#L` for the line. */
-function linkFrom(root: string, folder: string): (file: string, line: number) => string {
-  return (file, line) => `${relative(folder, resolve(root, file)).split(sep).map(encodeURIComponent).join("/")}#L${line}`;
 }

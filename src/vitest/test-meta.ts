@@ -20,7 +20,7 @@ export interface TunegateTestMeta {
   /** Whether a miss fails this test (a must case, or misses: fail); a miss that does not only warns. */
   failsOnMiss?: boolean;
   latencyMs?: number;
-  gate?: SuitePayload["gate"]["outcome"];
+  gate?: NonNullable<SuitePayload["gate"]>["outcome"];
   /** Case tests: the case and this arm's result, JSON-safe (read with readCaseRecord). */
   record?: unknown;
   /** The gate test: the suite's constants, JSON-safe (read with rebuildSuiteRun). */
@@ -41,7 +41,7 @@ export interface CaseRecord {
 export function caseMeta(payload: SuitePayload, arm: ArmName, index: number): { tunegate: TunegateTestMeta } {
   const c = payload.cases[index]!;
   const result = c.arms[arm];
-  const record: CaseRecord = { case: { index, input: c.input, expected: c.expected, must: c.must, location: c.location }, result };
+  const record: CaseRecord = { case: { index: c.index, input: c.input, expected: c.expected, must: c.must, location: c.location }, result };
   return {
     tunegate: {
       suiteFile: payload.file,
@@ -50,7 +50,8 @@ export function caseMeta(payload: SuitePayload, arm: ArmName, index: number): { 
       index,
       correct: result.correct,
       predicted: result.predicted,
-      failsOnMiss: c.must || payload.misses === "fail",
+      // A shard's misses neither fail nor warn: the merge decides (and its run's counts leave them out).
+      ...(payload.shard ? {} : { failsOnMiss: c.must || payload.misses === "fail" }),
       latencyMs: result.latencyMs,
       record: encodeNumbers(record),
     },
@@ -58,7 +59,8 @@ export function caseMeta(payload: SuitePayload, arm: ArmName, index: number): { 
 }
 
 export function gateMeta(payload: SuitePayload): { tunegate: TunegateTestMeta } {
-  return { tunegate: { suiteFile: payload.file, kind: "gate", gate: payload.gate.outcome, constants: encodeNumbers(payload.constants) } };
+  const gate = payload.gate ? { gate: payload.gate.outcome } : {};
+  return { tunegate: { suiteFile: payload.file, kind: "gate", ...gate, constants: encodeNumbers(payload.constants) } };
 }
 
 /**

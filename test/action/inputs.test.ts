@@ -28,6 +28,7 @@ describe("parseActionInputs", () => {
   it("applies the defaults when nothing is given", () => {
     expect(inputs({})).toEqual({
       suites: ["**/*.cases.{yaml,yml}"],
+      merge: [],
       workingDirectory: WORKSPACE,
       overrides: {},
       gpu: undefined,
@@ -45,6 +46,17 @@ describe("parseActionInputs", () => {
     expect(inputs({ "engine-url": " http://10.0.0.5:8080 ", "engine-kind": "LLAMA-SERVER" })).toMatchObject({ engineUrl: "http://10.0.0.5:8080", engineKind: "llama-server" });
     expect(inputs({})).toMatchObject({ engineUrl: undefined, engineKind: undefined, engineModels: undefined });
     expect(inputs({ "engine-url": "http://h:1", "engine-model-base": " base-hf ", "engine-model-lora": "support-v3" })).toMatchObject({ engineModels: { base: "base-hf", lora: "support-v3" } });
+  });
+
+  it("reads merge's part files one per line, and refuses the inputs a merge cannot apply, naming each", () => {
+    expect(inputs({ merge: "parts/*.json\n\n  more/p1.json " }).merge).toEqual(["parts/*.json", "more/p1.json"]);
+    expect(problems({ merge: "parts/[z-a].json" })).toEqual([expect.stringMatching(/^Input `merge`: the glob "parts\/\[z-a\]\.json" has an invalid character class/)]);
+    expect(problems({ merge: "parts/*.json", "fail-on": "gray-zone", "engine-url": "http://127.0.0.1:8080" })).toEqual([
+      "Input `fail-on`: not used with `merge`, which reports what the shards ran; give it to the shard jobs' `tunegate run --shard` instead.",
+      "Input `engine-url`: not used with `merge`, which reports what the shards ran; give it to the shard jobs' `tunegate run --shard` instead.",
+    ]);
+    // Without merge, the same inputs are a run's.
+    expect(problems({ "fail-on": "gray-zone", "engine-url": "http://127.0.0.1:8080" })).toEqual([]);
   });
 
   it("treats blank values as not given", () => {

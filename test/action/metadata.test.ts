@@ -80,3 +80,23 @@ describe("examples/workflow.yml", () => {
     expect(steps.some((s) => s.uses?.startsWith("dawidd6/action-download-artifact@"))).toBe(true);
   });
 });
+
+describe("the README's sharded workflow", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("**A suite sharded across jobs.**"));
+  const source = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+  const workflow = parse(source) as { jobs: Record<string, { needs?: string; strategy?: { matrix: { shard: number[] } }; steps: Array<Step & { run?: string }> }> };
+
+  it("is a valid workflow: a matrix of shards uploading parts, and one merge job that passes the Action only inputs it has", () => {
+    expect(validateWorkflow(`on: push\n${source}`).errors).toEqual([]);
+    const shards = workflow.jobs.shard!;
+    const count = shards.strategy!.matrix.shard.length;
+    expect(shards.steps.find((s) => s.run?.includes("--shard"))!.run).toContain(`--shard \${{ matrix.shard }}/${count} --json parts/`);
+    expect(shards.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@"))).toBe(true);
+    const merge = workflow.jobs.merge!;
+    expect(merge.needs).toBe("shard");
+    expect(merge.steps.some((s) => s.uses?.startsWith("actions/download-artifact@"))).toBe(true);
+    const step = merge.steps.find((s) => s.with?.merge !== undefined)!;
+    for (const input of Object.keys(step.with ?? {})) expect(INPUT_NAMES).toContain(input);
+  });
+});

@@ -14,6 +14,7 @@ function payloadOf(cases: number): SuitePayload {
     file: "/w/s.cases.yaml",
     misses: "warn",
     cases: Array.from({ length: cases }, (_, i) => ({
+      index: i,
       input: `a long case input that appears nowhere in the generated code, number ${i} ${"x".repeat(200)}`,
       expected: "complaint",
       must: false,
@@ -63,5 +64,15 @@ describe("generateTestModule", () => {
       expect([line! + 1, column! + 1]).toEqual([c.location.line, c.location.column]);
     }
     expect(map.sourcesContent[0]).toBe(YAML);
+  });
+});
+
+describe("generateTestModule for a shard", () => {
+  it("names the suite-wide test after the shard, not the gate, since a shard has no verdict", () => {
+    const shard: SuitePayload = { ...payloadOf(3), shard: { index: 2, count: 3 }, gate: null };
+    const { code } = generateTestModule(shard, "/tmp/p.json", YAML, "/pkg/assertions.js");
+    parseAst(code);
+    expect(code).toContain('test("shard 2/3 (no verdict: tunegate merge decides)", { meta: gateMeta(suite) }');
+    expect(code).not.toContain('test("gate"');
   });
 });

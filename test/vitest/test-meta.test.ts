@@ -71,3 +71,32 @@ describe("a suite run rebuilt from its tests' meta", () => {
     expect(warned.sort()).toEqual(["few_shot:1", "lora:2"]);
   });
 });
+
+describe("a shard's run rebuilt from its tests' meta", () => {
+  // Shard 2 of 3 holding the suite's cases 0 and 2: each keeps its index in the whole suite.
+  const shardRun = {
+    ...run,
+    suite: { ...run.suite, cases: [run.suite.cases[0]!, run.suite.cases[2]!] },
+    arms: {
+      few_shot: { ...run.arms.few_shot, cases: [run.arms.few_shot.cases[0]!, run.arms.few_shot.cases[2]!] },
+      lora: { ...run.arms.lora, cases: [run.arms.lora.cases[0]!, run.arms.lora.cases[2]!] },
+    },
+    shard: { index: 2, count: 3, casesTotal: 3, suiteSha256: "e".repeat(64), sha256: { fewShotModel: null, loraModel: null, adapter: null } },
+  };
+
+  it("keeps the cases' own indexes and the shard, and has no gate: its misses neither fail nor warn", async () => {
+    const shardFiles = new PayloadFiles();
+    const shardPayload = await loadSuitePayload(await shardFiles.write(buildSuitePayload(shardRun, undefined)));
+    shardFiles.removeAll();
+    expect(shardPayload.gate).toBeNull();
+    expect(shardPayload.shard).toEqual({ index: 2, count: 3 });
+    const metas = [gateMeta(shardPayload), ...ARMS.flatMap((arm) => shardPayload.cases.map((_, i) => caseMeta(shardPayload, arm, i)))].map((meta) => meta.tunegate);
+    expect(metas[0]!.gate).toBeUndefined();
+    // The third case's LoRA miss would warn in a whole run.
+    expect(metas.filter(isWarnedMiss)).toEqual([]);
+    const rebuilt = rebuildSuiteRun(JSON.parse(JSON.stringify(metas)) as TunegateTestMeta[]);
+    expect(rebuilt).toEqual(shardRun);
+    if (typeof rebuilt === "string") throw new Error(rebuilt);
+    expect(rebuilt.suite.cases.map((c) => c.index)).toEqual([0, 2]);
+  });
+});
