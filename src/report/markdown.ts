@@ -7,7 +7,7 @@ import type { PartialReport } from "./partial.js";
 import type { ArmReport, CaseReport, Report, SuiteReport } from "./types.js";
 import { mermaidDecision, mermaidLabels } from "./mermaid.js";
 import { accuracyBars, decisionLine } from "./text-figures.js";
-import { armHeading, cacheNote, capitalise, describePrediction, formatSuiteDelta, gateCause } from "./wording.js";
+import { armHeading, cacheNote, capitalise, describePrediction, formatSuiteDelta, gateCause, measuredOn } from "./wording.js";
 
 export interface MarkdownOptions {
   /** A URL for a line of a file (paths as in the report); without it, locations are plain text. */
@@ -203,7 +203,7 @@ function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
   const lines = [
     `### ${escapeMarkdown(suite.name)}`,
     "",
-    `${location(suite.file, 1, options)} · ${suite.scoring} scoring · ${formatCount(suite.cases.length)} case${suite.cases.length === 1 ? "" : "s"}`,
+    `${location(suite.file, 1, options)} · ${suite.scoring} scoring · ${formatCount(suite.cases.length)} case${suite.cases.length === 1 ? "" : "s"} · ${escapeMarkdown(measuredOn(suite.engine))}`,
     "",
     `Gate ${GATE_BADGE[suite.gate]}: ${escapeMarkdown(gateCause(suite))} · **Verdict: \`${suite.verdict}\`**`,
     "",

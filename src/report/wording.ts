@@ -4,7 +4,7 @@
 import type { CostEstimate } from "../cost.js";
 import { verdictBoundaries, type Decision, type MustMiss } from "../decision.js";
 import { DEFAULT_MAX_CASES, type SettleEstimate } from "../stats/sample-size.js";
-import { formatCount, formatDays, formatMoney, formatPercent, formatPoints, formatSignedThreshold, formatThreshold, listInWords } from "../text/format.js";
+import { formatCount, formatCountOf, formatDays, formatMoney, formatPercent, formatPoints, formatSignedThreshold, formatThreshold, listInWords } from "../text/format.js";
 import { truncate } from "../text/width.js";
 import { ARM_DISPLAY, INVALID_PREDICTION, type ArmName } from "../types.js";
 import type { SuiteReport } from "./types.js";
@@ -214,4 +214,17 @@ export function armWarnings(
     }
   }
   return warnings;
+}
+
+/**
+ * Which engine produced a suite's numbers, for the summary and comment. A server's URL stays in the JSON
+ * report only: it may come from the environment, and a summary or PR comment is public.
+ */
+export function measuredOn(engine: SuiteReport["engine"]): string {
+  if (engine.kind !== "local") {
+    const inFlight = engine.concurrency === undefined ? "" : ` (${formatCountOf(engine.concurrency, "request")} in flight)`;
+    return `measured on ${engine.kind} ${engine.version ?? ""}`.trimEnd() + inFlight;
+  }
+  const threads = engine.threads > 0 ? `, ${formatCountOf(engine.threads, "thread")} per arm` : "";
+  return `measured in-process (node-llama-cpp ${engine.node_llama_cpp_version}, ${engine.backend}${threads}${engine.arms_in_parallel ? ", arms side by side" : ""})`;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../../src/report/build.js";
 import { escapeMarkdown, renderMarkdown } from "../../src/report/markdown.js";
+import { measuredOn } from "../../src/report/wording.js";
 import { smallReport } from "./small-report.js";
 import { makeSuiteRun, pairedRun, ROOT, type CaseSpec } from "./suite-run-factory.js";
 
@@ -14,7 +15,7 @@ const PINNED = `## tunegate: ⚠️ warn
 
 ### support
 
-[suites/support.yaml:1](https://example.com/suites/support.yaml#L1) · logprob scoring · 2 cases
+[suites/support.yaml:1](https://example.com/suites/support.yaml#L1) · logprob scoring · 2 cases · measured in-process (node-llama-cpp 3.21.1, cpu, 4 threads per arm)
 
 Gate ⚠️ warn: verdict lora-wins-low-volume and fail\\_on: fine-tune · **Verdict: \`lora-wins-low-volume\`**
 
@@ -235,5 +236,18 @@ describe("escapeMarkdown", () => {
     expect(inert).not.toMatch(/(?<!\\)[[\]`<>]/);
     expect(inert).not.toMatch(/#\d|GH-\d|:\/\/|www\.|@[a-z]/i);
     expect(inert).not.toContain("\n");
+  });
+});
+
+describe("measuredOn", () => {
+  it("names a server's kind, version and requests in flight, never its URL", () => {
+    const engine = { backend: "llama-server b1", threads: 0, arms_in_parallel: false, context_size: 2048, model_load_ms: 0, node_llama_cpp_version: "", kind: "llama-server", url: "http://10.1.2.3:8080/", version: "b6000 (80fb11ac)", concurrency: 1 };
+    expect(measuredOn(engine)).toBe("measured on llama-server b6000 (80fb11ac) (1 request in flight)");
+    expect(measuredOn({ ...engine, concurrency: 4 })).not.toContain("10.1.2.3");
+  });
+
+  it("names node-llama-cpp, the backend and the threads in-process", () => {
+    const engine = { backend: "cuda", threads: 2, arms_in_parallel: true, context_size: 512, model_load_ms: 5, node_llama_cpp_version: "3.21.1", kind: "local" };
+    expect(measuredOn(engine)).toBe("measured in-process (node-llama-cpp 3.21.1, cuda, 2 threads per arm, arms side by side)");
   });
 });
