@@ -98,6 +98,11 @@ export interface RemoteBackend<A = unknown> {
   topToken?(prompt: readonly TokenId[], arm: A): Promise<{ token: TokenId; logprob: number }>;
   /** Greedy decoding after the prompt, at most `maxTokens`, cut after the first complete word. */
   generate(prompt: readonly TokenId[], maxTokens: number, arm: A, lane?: number): Promise<{ generated: Generated; cost: RequestCost }>;
+  /**
+   * A production-shaped call, for latency only: the prompt, greedy decoding of `maxTokens`, nothing asked
+   * beyond what a deployed call asks (no log-probabilities, no grammar). Only its success is checked.
+   */
+  productionCall(prompt: readonly TokenId[], maxTokens: number, arm: A, lane?: number): Promise<void>;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -249,6 +249,10 @@ export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
     return { token: first.id, logprob: first.logprob };
   }
 
+  async productionCall(prompt: readonly TokenId[], maxTokens: number, adapters: AdapterScales, lane?: number): Promise<void> {
+    await this.#complete({ prompt: [...prompt], n_predict: maxTokens, temperature: 0, cache_prompt: true, lora: adapters, ...slotOf(lane) });
+  }
+
   async generate(prompt: readonly TokenId[], maxTokens: number, adapters: AdapterScales, lane?: number): Promise<{ generated: Generated; cost: RequestCost }> {
     const body = await this.#complete({
       prompt: [...prompt],

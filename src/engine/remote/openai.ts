@@ -187,6 +187,14 @@ export class OpenAiBackend implements RemoteBackend<string> {
     return scores;
   }
 
+  async productionCall(prompt: readonly TokenId[], maxTokens: number, model: string): Promise<void> {
+    // What a deployed call sends: chat where the provider has no completions endpoint, else a completion.
+    const support = await this.#echoSupport();
+    const text = textOf(prompt);
+    if (!support.ok && !support.completions) await this.http.json<unknown>("/v1/chat/completions", { model, messages: [{ role: "user", content: text }], max_tokens: maxTokens, temperature: 0 });
+    else await this.http.json<unknown>("/v1/completions", { model, prompt: text, max_tokens: maxTokens, temperature: 0 });
+  }
+
   async generate(prompt: readonly TokenId[], maxTokens: number, model: string): Promise<{ generated: Generated; cost: RequestCost }> {
     const support = await this.#echoSupport();
     const text = textOf(prompt);

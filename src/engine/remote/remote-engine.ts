@@ -207,6 +207,8 @@ export class RemoteEngine implements Engine {
       options.onProgress?.({ suite: suite.name, arm: plan.arm, done, total: plan.prompts.length, elapsedMs: performance.now() - started });
       return outcome;
     });
+    const wallMs = performance.now() - started;
+    const cases = suite.scoring === "generate" ? outcomes.map((o) => o.result) : await this.#timeProductionCalls(backend, plan, outcomes, concurrency);
     const tokens = backend.units === "tokens";
     const prefix = Math.min(commonPrefixLength(plan.prompts.map((p) => p.tokens)), ...plan.prompts.map((p) => p.tokens.length - 1));
     // The same minimum as the in-process engine: every distinct token sequence counted once (token-minimum.ts).
@@ -217,15 +219,32 @@ export class RemoteEngine implements Engine {
     return {
       arm: plan.arm,
       scoring: suite.scoring,
-      cases: outcomes.map((o) => o.result),
+      cases,
       tokensEvaluated: outcomes.reduce((sum, o) => sum + o.evaluated, 0),
       // Without the server's tokens, the minimum, the shared prefix and which labels span several tokens are not known: 0 and none.
       tokensMinimum: tokens ? distinctPrefixCount(paths, prefix) : 0,
       multiTokenLabels: tokens ? suite.labels.filter((_, i) => plan.prompts.some((p) => p.labelTokens[i]!.length > 1)) : [],
       sharedPrefixTokens: tokens ? prefix : 0,
       contextSize: (await this.probe()).contextSize,
-      wallMs: performance.now() - started,
+      wallMs,
     };
+  }
+
+  /**
+   * Latency as production would see it, measured apart from the scoring requests (a case's several label
+   * requests are not what a deployed call sends): after the arm is scored, each case is sent once more as a
+   * production call — its prompt, greedy decoding of as many tokens as its predicted label — at the same
+   * concurrency, each worker on its own slot (so the shared prefix is in cache, as on a warm production
+   * server). These requests are timed only: their tokens do not count in tokens_evaluated. In generate mode
+   * the scoring request already is that call.
+   */
+  async #timeProductionCalls(backend: RemoteBackend, plan: ArmPlan, outcomes: readonly CaseOutcome[], concurrency: number): Promise<CaseArmResult[]> {
+    const latencies = await mapBounded(plan.prompts, concurrency, async (prompt, index, lane) => {
+      const started = performance.now();
+      await backend.productionCall(prompt.tokens, Math.max(1, outcomes[index]!.result.outputTokens), plan.target, lane);
+      return performance.now() - started;
+    });
+    return outcomes.map((o, index) => ({ ...o.result, latencyMs: latencies[index]! }));
   }
 
   #checkContext(backend: RemoteBackend, suite: Suite, plan: ArmPlan, contextSize: number, maxGenerated: number): void {

@@ -200,6 +200,10 @@ export class SglangBackend implements RemoteBackend<string | null> {
     return { token: first[1], logprob: first[0] };
   }
 
+  async productionCall(prompt: readonly TokenId[], maxTokens: number, loraPath: string | null): Promise<void> {
+    await this.#generate({ input_ids: [[...prompt]], sampling_params: { max_new_tokens: maxTokens, temperature: 0 }, lora_path: [loraPath] }, 1);
+  }
+
   async generate(prompt: readonly TokenId[], maxTokens: number, loraPath: string | null): Promise<{ generated: Generated; cost: RequestCost }> {
     const [item] = await this.#generate(
       { input_ids: [[...prompt]], sampling_params: { max_new_tokens: maxTokens, temperature: 0 }, return_logprob: true, return_text_in_logprobs: true, lora_path: [loraPath] },

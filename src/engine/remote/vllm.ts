@@ -246,6 +246,10 @@ export class VllmBackend implements RemoteBackend<string> {
     return { token, logprob };
   }
 
+  async productionCall(prompt: readonly TokenId[], maxTokens: number, model: string): Promise<void> {
+    await this.#complete({ model, prompt: [...prompt], max_tokens: maxTokens, temperature: 0 });
+  }
+
   async generate(prompt: readonly TokenId[], maxTokens: number, model: string): Promise<{ generated: Generated; cost: RequestCost }> {
     const body = await this.#complete({ model, prompt: [...prompt], max_tokens: maxTokens, temperature: 0, logprobs: 0, return_token_ids: true });
     return { generated: generatedFromCompletion(body), cost: usageCost(body) };

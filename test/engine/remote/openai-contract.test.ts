@@ -69,8 +69,13 @@ describe("OpenAI-compatible backend (contract, not a real provider)", () => {
         for (const label of ["happy", "sad"]) expect(c.scores[label]).toBeCloseTo(expected(arm, suite.cases[i]!.input, label), 9);
       });
     }
-    const bodies = server.received.filter((r) => r.path === "/v1/completions").map((r) => r.body as Record<string, unknown>);
+    const all = server.received.filter((r) => r.path === "/v1/completions").map((r) => r.body as Record<string, unknown>);
+    const bodies = all.filter((b) => b.echo === true);
     for (const body of bodies) expect(body).toMatchObject({ echo: true, max_tokens: 0, logprobs: 0, temperature: 0 });
+    // Latency comes from one production-shaped call per case and arm: a completion, nothing else asked.
+    const calls = all.filter((b) => b.echo === undefined);
+    expect(calls).toHaveLength(2 * suite.cases.length);
+    for (const body of calls) expect(Object.keys(body).sort()).toEqual(["max_tokens", "model", "prompt", "temperature"]);
     expect(new Set(bodies.map((b) => b.model))).toEqual(new Set([MODELS.base, MODELS.lora]));
     // Token figures come from usage only: the minimum is not known.
     expect(run.arms.lora.tokensMinimum).toBe(0);

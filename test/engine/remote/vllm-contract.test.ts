@@ -102,10 +102,16 @@ describe("vLLM backend (contract, not a real vLLM)", () => {
       expect((body.allowed_token_ids as number[]).length).toBe(1);
       expect((body.prompt as number[]).every((t) => Number.isInteger(t))).toBe(true);
     }
-    // Phases: after the canaries, every few-shot request, then every LoRA one; each label token its own request.
+    // Phases: after the canaries, every few-shot request, then every LoRA one; each label token its own request;
+    // after each arm's scoring, one production-shaped call per case for its latency (no log-probabilities asked).
     const perArm = suite.cases.length * LABELS.reduce((n, l) => n + fakeTokenize(` ${l}`).length, 0);
-    const tail = completions.slice(-2 * perArm).map((b) => b.model);
-    expect(tail).toEqual([...Array(perArm).fill("base-model"), ...Array(perArm).fill("feelings")]);
+    const cases = suite.cases.length;
+    const tail = completions.slice(-2 * (perArm + cases)).map((b) => `${String(b.model)}${b.logprobs === undefined ? " call" : ""}`);
+    expect(tail).toEqual([...Array(perArm).fill("base-model"), ...Array(cases).fill("base-model call"), ...Array(perArm).fill("feelings"), ...Array(cases).fill("feelings call")]);
+    for (const body of completions.slice(-2 * (perArm + cases)).filter((b) => b.logprobs === undefined)) {
+      expect(Object.keys(body).sort()).toEqual(["max_tokens", "model", "prompt", "stream", "temperature"]);
+      expect(body.max_tokens).toBeGreaterThanOrEqual(1);
+    }
     expect(engine.lastCanaries!.lora).not.toBeCloseTo(engine.lastCanaries!.base, 3);
     // A canary request is evaluated afresh: its own cache salt.
     expect(completions.some((b) => typeof b.cache_salt === "string")).toBe(true);
