@@ -41,6 +41,7 @@ export { createLocalEngine, type LocalEngine, type LocalEngineOptions } from "./
 // The result cache in front of any engine: unchanged cases are served from disk.
 export { withResultCache, type CachingEngine, type ResultCacheOptions } from "./cache/caching-engine.js";
 export { createRemoteEngine, type RemoteEngine, type RemoteEngineOptions } from "./engine/remote/remote-engine.js";
+export { openRemoteEngine, type ReplicatedEngine } from "./engine/remote/replicas.js";
 export { inspectGguf, checkAdapterFitsModel, type GgufInspection, type GgufRole } from "./gguf/inspect.js";
 
 // The decision rule and its statistics.

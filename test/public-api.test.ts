@@ -35,6 +35,7 @@ describe("the tunegate package's API", () => {
         "loadSuiteFromText",
         "mcnemarExact",
         "newcombePairedInterval",
+        "openRemoteEngine",
         "renderMarkdown",
         "renderTerminal",
         "reportSchema",

@@ -176,7 +176,7 @@ export function parseActionInputs(source: RawInputs | InputReaders, workspace: s
   const gpu = choice("gpu", GPU_CHOICES);
   const engineKind = choice("engine-kind", REMOTE_ENGINE_KINDS);
   const engineUrl = text("engine-url").trim();
-  if (engineUrl !== "" && !/^https?:\/\/[^\s]+$/i.test(engineUrl)) problem("engine-url", "an http:// or https:// URL", "(not shown)");
+  if (engineUrl !== "" && !engineUrl.split(/[\s,]+/).filter(Boolean).every((url) => /^https?:\/\/\S+$/i.test(url))) problem("engine-url", "an http:// or https:// URL (replicas: several, separated by commas)", "(not shown)");
   const modelBase = text("engine-model-base").trim();
   const modelLora = text("engine-model-lora").trim();
   const engineModels = modelBase !== "" || modelLora !== "" ? { ...(modelBase !== "" ? { base: modelBase } : {}), ...(modelLora !== "" ? { lora: modelLora } : {}) } : undefined;

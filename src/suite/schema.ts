@@ -365,7 +365,7 @@ export const suiteSchema = {
           minLength: 1,
           maxLength: 2000,
           title: "Engine URL",
-          description: "The server's base URL, e.g. http://127.0.0.1:8080; only `${env:TUNEGATE_...}` variables are expanded. Credentials in it are never printed. Not used on GitHub Actions (give the Action's engine-url instead).",
+          description: "The server's base URL, e.g. http://127.0.0.1:8080, or several replicas' URLs separated by commas (cases are spread over them); only `${env:TUNEGATE_...}` variables are expanded. Credentials in it are never printed. Not used on GitHub Actions (give the Action's engine-url instead).",
         },
         kind: {
           type: "string",

@@ -172,8 +172,8 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     // Loaded on first use: node-llama-cpp has a top-level await, which require() cannot load, and a
     // CommonJS vitest.config loads this plugin with require().
     creating ??= remote
-      ? import("../engine/remote/remote-engine.js").then(({ createRemoteEngine }) => {
-          engine = createRemoteEngine(remote);
+      ? import("../engine/remote/replicas.js").then(({ openRemoteEngine }) => {
+          engine = openRemoteEngine(remote);
           return engine;
         })
       : import("../engine/local/local-engine.js").then(({ createLocalEngine }) => {
@@ -199,7 +199,7 @@ export function tunegate(options: TunegatePluginOptions = {}): TunegatePlugin {
     const key = JSON.stringify(settings);
     let found = suiteEngines.get(key);
     if (!found) {
-      found = import("../engine/remote/remote-engine.js").then(({ createRemoteEngine }) => createRemoteEngine(settings));
+      found = import("../engine/remote/replicas.js").then(({ openRemoteEngine }) => openRemoteEngine(settings));
       suiteEngines.set(key, found);
       found.catch(() => suiteEngines.delete(key));
     }

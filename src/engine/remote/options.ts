@@ -4,6 +4,11 @@ import { TunegateError } from "../../errors.js";
 import { REMOTE_ENGINE_KINDS, type RemoteEngineKind } from "../engine.js";
 import type { RemoteEngineOptions } from "./remote-engine.js";
 
+/** The URLs of an engine URL setting: one, or several separated by commas or spaces (replicas of one server). */
+export function engineUrls(url: string): string[] {
+  return url.split(/[\s,]+/).filter((part) => part !== "");
+}
+
 /** What a user writes: a URL and optionally the kind and the operating settings. */
 export interface RemoteEngineChoice {
   url?: string;
@@ -34,16 +39,20 @@ export function resolveRemoteEngine(choice: RemoteEngineChoice | undefined, env:
     }
     return undefined;
   }
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-    throw new TunegateError("BAD_ENGINE", `the engine URL must be an http:// or https:// URL${choice?.url === undefined ? " (from TUNEGATE_ENGINE_URL)" : ""}`, {
-      hint: "write it as http://HOST:PORT",
-    });
+  // Several URLs, separated by commas or spaces: replicas of one server (replicas.ts).
+  const urls = engineUrls(url);
+  for (const each of urls.length > 0 ? urls : [url]) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(each);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      throw new TunegateError("BAD_ENGINE", `the engine URL must be an http:// or https:// URL${choice?.url === undefined ? " (from TUNEGATE_ENGINE_URL)" : ""}`, {
+        hint: "write it as http://HOST:PORT (several replicas: separated by commas)",
+      });
+    }
   }
   const kind = kindText === undefined ? undefined : checkEngineKind(kindText, choice?.kind === undefined ? " (from TUNEGATE_ENGINE_KIND)" : "");
   const positive = (name: string, value: number | undefined, allowZero = false) => {

@@ -152,7 +152,8 @@ export class RemoteEngine implements Engine {
     return { kind: this.kind, runtime: backend.runtime, version: probe.version, backend: this.url };
   }
 
-  #concurrency(probe: BackendProbe): number {
+  /** Requests in flight at once on this server: as configured, else its slot count. */
+  concurrencyFor(probe: BackendProbe): number {
     return Math.max(1, Math.floor(this.#options.concurrency ?? probe.slots));
   }
 
@@ -268,7 +269,7 @@ export class RemoteEngine implements Engine {
     const backend = await this.backend();
     const targets = await backend.arms(suite);
     await backend.checkScoring(suite);
-    const concurrency = this.#concurrency(probe);
+    const concurrency = this.concurrencyFor(probe);
     const maxGenerated = options.maxGeneratedTokens ?? DEFAULT_MAX_GENERATED_TOKENS;
 
     const tokenizeArm = (render: (input: string) => string) =>

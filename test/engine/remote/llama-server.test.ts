@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalEngine } from "../../../src/engine/local/local-engine.js";
 import { createRemoteEngine } from "../../../src/engine/remote/remote-engine.js";
+import { openRemoteEngine } from "../../../src/engine/remote/replicas.js";
 import { TunegateError } from "../../../src/errors.js";
 import { loadStorySuite } from "../../helpers/story-suite.js";
 import type { Suite, SuiteRun } from "../../../src/types.js";
@@ -246,4 +247,38 @@ describe.skipIf(!LLAMA_SERVER || !existsSync(stories))("llama-server on stories2
       expectSameRun(remoteRun, localRun);
     }, 60_000);
   }
+});
+
+describe.skipIf(!LLAMA_SERVER)("llama-server replicas: one engine URL listing two servers", () => {
+  const forged = forgeDemo();
+
+  it("spreads the cases over both servers and gives the in-process predictions and scores; one replica killed mid-run leaves no verdict, naming it", async () => {
+    const suite = await loadDemoSuite(forged);
+    const args = ["-m", forged.base, "--lora", forged.lora, ...SAFE, "-c", "2048", "-np", "1", "--metrics"];
+    const [a, b, inProcess] = await Promise.all([startLlamaServer(args), startLlamaServer(args), local.runSuite(suite, { threads: 1 })]);
+    await using engine = openRemoteEngine({ url: `${a.url}, ${b.url}` });
+    const run = await engine.runSuite(suite);
+    expectSameRun(run, inProcess);
+    expect(run.engine.remote).toMatchObject({ url: `${a.url}, ${b.url}`, concurrency: 2 });
+    // Both servers evaluated prompts: their own counters say so.
+    for (const server of [a, b]) {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(Number(/^llamacpp:prompt_tokens_total (\d+)/m.exec(metrics)?.[1] ?? 0), server.url).toBeGreaterThan(100);
+    }
+    // Killing one replica mid-run: no verdict, and the message names that replica.
+    let killed = false;
+    const outcome = await engine
+      .runSuite(suite, {
+        onProgress: (p) => {
+          if (!killed && p.done >= 4) {
+            killed = true;
+            void b.stop();
+          }
+        },
+      })
+      .catch((e: unknown) => e);
+    expect((outcome as TunegateError).code).toBe("ENGINE_INCOMPLETE");
+    expect((outcome as TunegateError).message).toContain(`the replica at ${b.url} failed`);
+    await a.stop();
+  }, 180_000);
 });
