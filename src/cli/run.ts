@@ -35,6 +35,7 @@ Options:
   --table ${TABLE_MODES.join("|")}   which cases the table lists (default ${DEFAULT_TABLE_MODE}: those an arm
                             missed or the arms disagree on)
   --engine-url URL          run both arms on this server (llama-server, vLLM, SGLang, OpenAI-compatible) instead of in-process
+                            (several replicas: URLs separated by commas)
                             (env TUNEGATE_ENGINE_URL)
   --engine-kind KIND        ${REMOTE_ENGINE_KINDS.join(" | ")} (default: detected; env TUNEGATE_ENGINE_KIND)
   --engine-concurrency N    requests in flight at once (default: the server's slot count)
