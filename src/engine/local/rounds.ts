@@ -7,17 +7,72 @@
 // a shorter sequence after a longer one finishes first. Two workers applying that reorder at once can undo each
 // other, and a sequence then reads another case's distribution (bench/race-repro.ts shows it on the raw API).
 // The rule kept here: within one decode, sequences are issued in sequence-id order with non-decreasing token
-// counts, so the outputs come back in batch order and the reorder has nothing to do.
+// counts, so the outputs come back in batch order and the reorder has nothing to do. Rounds are planned so that
+// most of them already are (shortest cases on the lowest sequences); nonDecreasingGroups splits the rest.
+
+/** One case of a round and the sequence it runs on. */
+export interface RoundSlot {
+  index: number;
+  sequence: number;
+}
+
+/** Length of the common prefix of two token runs. */
+function commonLength(a: readonly number[], b: readonly number[]): number {
+  const limit = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < limit && a[i] === b[i]) i++;
+  return i;
+}
+
+/** Token order (a run before any longer run it starts), ties by index: cases sharing tokens become neighbours. */
+function tokenOrder(suffixes: readonly (readonly number[])[]): number[] {
+  return suffixes
+    .map((_, index) => index)
+    .sort((a, b) => {
+      const x = suffixes[a]!;
+      const y = suffixes[b]!;
+      const common = commonLength(x, y);
+      if (common === x.length || common === y.length) return x.length - y.length || a - b;
+      return x[common]! - y[common]!;
+    });
+}
 
 /**
- * Rounds of case indices: cases sorted by their suffix length (ties: suite order), dealt `sequences` at a time,
- * so that in each round sequence k gets the k-th shortest case of the round.
+ * Rounds of cases, each case on one of `sequences` sequences, given each case's tokens after the prefix all
+ * of them share (`suffixes`).
+ *
+ * Cases that begin with the same tokens (a suite's near-duplicate inputs, or inputs opening with the same word)
+ * form a chain, in token order, that runs on one sequence in consecutive rounds: each case after the first
+ * keeps the tokens it shares with the one before in the sequence's cache and evaluates only the rest, so no
+ * shared token is evaluated twice (the token minimum, token-minimum.ts, but where a chain is split). Chains are sorted by their first case's
+ * length and each goes to the sequence that frees first (ties: the lowest id), so that without chains sequence
+ * k of each round gets the round's k-th shortest case. Chains hold at most ceil(cases / sequences) cases, so
+ * that one long chain cannot leave the other sequences idle. Within a round, slots are in sequence-id order.
  */
-export function dealRounds(suffixLengths: readonly number[], sequences: number): number[][] {
+export function scheduleRounds(suffixes: readonly (readonly number[])[], sequences: number): RoundSlot[][] {
   if (!Number.isInteger(sequences) || sequences < 1) throw new RangeError(`sequences must be a positive integer, got ${sequences}`);
-  const order = suffixLengths.map((length, index) => ({ length, index })).sort((a, b) => a.length - b.length || a.index - b.index);
-  const rounds: number[][] = [];
-  for (let i = 0; i < order.length; i += sequences) rounds.push(order.slice(i, i + sequences).map((o) => o.index));
+  const longestChain = Math.max(1, Math.ceil(suffixes.length / sequences));
+  const chains: number[][] = [];
+  let previous: number | undefined;
+  for (const index of tokenOrder(suffixes)) {
+    const chain = chains.at(-1);
+    const own = suffixes[index]!;
+    const shared = previous === undefined ? 0 : commonLength(suffixes[previous]!, own);
+    if (chain !== undefined && shared > 0 && chain.length < longestChain) chain.push(index);
+    else chains.push([index]);
+    previous = index;
+  }
+  chains.sort((a, b) => suffixes[a[0]!]!.length - suffixes[b[0]!]!.length || a[0]! - b[0]!);
+
+  const freeAt = new Array<number>(sequences).fill(0);
+  const rounds: RoundSlot[][] = [];
+  for (const chain of chains) {
+    let sequence = 0;
+    for (let k = 1; k < sequences; k++) if (freeAt[k]! < freeAt[sequence]!) sequence = k;
+    chain.forEach((index, step) => (rounds[freeAt[sequence]! + step] ??= []).push({ index, sequence }));
+    freeAt[sequence]! += chain.length;
+  }
+  for (const round of rounds) round.sort((a, b) => a.sequence - b.sequence);
   return rounds;
 }
 
