@@ -69,7 +69,13 @@ function covered(kind: Kind, from: number, to: number): number {
 }
 
 const { values } = parseArgs({
-  options: { cases: { type: "string", default: "64" }, base: { type: "string" }, lora: { type: "string" }, threads: { type: "string" } },
+  options: {
+    cases: { type: "string", default: "64" },
+    base: { type: "string" },
+    lora: { type: "string" },
+    threads: { type: "string" },
+    "parallel-arms": { type: "string" },
+  },
 });
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const models = values.base && values.lora ? { base: values.base, lora: values.lora } : await ensureBenchModels(root);
@@ -80,6 +86,7 @@ instrument(loaded.model);
 const armStarts = new Map<string, number>();
 const run = await engine.runSuite(suite, {
   ...(values.threads ? { threads: Number(values.threads) } : {}),
+  ...(values["parallel-arms"] ? { parallelArms: values["parallel-arms"] === "true" } : {}),
   onProgress: (p) => {
     if (!armStarts.has(p.arm)) armStarts.set(p.arm, performance.now() - p.elapsedMs);
   },
@@ -87,6 +94,10 @@ const run = await engine.runSuite(suite, {
 console.log(
   `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "(unset)"} -> pool ${threadPoolSize()}; threads per context ${run.engine.threads}; arms side by side: ${run.engine.armsInParallel}; sequences (TUNEGATE_SEQUENCES=${process.env.TUNEGATE_SEQUENCES ?? "unset"})`,
 );
+const spanStart = Math.min(...armStarts.values());
+const spanEnd = Math.max(...(["few_shot", "lora"] as const).map((arm) => armStarts.get(arm)! + run.arms[arm].wallMs));
+const tokens = run.arms.few_shot.tokensEvaluated + run.arms.lora.tokensEvaluated;
+console.log(`arms' span ${(spanEnd - spanStart).toFixed(0)} ms, ${tokens} tokens: ${((tokens / (spanEnd - spanStart)) * 1000).toFixed(0)} tokens/s`);
 for (const arm of ["few_shot", "lora"] as const) {
   const result = run.arms[arm];
   const from = armStarts.get(arm)!;
