@@ -41,13 +41,21 @@ function tokenOrder(suffixes: readonly (readonly number[])[]): number[] {
  * Rounds of cases, each case on one of `sequences` sequences, given each case's tokens after the prefix all
  * of them share (`suffixes`).
  *
- * Cases that begin with the same tokens (a suite's near-duplicate inputs, or inputs opening with the same word)
- * form a chain, in token order, that runs on one sequence in consecutive rounds: each case after the first
- * keeps the tokens it shares with the one before in the sequence's cache and evaluates only the rest, so no
- * shared token is evaluated twice (the token minimum, token-minimum.ts, but where a chain is split). Chains are sorted by their first case's
- * length and each goes to the sequence that frees first (ties: the lowest id), so that without chains sequence
- * k of each round gets the round's k-th shortest case. Chains hold at most ceil(cases / sequences) cases, so
- * that one long chain cannot leave the other sequences idle. Within a round, slots are in sequence-id order.
+ * A case that shares at least a third of its own tokens with the case before it in token order (a suite's
+ * near-duplicate inputs, as the bench suite's repeats with "(message 2)" appended) joins that case's chain,
+ * which runs on one sequence in consecutive rounds: each case after the first keeps the tokens it shares with
+ * the one before in the sequence's cache and evaluates only the rest, so those tokens are evaluated once (the
+ * token minimum, token-minimum.ts, counts them once). Sharing less (inputs that open with the same word or
+ * two) is not worth a chain: the case would leave the rounds of cases alike in length for a token or two.
+ * Chains hold at most ceil(cases / sequences) cases, so that one long chain cannot leave the other sequences
+ * idle.
+ *
+ * Chains of several cases go first, `sequences` at a time in lockstep (chain k of a block on sequence k, its
+ * j-th case in the block's j-th round), sorted by their number of cases and then by the length of their first
+ * case: a round then holds the same step of chains alike, whose counts are alike (measured on the bench suite:
+ * letting single cases fill in beside a chain's later, shorter steps split so many decodes that the saved
+ * tokens bought no time). Single cases follow, shortest first, so that sequence k of each round gets the
+ * round's k-th shortest case. Within a round, slots are in sequence-id order.
  */
 export function scheduleRounds(suffixes: readonly (readonly number[])[], sequences: number): RoundSlot[][] {
   if (!Number.isInteger(sequences) || sequences < 1) throw new RangeError(`sequences must be a positive integer, got ${sequences}`);
@@ -56,23 +64,24 @@ export function scheduleRounds(suffixes: readonly (readonly number[])[], sequenc
   let previous: number | undefined;
   for (const index of tokenOrder(suffixes)) {
     const chain = chains.at(-1);
-    const own = suffixes[index]!;
-    const shared = previous === undefined ? 0 : commonLength(suffixes[previous]!, own);
-    if (chain !== undefined && shared > 0 && chain.length < longestChain) chain.push(index);
+    const shared = previous === undefined ? 0 : commonLength(suffixes[previous]!, suffixes[index]!);
+    if (chain !== undefined && 3 * shared >= suffixes[index]!.length && shared > 0 && chain.length < longestChain) chain.push(index);
     else chains.push([index]);
     previous = index;
   }
-  chains.sort((a, b) => suffixes[a[0]!]!.length - suffixes[b[0]!]!.length || a[0]! - b[0]!);
+  const firstLength = (chain: readonly number[]) => suffixes[chain[0]!]!.length;
+  const byLength = (a: number[], b: number[]) => a.length - b.length || firstLength(a) - firstLength(b) || a[0]! - b[0]!;
+  const blocks: number[][][] = [];
+  const several = chains.filter((chain) => chain.length > 1).sort(byLength);
+  for (let i = 0; i < several.length; i += sequences) blocks.push(several.slice(i, i + sequences));
+  const singles = chains.filter((chain) => chain.length === 1).sort(byLength);
+  for (let i = 0; i < singles.length; i += sequences) blocks.push(singles.slice(i, i + sequences));
 
-  const freeAt = new Array<number>(sequences).fill(0);
   const rounds: RoundSlot[][] = [];
-  for (const chain of chains) {
-    let sequence = 0;
-    for (let k = 1; k < sequences; k++) if (freeAt[k]! < freeAt[sequence]!) sequence = k;
-    chain.forEach((index, step) => (rounds[freeAt[sequence]! + step] ??= []).push({ index, sequence }));
-    freeAt[sequence]! += chain.length;
+  for (const block of blocks) {
+    const start = rounds.length;
+    block.forEach((chain, sequence) => chain.forEach((index, step) => (rounds[start + step] ??= []).push({ index, sequence })));
   }
-  for (const round of rounds) round.sort((a, b) => a.sequence - b.sequence);
   return rounds;
 }
 
