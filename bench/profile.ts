@@ -98,6 +98,7 @@ const spanStart = Math.min(...armStarts.values());
 const spanEnd = Math.max(...(["few_shot", "lora"] as const).map((arm) => armStarts.get(arm)! + run.arms[arm].wallMs));
 const tokens = run.arms.few_shot.tokensEvaluated + run.arms.lora.tokensEvaluated;
 console.log(`arms' span ${(spanEnd - spanStart).toFixed(0)} ms, ${tokens} tokens: ${((tokens / (spanEnd - spanStart)) * 1000).toFixed(0)} tokens/s`);
+if (run.engine.armsInParallel) console.log("(the arms overlapped: each arm's split below counts the other arm's native calls too)");
 for (const arm of ["few_shot", "lora"] as const) {
   const result = run.arms[arm];
   const from = armStarts.get(arm)!;
