@@ -26,6 +26,18 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+/**
+ * Passes of each limit figure; the fastest counts. The limit is the machine's best showing: on a machine other
+ * processes share, one disturbed pass would lower the bar and flatter tunegate's fraction of it.
+ */
+export const LIMIT_PASSES = 3;
+
+async function fastest(work: () => Promise<unknown>): Promise<number> {
+  let best = Infinity;
+  for (let pass = 0; pass < LIMIT_PASSES; pass++) best = Math.min(best, await timed(work));
+  return best;
+}
+
 /** `total` tokens of real prompt text: the suite's few-shot prompts one after another. */
 function tokenStream(prompts: readonly Token[][], total: number): Token[] {
   const stream: Token[] = [];
@@ -48,7 +60,7 @@ export async function measureLimit(engine: LocalEngine, suite: Suite, tokens: nu
     try {
       const sequence = long.getSequence();
       await sequence.controlledEvaluate(prompts[0]!.slice(0, 8));
-      return await timed(async () => {
+      return await fastest(async () => {
         for (let start = 0; start < stream.length; start += longContextSize) {
           await sequence.clearHistory();
           await sequence.controlledEvaluate(stream.slice(start, start + longContextSize));
@@ -67,7 +79,9 @@ export async function measureLimit(engine: LocalEngine, suite: Suite, tokens: nu
     const sequence = context.getSequence();
     let promptTokens = 0;
     let promptCount = 0;
-    const promptMs = await timed(async () => {
+    const promptMs = await fastest(async () => {
+      promptTokens = 0;
+      promptCount = 0;
       for (let i = 0; promptTokens < tokens; i++) {
         const prompt = prompts[i % prompts.length]!;
         await sequence.clearHistory();

@@ -123,9 +123,9 @@ export function formatResults(r: BenchResults): string {
   out.push("");
 
   if (r.scaling.length > 1) {
-    out.push("scaling (wall time, tokens evaluated):");
+    out.push("scaling (wall time, per case, tokens evaluated):");
     const scaleRows = [["  cases", ...METHOD_NAMES]];
-    for (const s of r.scaling) scaleRows.push([`  ${s.cases}`, ...METHOD_NAMES.map((n) => `${seconds(s.methods[n].wall_ms)} / ${count(s.methods[n].tokens_evaluated)}`)]);
+    for (const s of r.scaling) scaleRows.push([`  ${s.cases}`, ...METHOD_NAMES.map((n) => `${seconds(s.methods[n].wall_ms)}, ${s.methods[n].ms_per_case.toFixed(0)} ms / ${count(s.methods[n].tokens_evaluated)}`)]);
     out.push(...table(scaleRows));
     out.push("");
   }

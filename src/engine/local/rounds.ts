@@ -7,17 +7,81 @@
 // a shorter sequence after a longer one finishes first. Two workers applying that reorder at once can undo each
 // other, and a sequence then reads another case's distribution (bench/race-repro.ts shows it on the raw API).
 // The rule kept here: within one decode, sequences are issued in sequence-id order with non-decreasing token
-// counts, so the outputs come back in batch order and the reorder has nothing to do.
+// counts, so the outputs come back in batch order and the reorder has nothing to do. Rounds are planned so that
+// most of them already are (shortest cases on the lowest sequences); nonDecreasingGroups splits the rest.
+
+/** One case of a round and the sequence it runs on. */
+export interface RoundSlot {
+  index: number;
+  sequence: number;
+}
+
+/** Length of the common prefix of two token runs. */
+function commonLength(a: readonly number[], b: readonly number[]): number {
+  const limit = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < limit && a[i] === b[i]) i++;
+  return i;
+}
+
+/** Token order (a run before any longer run it starts), ties by index: cases sharing tokens become neighbours. */
+function tokenOrder(suffixes: readonly (readonly number[])[]): number[] {
+  return suffixes
+    .map((_, index) => index)
+    .sort((a, b) => {
+      const x = suffixes[a]!;
+      const y = suffixes[b]!;
+      const common = commonLength(x, y);
+      if (common === x.length || common === y.length) return x.length - y.length || a - b;
+      return x[common]! - y[common]!;
+    });
+}
 
 /**
- * Rounds of case indices: cases sorted by their suffix length (ties: suite order), dealt `sequences` at a time,
- * so that in each round sequence k gets the k-th shortest case of the round.
+ * Rounds of cases, each case on one of `sequences` sequences, given each case's tokens after the prefix all
+ * of them share (`suffixes`).
+ *
+ * A case that shares at least a third of its own tokens with the case before it in token order (a suite's
+ * near-duplicate inputs, as the bench suite's repeats with "(message 2)" appended) joins that case's chain,
+ * which runs on one sequence in consecutive rounds: each case after the first keeps the tokens it shares with
+ * the one before in the sequence's cache and evaluates only the rest, so those tokens are evaluated once (the
+ * token minimum, token-minimum.ts, counts them once). Sharing less (inputs that open with the same word or
+ * two) is not worth a chain: the case would leave the rounds of cases alike in length for a token or two.
+ * Chains hold at most ceil(cases / sequences) cases, so that one long chain cannot leave the other sequences
+ * idle.
+ *
+ * Chains of several cases go first, `sequences` at a time in lockstep (chain k of a block on sequence k, its
+ * j-th case in the block's j-th round), sorted by their number of cases and then by the length of their first
+ * case: a round then holds the same step of chains alike, whose counts are alike (measured on the bench suite:
+ * letting single cases fill in beside a chain's later, shorter steps split so many decodes that the saved
+ * tokens bought no time). Single cases follow, shortest first, so that sequence k of each round gets the
+ * round's k-th shortest case. Within a round, slots are in sequence-id order.
  */
-export function dealRounds(suffixLengths: readonly number[], sequences: number): number[][] {
+export function scheduleRounds(suffixes: readonly (readonly number[])[], sequences: number): RoundSlot[][] {
   if (!Number.isInteger(sequences) || sequences < 1) throw new RangeError(`sequences must be a positive integer, got ${sequences}`);
-  const order = suffixLengths.map((length, index) => ({ length, index })).sort((a, b) => a.length - b.length || a.index - b.index);
-  const rounds: number[][] = [];
-  for (let i = 0; i < order.length; i += sequences) rounds.push(order.slice(i, i + sequences).map((o) => o.index));
+  const longestChain = Math.max(1, Math.ceil(suffixes.length / sequences));
+  const chains: number[][] = [];
+  let previous: number | undefined;
+  for (const index of tokenOrder(suffixes)) {
+    const chain = chains.at(-1);
+    const shared = previous === undefined ? 0 : commonLength(suffixes[previous]!, suffixes[index]!);
+    if (chain !== undefined && 3 * shared >= suffixes[index]!.length && shared > 0 && chain.length < longestChain) chain.push(index);
+    else chains.push([index]);
+    previous = index;
+  }
+  const firstLength = (chain: readonly number[]) => suffixes[chain[0]!]!.length;
+  const byLength = (a: number[], b: number[]) => a.length - b.length || firstLength(a) - firstLength(b) || a[0]! - b[0]!;
+  const blocks: number[][][] = [];
+  const several = chains.filter((chain) => chain.length > 1).sort(byLength);
+  for (let i = 0; i < several.length; i += sequences) blocks.push(several.slice(i, i + sequences));
+  const singles = chains.filter((chain) => chain.length === 1).sort(byLength);
+  for (let i = 0; i < singles.length; i += sequences) blocks.push(singles.slice(i, i + sequences));
+
+  const rounds: RoundSlot[][] = [];
+  for (const block of blocks) {
+    const start = rounds.length;
+    block.forEach((chain, sequence) => chain.forEach((index, step) => (rounds[start + step] ??= []).push({ index, sequence })));
+  }
   return rounds;
 }
 

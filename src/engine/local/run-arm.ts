@@ -2,8 +2,9 @@
 // cases share is evaluated once and its KV state copied to every sequence of the context; each case evaluates
 // only its own tokens.
 //
-// In logprob mode, `sequences` cases share each decode: cases sorted by suffix length are dealt in rounds, one
-// per sequence, and each round's evaluations are issued in sequence-id order with non-decreasing token counts
+// In logprob mode, `sequences` cases share each decode: cases are dealt in rounds, one per sequence, shortest
+// first, near-duplicates one after another on one sequence so that what they share is evaluated once
+// (rounds.ts), and each round's evaluations are issued in sequence-id order with non-decreasing token counts
 // (rounds.ts says why: otherwise node-llama-cpp 3.21.1 now and then hands a sequence another case's
 // distribution). Results come back in suite order. Generate mode decodes token by token, whose steps cannot be
 // kept in that order, so it runs one case at a time on one sequence.
@@ -15,7 +16,7 @@ import { alignContextSize, type ArmProgress } from "../engine.js";
 import { generatedCaseResult, scoredCaseResult } from "../case-result.js";
 import { tokensNeeded as caseTokensNeeded } from "../tokens.js";
 import type { LlamaLog } from "./llama-log.js";
-import { dealRounds, nonDecreasingGroups } from "./rounds.js";
+import { nonDecreasingGroups, scheduleRounds, type RoundSlot } from "./rounds.js";
 import {
   BrokenDistributionError,
   evaluateStep,
@@ -149,20 +150,21 @@ class CaseFailure extends Error {
 }
 
 /**
- * Scores one round: case `round[k]` on `sequences[k]`. Each step of the cases' label plans is one decode (or
- * a few, where token counts would decrease in sequence-id order), its evaluations issued in sequence-id order
- * in one tick. Returns each case's label scores, in round order.
+ * Scores one round: case `slot.index` on `sequences[slot.sequence]`, slots in sequence-id order. Each step of the
+ * cases' label plans is one decode (or a few, where token counts would decrease in sequence-id order), its
+ * evaluations issued in sequence-id order in one tick. Returns each case's label scores, in slot order.
  */
-async function scoreRound(sequences: readonly LlamaContextSequence[], prompts: readonly PromptTokens[], round: readonly number[], lengthNormalize: boolean): Promise<number[][]> {
-  const plans = round.map((index) => planLabelSteps(prompts[index]!));
+async function scoreRound(sequences: readonly LlamaContextSequence[], prompts: readonly PromptTokens[], round: readonly RoundSlot[], lengthNormalize: boolean): Promise<number[][]> {
+  const plans = round.map((slot) => planLabelSteps(prompts[slot.index]!));
   const results: Map<number, Distribution>[][] = plans.map(() => []);
-  const guard = <T>(slot: number, work: Promise<T>) => work.catch((error: unknown) => Promise.reject(new CaseFailure(round[slot]!, error)));
+  const guard = <T>(slot: number, work: Promise<T>) => work.catch((error: unknown) => Promise.reject(new CaseFailure(round[slot]!.index, error)));
+  const sequenceOf = (slot: number) => sequences[round[slot]!.sequence]!;
   const steps = Math.max(...plans.map((plan) => plan.length));
   for (let k = 0; k < steps; k++) {
     const starts = await Promise.all(
       plans.map((plan, slot) => {
         const step = plan[k];
-        return step ? guard(slot, keepSharedPrefix(sequences[slot]!, step.tokens, stepEvaluateFrom(step))) : Promise.resolve(0);
+        return step ? guard(slot, keepSharedPrefix(sequenceOf(slot), step.tokens, stepEvaluateFrom(step))) : Promise.resolve(0);
       }),
     );
     const counts = plans.map((plan, slot) => {
@@ -171,12 +173,12 @@ async function scoreRound(sequences: readonly LlamaContextSequence[], prompts: r
     });
     for (const group of nonDecreasingGroups(counts)) {
       // Issued one after another in this tick: they reach llama.cpp in sequence-id order, in one batch.
-      const issued = group.map((slot) => guard(slot, evaluateStep(sequences[slot]!, plans[slot]![k]!, starts[slot]!)));
+      const issued = group.map((slot) => guard(slot, evaluateStep(sequenceOf(slot), plans[slot]![k]!, starts[slot]!)));
       const outputs = await Promise.all(issued);
       group.forEach((slot, i) => (results[slot]![k] = outputs[i]!));
     }
   }
-  return round.map((index, slot) => labelScores(prompts[index]!, results[slot]!, lengthNormalize));
+  return round.map((slot, i) => labelScores(prompts[slot.index]!, results[i]!, lengthNormalize));
 }
 
 /** What a broken distribution means for the user: which arm, which files, what usually causes it. */
@@ -249,17 +251,17 @@ export async function runArm(settings: ArmSettings): Promise<ArmRun> {
         progressed(1);
       }
     } else {
-      for (const round of dealRounds(prompts.map((p) => p.tokens.length - prefixLength), sequenceCount)) {
+      for (const round of scheduleRounds(prompts.map((p) => p.tokens.slice(prefixLength)), sequenceCount)) {
         const roundStarted = performance.now();
         let scores: number[][];
         try {
           scores = await scoreRound(sequences, prompts, round, settings.lengthNormalize);
         } catch (error) {
-          throw error instanceof CaseFailure ? failed(error.caseIndex, error.cause) : failed(round[0]!, error);
+          throw error instanceof CaseFailure ? failed(error.caseIndex, error.cause) : failed(round[0]!.index, error);
         }
         // A case's latency in a batched round: its share of the round's wall time.
         const latencyMs = (performance.now() - roundStarted) / round.length;
-        round.forEach((index, slot) => (evaluated[index] = scoredCase(settings, prompts[index]!, settings.cases[index]!, scores[slot]!, latencyMs)));
+        round.forEach(({ index }, slot) => (evaluated[index] = scoredCase(settings, prompts[index]!, settings.cases[index]!, scores[slot]!, latencyMs)));
         progressed(round.length);
       }
     }
