@@ -13,6 +13,7 @@
 #   TUNEGATE_CACHE_DIR   cache root (default: $XDG_CACHE_HOME/tunegate or ~/.cache/tunegate)
 #   TUNEGATE_BUILD_JOBS  parallel compile jobs (default: number of CPUs)
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")/.."
 
 package="node_modules/node-llama-cpp"
@@ -22,18 +23,17 @@ if [ ! -f "$bundle" ]; then
   exit 2
 fi
 
-# node-llama-cpp's prebuilt CPU binaries for this platform (the package npm installed beside it).
+# node-llama-cpp's prebuilt CPU binaries for this platform (the package npm installed beside it). Linux only:
+# that is where this script is used and tested (CI and these machines).
 case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) platform="linux-x64" ;;
   Linux-aarch64) platform="linux-arm64" ;;
-  Darwin-arm64) platform="mac-arm64-metal" ;;
-  Darwin-x86_64) platform="mac-x64" ;;
   *) platform="" ;;
 esac
 prebuilt=""
 if [ -n "$platform" ]; then
   for dir in node_modules/@node-llama-cpp/"$platform"/bins/*/; do
-    if [ -f "$dir/libggml-base.so" ] || [ -f "$dir/libggml-base.dylib" ]; then prebuilt="${dir%/}"; fi
+    if [ -f "$dir/libggml-base.so" ]; then prebuilt="${dir%/}"; fi
   done
 fi
 
@@ -60,9 +60,16 @@ work="$(mktemp -d "$root/build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 echo "build-llama-server: building llama.cpp ${commit:0:12} into $dest (one time, 10-40 minutes)" >&2
 git clone --quiet "$bundle" "$work/src" 2>/dev/null
+# The commit the cache key names, whatever the bundle's HEAD is.
+git -C "$work/src" checkout --quiet "$commit"
 for patch in "$package"/llama/patches/*.diff; do
-  # A patch already in this llama.cpp is skipped, as node-llama-cpp skips it.
-  if git -C "$work/src" apply --check "$PWD/$patch" 2>/dev/null; then git -C "$work/src" apply "$PWD/$patch"; fi
+  # A patch already in this llama.cpp is skipped, as node-llama-cpp skips it; one that neither applies nor is
+  # already there would make other source than node-llama-cpp's: stop.
+  if git -C "$work/src" apply --check "$PWD/$patch" 2>/dev/null; then git -C "$work/src" apply "$PWD/$patch"
+  elif ! git -C "$work/src" apply --reverse --check "$PWD/$patch" 2>/dev/null; then
+    echo "build-llama-server: node-llama-cpp's patch $patch does not apply to llama.cpp ${commit:0:12}" >&2
+    exit 1
+  fi
 done
 cmake -S "$work/src" -B "$work/build" "${flags[@]}" >"$work/cmake.log" 2>&1 || { tail -40 "$work/cmake.log" >&2; exit 1; }
 cmake --build "$work/build" --target llama-server -j "${TUNEGATE_BUILD_JOBS:-$(nproc)}" >"$work/build.log" 2>&1 \
@@ -87,6 +94,8 @@ else
   echo "build-llama-server: no prebuilt node-llama-cpp CPU libraries for $(uname -s)-$(uname -m): the server computes with kernels compiled here, and its scores may differ from in-process by float rounding" >&2
 fi
 printf '%s\n' "commit=$commit" "flags=${flags[*]}" "ggml=${prebuilt:-built here}" >"$work/out/BUILD_INFO"
-# Publish atomically: a half-copied build must never look cached.
-rm -rf "$dest.tmp" && mv "$work/out" "$dest.tmp" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
+# Publish by one rename of this build's own folder: a half-copied build never looks cached, and a build that
+# finished first in another process is kept.
+rm -rf "$dest"
+mv -T "$work/out" "$dest" 2>/dev/null || [ -x "$binary" ]
 echo "$binary"

@@ -21,10 +21,11 @@ export interface NamedPart {
 
 let compiled: ValidateFunction | undefined;
 
+// The path and key come from the part's own keys: flattened and bounded like every text from a part.
 function describeError(error: ErrorObject): string {
-  const where = error.instancePath === "" ? "the top level" : error.instancePath;
+  const where = error.instancePath === "" ? "the top level" : shown(error.instancePath);
   if (error.keyword === "const") return `${where} must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
-  if (error.keyword === "additionalProperties") return `${where} has an unknown key "${(error.params as { additionalProperty: string }).additionalProperty}"`;
+  if (error.keyword === "additionalProperties") return `${where} has an unknown key "${shown((error.params as { additionalProperty: string }).additionalProperty)}"`;
   return `${where} ${error.message ?? "is invalid"}`;
 }
 
@@ -34,7 +35,8 @@ export function readPart(name: string, text: string): Result<PartialReport, stri
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return failed([`${name} is not JSON (${(error as Error).message}): give the parts written by \`tunegate run --shard i/n --json FILE\``]);
+    // V8's message quotes the file's own text, newlines and all.
+    return failed([`${name} is not JSON (${shown((error as Error).message)}): give the parts written by \`tunegate run --shard i/n --json FILE\``]);
   }
   if (typeof json === "object" && json !== null && !("partial" in json) && "gate" in json) {
     return failed([`${name} is a whole run's report, not a shard's part: only parts written by \`tunegate run --shard i/n --json FILE\` are merged`]);
@@ -133,8 +135,9 @@ function mergeSuite({ file: written, entries }: SuiteParts, shards: number, root
   // A part with no case of the suite ran no engine for it: its engine block says nothing.
   const ran = entries.filter((entry) => entry.suite.cases.length > 0);
   const engine = ran[0];
-  const otherEngines = ran.filter((entry) => engineIdentity(entry.suite.engine) !== engineIdentity(engine!.suite.engine)).map((entry) => entry.name);
-  if (engine && otherEngines.length > 0) problems.push(`suite ${file}: the engine (kind, backend, version, threads, concurrency, URL) differs between ${engine.name} and ${arrayWords(otherEngines)}; the merged report could state only one`);
+  if (!engine) return failed([`suite ${file}: no part holds any of its cases; a suite with no case has nothing to merge`]);
+  const otherEngines = ran.filter((entry) => engineIdentity(entry.suite.engine) !== engineIdentity(engine.suite.engine)).map((entry) => entry.name);
+  if (otherEngines.length > 0) problems.push(`suite ${file}: the engine (kind, backend, version, threads, concurrency, URL) differs between ${engine.name} and ${arrayWords(otherEngines)}; the merged report could state only one`);
   if (problems.length > 0) return failed(problems);
 
   const total = first.suite.cases_total;
@@ -186,7 +189,7 @@ function mergeSuite({ file: written, entries }: SuiteParts, shards: number, root
     };
   };
   const arms = { few_shot: arm("few_shot"), lora: arm("lora") };
-  const engineBlock = engine!.suite.engine;
+  const engineBlock = engine.suite.engine;
   const { prices, thresholds } = suite;
   return ok({
     suite: {

@@ -180,4 +180,13 @@ describe("readPart", () => {
     expect(read.ok).toBe(false);
     if (!read.ok) expect(read.problems.join("\n")).toMatch(message);
   });
+
+  it.each([
+    ["broken JSON whose text holds a workflow command", 'x\n::error::owned\n'],
+    ["an unknown key holding a workflow command", text.replace('"tool": "tunegate",', '"tool": "tunegate", "x\\n::error::owned": 1,')],
+  ])("keeps %s on one line", (_what, given) => {
+    const read = readPart("p.json", given);
+    expect(read.ok).toBe(false);
+    if (!read.ok) for (const problem of read.problems) expect(problem).not.toMatch(/[\r\n]/);
+  });
 });

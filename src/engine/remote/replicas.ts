@@ -21,7 +21,13 @@ export function dealCases(count: number, weights: readonly number[]): number[][]
 
 function combineArm(arm: ArmName, suite: Suite, parts: readonly { run: SuiteRun; cases: readonly number[] }[]): ArmRun {
   const cases = new Array<ArmRun["cases"][number]>(suite.cases.length);
-  for (const { run, cases: indices } of parts) indices.forEach((at, i) => (cases[at] = run.arms[arm].cases[i]!));
+  for (const { run, cases: indices } of parts) {
+    // Never a hole in suite order: a share that came back short is an engine fault, and no verdict.
+    if (run.arms[arm].cases.length !== indices.length) {
+      throw new TunegateError("ENGINE_INCOMPLETE", `a replica returned ${run.arms[arm].cases.length} results for its ${indices.length} cases, so this suite gets no verdict`);
+    }
+    indices.forEach((at, i) => (cases[at] = run.arms[arm].cases[i]!));
+  }
   const arms = parts.map((p) => p.run.arms[arm]);
   return {
     arm,
