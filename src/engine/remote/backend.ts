@@ -109,6 +109,12 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The `tokens` list of a tokenize answer (every kind names it so), or undefined when it is not a list of ids. */
+export function tokenIdsOf(body: unknown): TokenId[] | undefined {
+  const tokens = isRecord(body) ? body.tokens : undefined;
+  return Array.isArray(tokens) && tokens.every((t) => typeof t === "number" && Number.isInteger(t)) ? (tokens as TokenId[]) : undefined;
+}
+
 export function numberOr(value: unknown, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
 }

@@ -9,7 +9,7 @@ import { TunegateError } from "../../errors.js";
 import { shownPath } from "../../suite/paths.js";
 import type { Suite } from "../../types.js";
 import { firstWordComplete, LOG_PROBABILITY_FLOOR, type TokenId } from "../tokens.js";
-import { checkedLogprob, isRecord, numberOr, plainVersion, type ArmTargets, type BackendProbe, type Generated, type LabelScore, type RemoteBackend, type RequestCost } from "./backend.js";
+import { checkedLogprob, isRecord, numberOr, plainVersion, tokenIdsOf, type ArmTargets, type BackendProbe, type Generated, type LabelScore, type RemoteBackend, type RequestCost } from "./backend.js";
 import type { HttpClient } from "./http.js";
 import { matchFile, type FileMatch } from "./same-file.js";
 import { requireOneBaseModel } from "./served-models.js";
@@ -208,9 +208,9 @@ export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
 
   async #tokenize(content: string, addSpecial: boolean): Promise<TokenId[]> {
     const body = (await this.http.json<unknown>("/tokenize", { content, add_special: addSpecial, parse_special: false })).body;
-    const tokens = isRecord(body) ? body.tokens : undefined;
-    if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "number")) throw unexpected("/tokenize", "no list of token ids");
-    return tokens as TokenId[];
+    const tokens = tokenIdsOf(body);
+    if (!tokens) throw unexpected("/tokenize", "no list of token ids");
+    return tokens;
   }
 
   /** Plain tokens of a text, special tokens not parsed (as the in-process engine tokenises case text). */

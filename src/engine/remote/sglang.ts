@@ -22,6 +22,7 @@ import {
   numberOr,
   plainVersion,
   requireUnitScale,
+  tokenIdsOf,
   unexpectedAnswer,
   type ArmModelNames,
   type ArmTargets,
@@ -161,9 +162,9 @@ export class SglangBackend implements RemoteBackend<string | null> {
 
   async #tokenize(prompt: string, addSpecial: boolean): Promise<TokenId[]> {
     const body = (await this.http.json<unknown>("/v1/tokenize", { prompt, add_special_tokens: addSpecial })).body;
-    const tokens = isRecord(body) ? body.tokens : undefined;
-    if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "number")) throw unexpected("/v1/tokenize", "no list of token ids");
-    return tokens as TokenId[];
+    const tokens = tokenIdsOf(body);
+    if (!tokens) throw unexpected("/v1/tokenize", "no list of token ids");
+    return tokens;
   }
 
   tokenize(text: string): Promise<TokenId[]> {

@@ -24,6 +24,7 @@ import {
   numberOr,
   plainVersion,
   requireUnitScale,
+  tokenIdsOf,
   unexpectedAnswer,
   type ArmModelNames,
   type ArmTargets,
@@ -199,9 +200,9 @@ export class VllmBackend implements RemoteBackend<string> {
   async #tokenize(prompt: string, addSpecial: boolean): Promise<TokenId[]> {
     // `model` is optional on /tokenize (one tokenizer per server); sent once known, as older versions want it.
     const body = (await this.http.json<unknown>("/tokenize", { ...(this.#base !== undefined ? { model: this.#base } : {}), prompt, add_special_tokens: addSpecial })).body;
-    const tokens = isRecord(body) ? body.tokens : undefined;
-    if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "number")) throw unexpected("/tokenize", "no list of token ids");
-    return tokens as TokenId[];
+    const tokens = tokenIdsOf(body);
+    if (!tokens) throw unexpected("/tokenize", "no list of token ids");
+    return tokens;
   }
 
   tokenize(text: string): Promise<TokenId[]> {
