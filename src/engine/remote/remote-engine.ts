@@ -1,9 +1,10 @@
 // The engine on a server reached over HTTP: the base weights loaded once on the server, the arm chosen per
-// request (adapter scales on llama-server, the model name on vLLM, lora_path on SGLang; backend.ts). It checks the server serves the suite's own files, runs the
-// canaries, then every few-shot case and then every LoRA case (phases, so each slot computes a shared prefix
-// once and never switches adapters mid-phase), at most `concurrency` requests in flight. Fail closed: the
-// first case that cannot be scored (after retries) stops the run with how many cases are missing, and no
-// SuiteRun, hence no verdict, comes out.
+// request (adapter scales on llama-server, the model name on vLLM, lora_path on SGLang; backend.ts). It checks
+// the server serves the suite's own files, runs the canaries, then every few-shot case and then every LoRA
+// case (phases, so each slot computes a shared prefix once and never switches adapters mid-phase), at most
+// `concurrency` requests in flight, each worker pinned to a slot; then times one production-shaped call per
+// case for latency. Fail closed: the first case that cannot be scored (after retries) stops the run with how
+// many cases are missing, and no SuiteRun, hence no verdict, comes out.
 import { randomUUID } from "node:crypto";
 import { TunegateError } from "../../errors.js";
 import { renderFewShotPrompt, renderLoraPrompt } from "../../prompts.js";
