@@ -203,7 +203,7 @@ function suiteSection(suite: SuiteReport, options: MarkdownOptions): string[] {
   const lines = [
     `### ${escapeMarkdown(suite.name)}`,
     "",
-    `${location(suite.file, 1, options)} · ${suite.scoring} scoring · ${formatCount(suite.cases.length)} case${suite.cases.length === 1 ? "" : "s"} · ${escapeMarkdown(measuredOn(suite.engine))}`,
+    `${location(suite.file, 1, options)} · ${suite.scoring} scoring · ${formatCount(suite.cases.length)} case${suite.cases.length === 1 ? "" : "s"} · ${escapeMarkdown(singleLine(measuredOn(suite.engine)))}`,
     "",
     `Gate ${GATE_BADGE[suite.gate]}: ${escapeMarkdown(gateCause(suite))} · **Verdict: \`${suite.verdict}\`**`,
     "",
