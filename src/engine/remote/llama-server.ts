@@ -11,7 +11,7 @@ import type { Suite } from "../../types.js";
 import { firstWordComplete, LOG_PROBABILITY_FLOOR, type TokenId } from "../tokens.js";
 import { checkedLogprob, isRecord, numberOr, plainVersion, tokenIdsOf, type ArmTargets, type BackendProbe, type Generated, type LabelScore, type RemoteBackend, type RequestCost } from "./backend.js";
 import type { HttpClient } from "./http.js";
-import { matchFile, type FileMatch } from "./same-file.js";
+import { matchFile, matchingFiles } from "./same-file.js";
 import { requireOneBaseModel } from "./served-models.js";
 
 export interface LlamaServerAdapter {
@@ -169,11 +169,7 @@ export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
         { location: suite.fewShot.model.location, hint: "start llama-server with -m on the suite's base model (the same file, or a copy with the same name)" },
       );
     }
-    const matches: { id: number; how: FileMatch; path: string }[] = [];
-    for (const adapter of probe.adapters) {
-      const how = await matchFile(adapter.path, suite.lora.adapter.path);
-      if (how !== undefined) matches.push({ id: adapter.id, how, path: adapter.path });
-    }
+    const matches = await matchingFiles(probe.adapters, (adapter) => adapter.path, suite.lora.adapter.path);
     const loaded = probe.adapters.length === 0 ? "none" : probe.adapters.map((a) => `${a.id}: ${JSON.stringify(a.path)}`).join(", ");
     if (matches.length === 0) {
       throw new TunegateError(
@@ -183,15 +179,13 @@ export class LlamaServerBackend implements RemoteBackend<AdapterScales> {
       );
     }
     // The strongest kind of match wins; two adapters matched only by name cannot be told apart.
-    const rank: Record<FileMatch, number> = { path: 0, content: 1, name: 2 };
-    matches.sort((a, b) => rank[a.how] - rank[b.how]);
     if (matches.length > 1 && matches[0]!.how === matches[1]!.how && matches[0]!.how === "name") {
       throw new TunegateError("ENGINE_MISMATCH", `the server has several adapters named like the suite's ${shownPath(suite.lora.adapter)} (${loaded})`, {
         location: suite.lora.adapter.location,
         hint: "give each adapter file a distinct name (for example with its content hash)",
       });
     }
-    const adapterId = matches[0]!.id;
+    const adapterId = matches[0]!.candidate.id;
     return {
       base: probe.adapters.map((a) => ({ id: a.id, scale: 0 })),
       lora: probe.adapters.map((a) => ({ id: a.id, scale: a.id === adapterId ? suite.lora.scale : 0 })),

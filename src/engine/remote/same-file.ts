@@ -34,3 +34,18 @@ export async function matchFile(serverPath: string, path: string): Promise<FileM
   }
   return basename(serverPath) === basename(path) ? "name" : undefined;
 }
+
+/**
+ * The candidates a server loaded that are the local `path`, strongest match first (path, then content, then
+ * name); the caller decides what a tie means.
+ */
+export async function matchingFiles<T>(candidates: readonly T[], serverPathOf: (candidate: T) => string | undefined, path: string): Promise<{ candidate: T; how: FileMatch }[]> {
+  const matches: { candidate: T; how: FileMatch }[] = [];
+  for (const candidate of candidates) {
+    const serverPath = serverPathOf(candidate);
+    const how = serverPath === undefined ? undefined : await matchFile(serverPath, path);
+    if (how !== undefined) matches.push({ candidate, how });
+  }
+  const rank: Record<FileMatch, number> = { path: 0, content: 1, name: 2 };
+  return matches.sort((a, b) => rank[a.how] - rank[b.how]);
+}

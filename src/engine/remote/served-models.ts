@@ -6,7 +6,7 @@ import { TunegateError } from "../../errors.js";
 import { shownPath } from "../../suite/paths.js";
 import type { ModelRef } from "../../types.js";
 import { shownName } from "./backend.js";
-import { matchFile, type FileMatch } from "./same-file.js";
+import { matchingFiles } from "./same-file.js";
 
 export interface ServedModel {
   /** What a request names to get it (vLLM's model id, SGLang's adapter name). */
@@ -48,13 +48,7 @@ export async function pickServedModel(
       { location: arm.file.location, hint: `check models.${arm.key} (or --engine-model-${arm.key}) against the names the server was started with` },
     );
   }
-  const matches: { model: ServedModel; how: FileMatch }[] = [];
-  for (const model of served) {
-    const how = model.path === undefined ? undefined : await matchFile(model.path, arm.file.path);
-    if (how !== undefined) matches.push({ model, how });
-  }
-  const rank: Record<FileMatch, number> = { path: 0, content: 1, name: 2 };
-  matches.sort((a, b) => rank[a.how] - rank[b.how]);
+  const matches = await matchingFiles(served, (model) => model.path, arm.file.path);
   if (matches.length === 0) {
     throw new TunegateError(
       "ENGINE_MISMATCH",
@@ -63,12 +57,12 @@ export async function pickServedModel(
     );
   }
   if (matches.length > 1 && matches[0]!.how === matches[1]!.how) {
-    throw new TunegateError("ENGINE_MISMATCH", `several ${arm.what}s the ${where.runtime} server at ${where.url} serves match the suite's ${shownPath(arm.file)} (${listed(matches.map((m) => m.model))})`, {
+    throw new TunegateError("ENGINE_MISMATCH", `several ${arm.what}s the ${where.runtime} server at ${where.url} serves match the suite's ${shownPath(arm.file)} (${listed(matches.map((m) => m.candidate))})`, {
       location: arm.file.location,
       hint: nameHint(arm.key),
     });
   }
-  return matches[0]!.model;
+  return matches[0]!.candidate;
 }
 
 /** Both arms name one base model: a remote engine serves one. */
