@@ -8,7 +8,7 @@ import { linkFrom, reportToJson } from "../report/build.js";
 import { renderHtml } from "../report/html/render.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { DEFAULT_TABLE_MODE, renderTerminal, TABLE_MODES, type TableMode } from "../report/terminal.js";
-import { terminalIsUnicode } from "../report/text-figures.js";
+import { terminalStyle } from "../report/text-figures.js";
 import type { Report } from "../report/types.js";
 import { EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
 import { mergePartFiles } from "../run/merge-parts.js";
@@ -76,8 +76,7 @@ export async function merge(args: string[], io: CliIO): Promise<number> {
     return result.code;
   }
   const { report } = result;
-  const color = Boolean(process.stdout.isTTY) && !io.env.NO_COLOR;
-  io.stdout(renderTerminal(report, { color, unicode: terminalIsUnicode(io.env), width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)), table: (v.table as TableMode | undefined) ?? DEFAULT_TABLE_MODE }));
+  io.stdout(renderTerminal(report, { ...terminalStyle(io.env, process.stdout), table: (v.table as TableMode | undefined) ?? DEFAULT_TABLE_MODE }));
   for (const [, target, render] of outputs) {
     if (target === undefined) continue;
     const path = resolve(io.cwd, target);

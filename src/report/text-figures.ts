@@ -87,3 +87,11 @@ export function terminalIsUnicode(env: Readonly<Record<string, string | undefine
   const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || "";
   return /utf-?8/i.test(locale);
 }
+
+/**
+ * How the terminal table is drawn on an output stream: colour on a TTY unless NO_COLOR, box drawing in a
+ * UTF-8 locale, and the stream's width held between 60 and 160 columns (100 when it has none).
+ */
+export function terminalStyle(env: Readonly<Record<string, string | undefined>>, stream: { isTTY?: boolean; columns?: number }): { color: boolean; unicode: boolean; width: number } {
+  return { color: Boolean(stream.isTTY) && !env.NO_COLOR, unicode: terminalIsUnicode(env), width: Math.max(60, Math.min(stream.columns ?? 100, 160)) };
+}

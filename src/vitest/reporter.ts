@@ -12,7 +12,7 @@ import { renderHtml } from "../report/html/render.js";
 import { renderMarkdown, renderPartialMarkdown } from "../report/markdown.js";
 import { buildPartialReport, partialNote, partialToJson, type PartialReport } from "../report/partial.js";
 import { renderTerminal, type TableMode } from "../report/terminal.js";
-import { terminalIsUnicode } from "../report/text-figures.js";
+import { terminalStyle } from "../report/text-figures.js";
 import type { Report } from "../report/types.js";
 import { isSuiteFile } from "../suite/suite-files.js";
 import { formatCount, formatCountOf } from "../text/format.js";
@@ -134,9 +134,8 @@ export class TunegateReporter implements Reporter {
       for (const suite of partial.suites) this.log(`tunegate ▸ ${singleLine(suite.name)}: ${formatCount(suite.cases.length)} of its ${formatCountOf(suite.cases_total, "case")} in this shard`);
     }
     if (report) {
-      const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       this.log("");
-      this.log(renderTerminal(report, { color, unicode: terminalIsUnicode(process.env), width: Math.max(60, Math.min(process.stdout.columns ?? 100, 160)), ...(this.table ? { table: this.table } : {}) }));
+      this.log(renderTerminal(report, { ...terminalStyle(process.env, process.stdout), ...(this.table ? { table: this.table } : {}) }));
       const loads = this.engine ? `; model files loaded in this process: ${this.engine.modelLoads()}` : "";
       const engine = runs[0]!.engine;
       const arms = engine.armsInParallel ? "arms side by side" : "arms one after the other";
