@@ -275,7 +275,7 @@ export function caseReport(suiteCase: SuiteCase, results: Record<ArmName, CaseAr
  * Suites by file path (as the report writes it) and then name, in code-unit order, so a report reads the same
  * whatever order the suites ran in and on any machine's locale.
  */
-function byFileThenName(a: SuiteReport, b: SuiteReport): number {
+export function byFileThenName(a: { file: string; name: string }, b: { file: string; name: string }): number {
   const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return compare(a.file, b.file) || compare(a.name, b.name);
 }

@@ -4,7 +4,7 @@
 // (merge.ts) puts the parts back together and builds the report from every case.
 import type { FromSchema } from "json-schema-to-ts";
 import { ARMS, type ArmName, type ArmRun, type SuiteRun } from "../types.js";
-import { caseReport, engineReport, reportPath, type BuildReportOptions } from "./build.js";
+import { byFileThenName, caseReport, engineReport, reportPath, type BuildReportOptions } from "./build.js";
 import type { partialReportSchema } from "./schema.js";
 import { REPORT_VERSION } from "./schema.js";
 
@@ -70,7 +70,7 @@ export function buildPartialReport(runs: readonly SuiteRun[], options: BuildRepo
   if (!first || shards.size !== 1) throw new RangeError(`a partial report is one shard's: these runs are ${[...shards].join(", ") || "none"}`);
   const root = options.root ?? process.cwd();
   const toReportPath = (file: string): string => reportPath(root, file);
-  const suites = runs.map((run) => shardSuiteReport(run, toReportPath)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const suites = runs.map((run) => shardSuiteReport(run, toReportPath)).sort(byFileThenName);
   return {
     version: REPORT_VERSION,
     tool: "tunegate",
