@@ -9,19 +9,12 @@
 // The rule kept here: within one decode, sequences are issued in sequence-id order with non-decreasing token
 // counts, so the outputs come back in batch order and the reorder has nothing to do. Rounds are planned so that
 // most of them already are (shortest cases on the lowest sequences); nonDecreasingGroups splits the rest.
+import { commonPrefixLength } from "../tokens.js";
 
 /** One case of a round and the sequence it runs on. */
 export interface RoundSlot {
   index: number;
   sequence: number;
-}
-
-/** Length of the common prefix of two token runs. */
-function commonLength(a: readonly number[], b: readonly number[]): number {
-  const limit = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < limit && a[i] === b[i]) i++;
-  return i;
 }
 
 /** Token order (a run before any longer run it starts), ties by index: cases sharing tokens become neighbours. */
@@ -31,7 +24,7 @@ function tokenOrder(suffixes: readonly (readonly number[])[]): number[] {
     .sort((a, b) => {
       const x = suffixes[a]!;
       const y = suffixes[b]!;
-      const common = commonLength(x, y);
+      const common = commonPrefixLength([x, y]);
       if (common === x.length || common === y.length) return x.length - y.length || a - b;
       return x[common]! - y[common]!;
     });
@@ -64,7 +57,7 @@ export function scheduleRounds(suffixes: readonly (readonly number[])[], sequenc
   let previous: number | undefined;
   for (const index of tokenOrder(suffixes)) {
     const chain = chains.at(-1);
-    const shared = previous === undefined ? 0 : commonLength(suffixes[previous]!, suffixes[index]!);
+    const shared = previous === undefined ? 0 : commonPrefixLength([suffixes[previous]!, suffixes[index]!]);
     if (chain !== undefined && 3 * shared >= suffixes[index]!.length && shared > 0 && chain.length < longestChain) chain.push(index);
     else chains.push([index]);
     previous = index;
