@@ -5,7 +5,7 @@
 // prefix, tokenising, and the rest (JavaScript: building the distribution Map, checks, scheduling, and the
 // gaps between rounds). It wraps node-llama-cpp's internal addon object (`context._ctx`), which is why it is
 // a diagnostic here and nothing the engine relies on; run it with the pool the process will have
-// (UV_THREADPOOL_SIZE=1 as tunegate run sets; it prints what it got).
+// (UV_THREADPOOL_SIZE=2 as tunegate run sets; it prints what it got).
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import type { LlamaModel } from "node-llama-cpp";

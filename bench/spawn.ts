@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { RUN_THREAD_POOL_SIZE } from "../src/run/process-environment.js";
 import { familyCpuSeconds, machineBusySeconds, otherLoad } from "./machine.js";
 import type { Measurement, ProcessFigures, Task } from "./tasks.js";
 
@@ -16,12 +17,14 @@ export interface ChildRun<M extends Measurement> {
 }
 
 /**
- * The libuv pool the child starts with. tunegate's runs and the limit get one thread, as \`tunegate run\` and the
- * Action give themselves (see bin/tunegate.js); the article's loop keeps Node's default, as a user's script
- * would, and so do tunegate's arms side by side, which need a pool thread each.
+ * The libuv pool the child starts with. tunegate's runs get one thread per arm, as `tunegate run` and the Action
+ * give themselves (src/run/process-environment.ts), except a run asked for its arms one after the other, which
+ * gets one thread, its fastest pool for that (bench/README.md); the limit gets one thread too, as it evaluates
+ * one thing at a time. The article's loop keeps Node's default, as a user's script would.
  */
 export function threadPoolFor(task: Task): string | undefined {
-  if (task.kind === "method" && (task.method === "baseline" || task.parallelArms === true)) return undefined;
+  if (task.kind === "method" && task.method === "baseline") return undefined;
+  if (task.kind === "method" && task.parallelArms !== false) return String(RUN_THREAD_POOL_SIZE);
   return "1";
 }
 

@@ -22,20 +22,19 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(2);
 }
 
-// `tunegate run` evaluates in this process. node-llama-cpp runs every decode on a libuv pool thread, and with
-// several pool threads each decode may land on another one, so ggml's helper threads start afresh each time and
-// two threads per context run at about half speed. One pool thread avoids that, but libuv reads
-// UV_THREADPOOL_SIZE when its pool starts, which for an ES module entry is before this line: so a run started
-// without the variable starts itself again with it, once. An explicit UV_THREADPOOL_SIZE is left as it is.
+// `tunegate run` evaluates in this process. node-llama-cpp runs every decode on a libuv pool thread, and the
+// engine runs the two arms side by side, so the pool gets one thread per arm (src/run/process-environment.ts).
+// libuv reads UV_THREADPOOL_SIZE when its pool starts, which for an ES module entry is before this line: so a
+// run starts itself again with the variable set, once. An explicit UV_THREADPOOL_SIZE is left as it is.
 // (`tunegate action` does the same for the worker process it already starts.) The restart also raises the
 // heap limit for large suites (src/run/heap-limit.ts).
 if (process.argv[2] === "run" && process.env.TUNEGATE_RUN_PROCESS === undefined) {
   const { spawn } = await import("node:child_process");
   const { totalmem } = await import("node:os");
-  const { withRunHeapLimit } = await import(new URL("../dist/src/run/heap-limit.js", import.meta.url).href);
+  const { runProcessEnvironment } = await import(new URL("../dist/src/run/process-environment.js", import.meta.url).href);
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: "inherit",
-    env: withRunHeapLimit({ UV_THREADPOOL_SIZE: "1", ...process.env, TUNEGATE_RUN_PROCESS: "1" }, totalmem()),
+    env: runProcessEnvironment({ ...process.env, TUNEGATE_RUN_PROCESS: "1" }, totalmem()),
   });
   const forward = (signal) => child.kill(signal);
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"];

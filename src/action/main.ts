@@ -9,7 +9,7 @@ import * as core from "@actions/core";
 import { reportToJson } from "../report/build.js";
 import { renderHtml } from "../report/html/render.js";
 import type { Report } from "../report/types.js";
-import { withRunHeapLimit } from "../run/heap-limit.js";
+import { runProcessEnvironment } from "../run/process-environment.js";
 import { guardProcessOutput, newStopToken, own, resumeCommands, STOP_TOKEN_VARIABLE, stopCommands } from "../run/command-guard.js";
 import { EXIT_GATE_FAILED, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, type CliIO } from "../run/io.js";
 import { mergePartFiles } from "../run/merge-parts.js";
@@ -366,9 +366,8 @@ async function superviseRun(inputs: ActionInputs, context: RunnerContext, io: Cl
   const child = spawn(process.execPath, [entry, "action"], {
     cwd: io.cwd,
     stdio: "inherit",
-    // One libuv pool thread in the worker, where the suites run: see bin/tunegate.js.
-    // A heap limit sized to the machine (src/run/heap-limit.ts), for large suites.
-    env: withRunHeapLimit({ UV_THREADPOOL_SIZE: "1", ...process.env, [WORKER_VARIABLE]: "1", [STOP_TOKEN_VARIABLE]: token }, totalmem()),
+    // The worker runs the suites: one libuv pool thread per arm and a heap limit sized to the machine.
+    env: runProcessEnvironment({ ...process.env, [WORKER_VARIABLE]: "1", [STOP_TOKEN_VARIABLE]: token }, totalmem()),
   });
   const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once("error", reject);

@@ -45,8 +45,8 @@ Options:
   --threads N               threads per context (default: chosen by model size)
   --context-size N          context size (default: just enough for the longest prompt)
   --sequential-arms         run the arms one after the other, so each arm's latency is timed alone
-                            (the default here: tunegate run gives its process one libuv pool thread,
-                            on which decodes run one at a time; see README "How the engine measures")
+                            (on a CPU they run side by side by default, one context each on half
+                            the cores; see README "How the engine measures")
   --shard I/N               run only shard I of N of every suite's cases (a stable hash of each case
                             picks its shard) and write a partial --json report with no verdict;
                             \`tunegate merge\` of all N parts builds the report (--html is merge's)

@@ -81,6 +81,10 @@ export class LocalEngine implements Engine {
 
   async runSuite(suite: Suite, options: RunOptions = {}): Promise<SuiteRun> {
     this.#assertOpen();
+    // The binding starts while the files are checked: node-llama-cpp tests its binary in a child process first
+    // (most of a second), and nothing of the files reaches llama.cpp before the check has passed. A failed start
+    // is reported by the load that needs it, after any problem with the files.
+    this.llama().catch(() => undefined);
     // Every file is checked before any loads, by the same check `tunegate validate` runs.
     const [problem] = (await checkSuiteFiles(suite)).problems;
     if (problem !== undefined) throw problem;
@@ -101,11 +105,12 @@ export class LocalEngine implements Engine {
       ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
     };
     const progress = (p: ArmProgress) => options.onProgress?.({ ...p, suite: suite.name });
-    // On a CPU with a libuv pool of several threads, each decode runs on whichever pool thread is free and ggml
-    // starts fresh helper threads for it, so two threads per context run at about half speed: the arms gain
-    // more from a core each, side by side. Where the process was started with a pool of one thread (the CLI,
-    // the Action, the bench), decodes run one at a time on that thread: the arms then take turns, each with
-    // every core, as side by side they would only queue behind each other.
+    // On a CPU the arms run side by side, each context on its share of the cores: reading a case's result is
+    // mostly JavaScript on the main thread (node-llama-cpp turns the whole next-token distribution into a Map),
+    // and side by side one arm's decode runs meanwhile; one arm after the other, the cores wait for it (measured
+    // in bench/README.md, "One pool thread per arm"). That needs a libuv pool thread per arm: in a process started
+    // with a pool of one (UV_THREADPOOL_SIZE=1), the arms' decodes would only queue behind each other, so they take
+    // turns, each with every core. On a GPU one arm at a time keeps the device to itself.
     const parallelArms = options.parallelArms ?? (llama.gpu === false && availableParallelism() >= 2 && threadPoolSize() > 1);
     const share = parallelArms ? 2 : 1;
     const threadsFor = (loaded: LoadedModel) => chooseThreads(loaded.model.size, options.threads, share);
