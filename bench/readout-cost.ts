@@ -1,6 +1,9 @@
 // What reading one next-token distribution costs, by readout: node dist/bench/readout-cost.js [MODEL.gguf].
 // One token is evaluated after a 100-token prompt (one thread, one sequence) 15 times per readout and the median
-// printed, with how many tokens came back and how far their log-probabilities are from the full distribution's.
+// printed, with how many tokens came back and how far their log-probabilities are from the full distribution's,
+// and how much of it node-llama-cpp's `sampleToken` took, from its call until its promise resolved: the native
+// sort and softmax on a pool thread plus, for a returned distribution, building its array on the main thread.
+// (That split wraps node-llama-cpp's internal addon object, `context._ctx`, as profile.ts does: a diagnostic.)
 // bench/README.md ("The readout") explains why only the full readout gives absolute log P(label | prompt).
 import { fileURLToPath } from "node:url";
 import { getLlama, type LlamaContextSequence, type Token } from "node-llama-cpp";
@@ -24,12 +27,24 @@ const model = await llama.loadModel({ modelPath });
 const context = await model.createContext({ contextSize: 256, sequences: 1, threads: 1, batchSize: 512 });
 try {
   const sequence = context.getSequence();
+  const sampleTimes: number[] = [];
+  const addon = (context as unknown as { _ctx: Record<string, (...args: unknown[]) => Promise<unknown>> })._ctx;
+  const sampleToken = addon.sampleToken!;
+  // defineProperty, not assignment: the addon's methods are read-only properties of its prototype.
+  Object.defineProperty(addon, "sampleToken", {
+    configurable: true,
+    value(this: unknown, ...args: unknown[]) {
+      const started = performance.now();
+      return sampleToken.apply(this, args).finally(() => sampleTimes.push(performance.now() - started));
+    },
+  });
   // Token ids 100..3099: inside every vocabulary this repository's models have (the demo model's is 3,202).
   const prompt = Array.from({ length: 100 }, (_, i) => (100 + ((31 + i * 7) % 3000)) as Token);
   await sequence.controlledEvaluate(prompt);
   let full: Map<Token, number> | undefined;
   for (const [name, generateNext] of Object.entries(READOUTS)) {
     const times: number[] = [];
+    sampleTimes.length = 0;
     let next: { probabilities?: Map<Token, number>; confidence?: number } | undefined;
     for (let i = 0; i < 15; i++) {
       await sequence.eraseContextTokenRanges([{ start: prompt.length - 1, end: sequence.nextTokenIndex }]);
@@ -47,7 +62,8 @@ try {
       for (const [token, p] of probabilities) furthest = Math.max(furthest, Math.abs(Math.log(p) - Math.log(full?.get(token) ?? p)));
       detail = `, ${probabilities.size} tokens back, largest |log p - full's| ${furthest.toExponential(2)}`;
     } else if (next?.confidence !== undefined) detail = `, confidence ${next.confidence.toExponential(3)}`;
-    console.log(`${name}: ${median(times).toFixed(2)} ms${detail}`);
+    const sampled = sampleTimes.length > 0 ? ` (sampleToken ${median(sampleTimes).toFixed(2)} ms)` : "";
+    console.log(`${name}: ${median(times).toFixed(2)} ms${sampled}${detail}`);
   }
 } finally {
   await context.dispose();
