@@ -6,8 +6,8 @@ import { withRunHeapLimit } from "./heap-limit.js";
  * libuv pool threads for a run process: one per arm. node-llama-cpp runs every decode and every native part of
  * a result read on a pool thread, and on a CPU the engine runs the two arms side by side (local-engine.ts), so
  * two threads let both arms' decodes run at once while neither waits behind the other's reads. Measured on
- * 2 cores (bench/README.md, "One pool thread per arm"): the arms side by side on two pool threads took 20 to 30 %
- * less time than one arm after the other on a pool of one, which is what this was before.
+ * 2 cores (bench/README.md, "A pool thread per arm"): the arms side by side on two pool threads took 13 to 35 %
+ * less time (median 18 %) than one arm after the other on a pool of one, which is what this was before.
  */
 export const RUN_THREAD_POOL_SIZE = 2;
 

@@ -108,7 +108,7 @@ export class LocalEngine implements Engine {
     // On a CPU the arms run side by side, each context on its share of the cores: reading a case's result is
     // mostly JavaScript on the main thread (node-llama-cpp turns the whole next-token distribution into a Map),
     // and side by side one arm's decode runs meanwhile; one arm after the other, the cores wait for it (measured
-    // in bench/README.md, "One pool thread per arm"). That needs a libuv pool thread per arm: in a process started
+    // in bench/README.md, "A pool thread per arm"). That needs a libuv pool thread per arm: in a process started
     // with a pool of one (UV_THREADPOOL_SIZE=1), the arms' decodes would only queue behind each other, so they take
     // turns, each with every core. On a GPU one arm at a time keeps the device to itself.
     const parallelArms = options.parallelArms ?? (llama.gpu === false && availableParallelism() >= 2 && threadPoolSize() > 1);
