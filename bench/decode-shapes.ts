@@ -1,9 +1,12 @@
 // What a decode costs by its shape: node dist/bench/decode-shapes.js [MODEL.gguf] [--threads N].
 // Times node-llama-cpp's public controlledEvaluate on the shapes the engine's rounds take (several sequences,
-// a handful of tokens each, after a shared prefix) against a whole prompt from position 0, the shape of the
-// benchmark's limit: median of 7 of each, tokens per second beside it. bench/README.md ("A pool thread per
-// arm") reads these figures: how much a small decode loses to thread synchronisation, and what a round of
-// unequal lengths costs against equal ones (llama.cpp splits it into one ubatch per distinct length).
+// a handful of tokens each, after a shared prefix, each asking for the next token after its last one, so the
+// output projection over the vocabulary is computed as in the engine's rounds; the cheapest read, the greedy
+// token, stands in for the engine's full distribution, whose cost readout-cost.ts measures) against a whole
+// prompt from position 0 with no output asked for, the shape of the benchmark's limit: median of 7 of each,
+// tokens per second beside it. bench/README.md ("A pool thread per arm") reads these figures: how much a small
+// decode loses to thread synchronisation, and what a round of unequal lengths costs against equal ones
+// (llama.cpp splits it into one ubatch per distinct length).
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { getLlama, type LlamaContextSequence, type Token } from "node-llama-cpp";
@@ -31,6 +34,12 @@ async function measure(label: string, tokenCount: number, reset: () => Promise<u
   console.log(`${label.padEnd(50)} ${ms.toFixed(1).padStart(7)} ms  ${((tokenCount / ms) * 1000).toFixed(0).padStart(6)} tokens/s`);
 }
 
+type Input = Parameters<LlamaContextSequence["controlledEvaluate"]>[0];
+const GREEDY = { generateNext: { token: true, options: { temperature: 0 } } } as const;
+
+/** A case's own tokens, asking for the next token after the last, as the engine's rounds ask for its distribution. */
+const caseInput = (count: number, seed: number): Input => tokens(count, seed).map((token, i) => (i === count - 1 ? ([token, GREEDY] as const) : token)) as Input;
+
 /** Drops everything after the prefix, outside the timed part. */
 const toPrefix = (sequence: LlamaContextSequence) => sequence.eraseContextTokenRanges([{ start: PREFIX, end: sequence.nextTokenIndex }]);
 
@@ -44,7 +53,7 @@ console.log(`${modelPath}, ${threads} thread(s) per context, prefix ${PREFIX} to
   await sequence.clearHistory();
   await sequence.controlledEvaluate(tokens(PREFIX, 99));
   for (const count of [44, 11, 1]) {
-    await measure(`${count} tokens at position ${PREFIX}, one sequence`, count, () => toPrefix(sequence), (repeat) => sequence.controlledEvaluate(tokens(count, repeat)));
+    await measure(`${count} tokens at position ${PREFIX}, one sequence`, count, () => toPrefix(sequence), (repeat) => sequence.controlledEvaluate(caseInput(count, repeat)));
   }
   await context.dispose();
 }
@@ -61,7 +70,7 @@ for (const count of [4, 8]) {
     const total = lengths.reduce((sum, n) => sum + n, 0);
     // One tick, sequence-id order, non-decreasing lengths: one decode, outputs in batch order (rounds.ts).
     await measure(label, total, () => Promise.all(sequences.map(toPrefix)), (repeat) =>
-      Promise.all(sequences.map((sequence, k) => sequence.controlledEvaluate(tokens(lengths[k]!, repeat + k)))),
+      Promise.all(sequences.map((sequence, k) => sequence.controlledEvaluate(caseInput(lengths[k]!, repeat + k)))),
     );
   }
   await context.dispose();

@@ -49,7 +49,8 @@ export interface RunOptions {
   maxGeneratedTokens?: number;
   /**
    * Run the two arms side by side, each in its own context with half the cores. Default: on a CPU with two
-   * or more cores, in a process whose libuv pool has more than one thread (with one, decodes queue on it). Faster (the bench measured 1.4x on 2 cores), but each arm's latency then includes
+   * or more cores, in a process whose libuv pool has more than one thread (with one, decodes queue on it).
+   * Faster (13 to 35 % less arms' time on 2 cores, bench/README.md), but each arm's latency then includes
    * contention with the other; set false to time each arm alone.
    */
   parallelArms?: boolean;

@@ -1,5 +1,6 @@
 // The environment of a process tunegate starts to run suites in (`tunegate run` through bin/tunegate.js, the
-// Action's worker, the benchmark's tunegate children).
+// Action's worker). The benchmark sets its own pool per step (bench/spawn.ts) with the same size for tunegate
+// as shipped.
 import { withRunHeapLimit } from "./heap-limit.js";
 
 /**
@@ -7,7 +8,7 @@ import { withRunHeapLimit } from "./heap-limit.js";
  * a result read on a pool thread, and on a CPU the engine runs the two arms side by side (local-engine.ts), so
  * two threads let both arms' decodes run at once while neither waits behind the other's reads. Measured on
  * 2 cores (bench/README.md, "A pool thread per arm"): the arms side by side on two pool threads took 13 to 35 %
- * less time (median 18 %) than one arm after the other on a pool of one, which is what this was before.
+ * less time per alternating pair than one arm after the other on a pool of one, which is what this was before.
  */
 export const RUN_THREAD_POOL_SIZE = 2;
 

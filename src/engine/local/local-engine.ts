@@ -82,12 +82,16 @@ export class LocalEngine implements Engine {
   async runSuite(suite: Suite, options: RunOptions = {}): Promise<SuiteRun> {
     this.#assertOpen();
     // The binding starts while the files are checked: node-llama-cpp tests its binary in a child process first
-    // (most of a second), and nothing of the files reaches llama.cpp before the check has passed. A failed start
-    // is reported by the load that needs it, after any problem with the files.
-    this.llama().catch(() => undefined);
+    // (most of a second), and nothing of the files reaches llama.cpp before the check has passed. A problem with
+    // the files is still reported first (a suite that fails its check has then started the binding for
+    // nothing, which dispose() waits for); a failed start is reported where the first model load would report it,
+    // from this one attempt.
+    const starting = this.llama();
+    starting.catch(() => undefined);
     // Every file is checked before any loads, by the same check `tunegate validate` runs.
     const [problem] = (await checkSuiteFiles(suite)).problems;
     if (problem !== undefined) throw problem;
+    await atSuiteLine(suite.fewShot.model, () => starting);
     const fewShotModel = await atSuiteLine(suite.fewShot.model, () => this.loadModel(suite.fewShot.model.path));
     // The arms may name different base files; each is loaded once and shared with any other suite using it.
     const loraModel =

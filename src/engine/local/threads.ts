@@ -2,16 +2,22 @@ import { availableParallelism } from "node:os";
 
 /** libuv's pool size when the variable does not set it. */
 const LIBUV_DEFAULT_POOL = 4;
+/** libuv's cap on its pool. */
+const LIBUV_MAX_POOL = 1024;
 
 /**
- * The size of this process's libuv thread pool, on which node-llama-cpp runs every decode and every read of a
- * result. libuv reads UV_THREADPOOL_SIZE once, when the pool starts (before any module code of an ES module
- * entry runs), so the value it started with is the one in the environment the process was started with: the
- * CLI, the Action and the bench start their process with 1 (see bin/tunegate.js).
+ * The size of this process's libuv thread pool, on which node-llama-cpp runs every decode and the native part of
+ * every read of a result. libuv reads UV_THREADPOOL_SIZE once, when the pool starts (before any module code of an
+ * ES module entry runs), so the value it started with is the one in the environment the process was started
+ * with: the CLI, the Action and the bench set it (src/run/process-environment.ts). Read as libuv reads it: C's
+ * atoi (leading digits; anything else is 0), 0 meaning 1, and an unsigned value capped at 1024 (so a negative
+ * one is the cap).
  */
-export function threadPoolSize(): number {
-  const value = Number(process.env.UV_THREADPOOL_SIZE);
-  return Number.isInteger(value) && value > 0 ? Math.min(value, 1024) : LIBUV_DEFAULT_POOL;
+export function threadPoolSize(value: string | undefined = process.env.UV_THREADPOOL_SIZE): number {
+  if (value === undefined) return LIBUV_DEFAULT_POOL;
+  const parsed = Number.parseInt(value.trimStart(), 10);
+  if (!Number.isFinite(parsed) || parsed === 0) return 1;
+  return parsed < 0 ? LIBUV_MAX_POOL : Math.min(parsed, LIBUV_MAX_POOL);
 }
 
 /**
