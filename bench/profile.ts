@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { LlamaModel } from "node-llama-cpp";
 import { createLocalEngine } from "../src/engine/local/local-engine.js";
 import { threadPoolSize } from "../src/engine/local/threads.js";
+import { timeMethod } from "./timed-method.js";
 import { ensureBenchModels } from "./models.js";
 import { benchSuite } from "./suite.js";
 
@@ -23,19 +24,8 @@ interface Interval {
 
 const intervals: Interval[] = [];
 
-function timedMethod(target: Record<string, unknown>, name: string, kind: Kind): void {
-  const original = target[name] as (...args: unknown[]) => unknown;
-  // defineProperty, not assignment: the addon's methods are read-only properties of its prototype.
-  Object.defineProperty(target, name, {
-    configurable: true,
-    value: function (this: unknown, ...args: unknown[]) {
-      const start = performance.now();
-      const result = original.apply(this, args);
-      if (result instanceof Promise) return result.finally(() => intervals.push({ kind, start, end: performance.now() }));
-      intervals.push({ kind, start, end: performance.now() });
-      return result;
-    },
-  });
+function timedMethod(target: object, name: string, kind: Kind): void {
+  timeMethod(target, name, (start, end) => intervals.push({ kind, start, end }));
 }
 
 function instrument(model: LlamaModel): void {

@@ -8,6 +8,7 @@
 import { fileURLToPath } from "node:url";
 import { getLlama, type LlamaContextSequence, type Token } from "node-llama-cpp";
 import { median } from "./median.js";
+import { timeMethod } from "./timed-method.js";
 
 type Input = Parameters<LlamaContextSequence["controlledEvaluate"]>[0];
 type GenerateNext = { probabilities?: boolean; confidence?: boolean; token?: boolean; options?: Record<string, number> };
@@ -28,16 +29,7 @@ const context = await model.createContext({ contextSize: 256, sequences: 1, thre
 try {
   const sequence = context.getSequence();
   const sampleTimes: number[] = [];
-  const addon = (context as unknown as { _ctx: Record<string, (...args: unknown[]) => Promise<unknown>> })._ctx;
-  const sampleToken = addon.sampleToken!;
-  // defineProperty, not assignment: the addon's methods are read-only properties of its prototype.
-  Object.defineProperty(addon, "sampleToken", {
-    configurable: true,
-    value(this: unknown, ...args: unknown[]) {
-      const started = performance.now();
-      return sampleToken.apply(this, args).finally(() => sampleTimes.push(performance.now() - started));
-    },
-  });
+  timeMethod((context as unknown as { _ctx: object })._ctx, "sampleToken", (start, end) => sampleTimes.push(end - start));
   // Token ids 100..3099: inside every vocabulary this repository's models have (the demo model's is 3,202).
   const prompt = Array.from({ length: 100 }, (_, i) => (100 + ((31 + i * 7) % 3000)) as Token);
   await sequence.controlledEvaluate(prompt);
