@@ -2,6 +2,7 @@
 // process with INPUT_* and GITHUB_* set, on suites that give each gate, invalid input, a baseline, and the
 // PR comment against a local stand-in for the API. (npm test builds first; these tests run dist/.)
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { COMMENT_MARKER } from "../../src/action/comment.js";
@@ -108,6 +109,10 @@ describe("tunegate action, as the runner runs it", () => {
     const report = expectOutputsMatchReport(result);
     expect(result.outputs).toMatchObject({ verdict: "ship-prompt", gate: "pass", "report-path": join(workspace, "evals/pass/tunegate-report.json") });
     expect(report.suites[0]!.file).toBe("known.cases.yaml");
+    // The worker gets a libuv pool thread per arm (src/run/process-environment.ts): on a CPU with two cores or
+    // more, its engine runs the arms side by side.
+    const { engine } = report.suites[0]!;
+    expect(engine.arms_in_parallel).toBe(engine.backend === "cpu" && availableParallelism() >= 2);
 
     const { line, column } = place(suite, "Not happy with the long wait.");
     expect(annotationsOf(result, "warning").map((a) => a.properties)).toEqual([
