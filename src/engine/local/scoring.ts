@@ -58,7 +58,7 @@ export function stepEvaluateFrom(step: ScoringStep): number {
  * probability mass at all; read as scores they would floor every label and crown the first one, so such a
  * distribution is an error, never a prediction.
  */
-function isProbabilityDistribution(distribution: Distribution): boolean {
+export function isProbabilityDistribution(distribution: Distribution): boolean {
   let sum = 0;
   for (const p of distribution.values()) {
     if (!(p >= 0 && p <= 1)) return false;
